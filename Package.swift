@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+// clipseg-swift: text- and image-prompted video segmentation with CLIPSeg, in Swift over OpenBLAS and FFmpeg.
+//
+// Dependencies point one way:
+//   COpenBLAS → TensorKit → SafeTensors → (CLIPTokenizer) → CLIPSeg ─┐
+//   CFFmpeg, CV4L2 → MediaIO ────────────────────────────────────────┴→ Pipeline → clipseg
+import PackageDescription
+
+let package = Package(
+    name: "clipseg-swift",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "clipseg", targets: ["clipseg"]),
+        .library(name: "CLIPSeg", targets: ["CLIPSeg"]),
+        .library(name: "MediaIO", targets: ["MediaIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
+    ],
+    targets: [
+        // C system-library shims. Macros and variadic functions Swift cannot import are wrapped
+        // as prefixed `static inline` functions or `static const` values in each shim.h.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg",
+                       providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswscale-dev", "libavutil-dev"])]),
+        .systemLibrary(name: "CV4L2", path: "Sources/CV4L2", pkgConfig: "libv4l2",
+                       providers: [.apt(["libv4l-dev"])]),
+
+        // Model side.
+        .target(name: "TensorKit", dependencies: ["COpenBLAS"]),
+        .target(name: "SafeTensors"),
+        .target(name: "CLIPTokenizer"),
+        .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer"]),
+
+        // Media side.
+        .target(name: "MediaIO", dependencies: ["CFFmpeg", "CV4L2"]),
+
+        // Streaming segmenter and command line.
+        .target(name: "Pipeline", dependencies: [
+            "CLIPSeg", "MediaIO",
+            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+        ]),
+        .executableTarget(name: "clipseg", dependencies: [
+            "Pipeline", "CLIPSeg", "MediaIO", "CLIPTokenizer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Tests. TestSupport holds shared helpers (fixture paths, temp folders, running the binary, ffmpeg).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "TestSupport"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
+        .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "TensorKit", "SafeTensors", "TestSupport"]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        // End-to-end tests run the real `clipseg` binary as a child process.
+        .testTarget(name: "CLITests", dependencies: ["clipseg", "TestSupport"]),
+    ]
+)

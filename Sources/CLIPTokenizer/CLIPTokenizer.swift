@@ -1,0 +1,1 @@
+// Placeholder until the CLIP tokenizer lands (issue 2).

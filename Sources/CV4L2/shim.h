@@ -1,0 +1,48 @@
+#ifndef CLIPSEG_CV4L2_SHIM_H
+#define CLIPSEG_CV4L2_SHIM_H
+#include <fcntl.h>
+#include <errno.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/videodev2.h>
+#include <libv4l2.h>
+
+// libv4l2's entry points are variadic (open) or take a generic pointer (ioctl); these fixed-arity
+// wrappers are what Swift calls.
+static inline int clipseg_v4l2_open(const char *path, int flags) { return v4l2_open(path, flags); }
+static inline int clipseg_v4l2_close(int fd) { return v4l2_close(fd); }
+static inline int clipseg_v4l2_ioctl(int fd, unsigned long request, void *arg) { return v4l2_ioctl(fd, request, arg); }
+static inline void *clipseg_v4l2_mmap(void *start, size_t length, int prot, int flags, int fd, int64_t offset) {
+    return v4l2_mmap(start, length, prot, flags, fd, offset);
+}
+static inline int clipseg_v4l2_munmap(void *start, size_t length) { return v4l2_munmap(start, length); }
+
+// ioctl request codes (function-like macros in videodev2.h).
+static const unsigned long CLIPSEG_VIDIOC_QUERYCAP = VIDIOC_QUERYCAP;
+static const unsigned long CLIPSEG_VIDIOC_ENUM_FMT = VIDIOC_ENUM_FMT;
+static const unsigned long CLIPSEG_VIDIOC_ENUM_FRAMESIZES = VIDIOC_ENUM_FRAMESIZES;
+static const unsigned long CLIPSEG_VIDIOC_ENUM_FRAMEINTERVALS = VIDIOC_ENUM_FRAMEINTERVALS;
+static const unsigned long CLIPSEG_VIDIOC_G_FMT = VIDIOC_G_FMT;
+static const unsigned long CLIPSEG_VIDIOC_S_FMT = VIDIOC_S_FMT;
+static const unsigned long CLIPSEG_VIDIOC_TRY_FMT = VIDIOC_TRY_FMT;
+static const unsigned long CLIPSEG_VIDIOC_G_PARM = VIDIOC_G_PARM;
+static const unsigned long CLIPSEG_VIDIOC_S_PARM = VIDIOC_S_PARM;
+static const unsigned long CLIPSEG_VIDIOC_REQBUFS = VIDIOC_REQBUFS;
+static const unsigned long CLIPSEG_VIDIOC_QUERYBUF = VIDIOC_QUERYBUF;
+static const unsigned long CLIPSEG_VIDIOC_QBUF = VIDIOC_QBUF;
+static const unsigned long CLIPSEG_VIDIOC_DQBUF = VIDIOC_DQBUF;
+static const unsigned long CLIPSEG_VIDIOC_STREAMON = VIDIOC_STREAMON;
+static const unsigned long CLIPSEG_VIDIOC_STREAMOFF = VIDIOC_STREAMOFF;
+
+// Pixel formats (v4l2_fourcc macros).
+static const unsigned int CLIPSEG_V4L2_PIX_FMT_RGB24 = V4L2_PIX_FMT_RGB24;
+static const unsigned int CLIPSEG_V4L2_PIX_FMT_YUYV = V4L2_PIX_FMT_YUYV;
+static const unsigned int CLIPSEG_V4L2_PIX_FMT_MJPEG = V4L2_PIX_FMT_MJPEG;
+static const unsigned int CLIPSEG_V4L2_PIX_FMT_NV12 = V4L2_PIX_FMT_NV12;
+static const unsigned int CLIPSEG_V4L2_PIX_FMT_YUV420 = V4L2_PIX_FMT_YUV420;
+
+static const unsigned int CLIPSEG_V4L2_CAP_VIDEO_CAPTURE = V4L2_CAP_VIDEO_CAPTURE;
+static const unsigned int CLIPSEG_V4L2_CAP_STREAMING = V4L2_CAP_STREAMING;
+static const unsigned int CLIPSEG_V4L2_CAP_DEVICE_CAPS = V4L2_CAP_DEVICE_CAPS;
+#endif

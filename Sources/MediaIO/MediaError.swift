@@ -1,0 +1,1 @@
+// Placeholder until media I/O lands (issue 3).

@@ -1,0 +1,1 @@
+// Placeholder until the pipeline lands (issue 4).

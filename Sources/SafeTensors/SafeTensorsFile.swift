@@ -1,0 +1,1 @@
+// Placeholder until the safetensors reader lands (issue 2).

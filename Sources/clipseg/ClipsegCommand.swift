@@ -1,0 +1,18 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `clipseg` command: segment images, videos and cameras by a text or image prompt.
+@main
+struct ClipsegCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clipseg",
+        abstract: "Segment images, video files and live cameras by a text or image prompt (CLIPSeg).",
+        discussion: """
+        Model: a Hugging Face CLIPSeg folder such as CIDAS/clipseg-rd64-refined
+        (config.json, preprocessor_config.json, model.safetensors, vocab.json, merges.txt).
+        """,
+        subcommands: [ImageCommand.self, TokenizeCommand.self, DevicesCommand.self]
+    )
+}
