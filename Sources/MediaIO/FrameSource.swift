@@ -1,0 +1,43 @@
+/// What is known about a frame source before (or while) reading it.
+public struct SourceInfo: Sendable, Equatable {
+    /// Human-readable name: a file path, URL or camera device path.
+    public var name: String
+    /// Size of the frames the source delivers (after display rotation is applied).
+    public var width: Int
+    public var height: Int
+    /// Nominal frames per second, when known (variable-rate files report their average).
+    public var frameRate: Double?
+    /// Duration in seconds, when known.
+    public var duration: Double?
+    /// Number of frames, when the container says so.
+    public var frameCount: Int?
+    /// True for cameras and network streams: frames arrive in real time and may be dropped downstream.
+    public var isLive: Bool
+
+    public init(name: String, width: Int, height: Int, frameRate: Double? = nil, duration: Double? = nil,
+                frameCount: Int? = nil, isLive: Bool = false) {
+        self.name = name
+        self.width = width
+        self.height = height
+        self.frameRate = frameRate
+        self.duration = duration
+        self.frameCount = frameCount
+        self.isLive = isLive
+    }
+}
+
+/// A blocking producer of RGB frames: a decoded file or stream, or a camera.
+///
+/// Calls block (decoding, waiting for the camera), so a source is driven from its own thread,
+/// never from Swift's cooperative pool. A source is used by one thread at a time.
+public protocol FrameSource: AnyObject {
+    /// Size, rate and liveness of the source.
+    var info: SourceInfo { get }
+    /// The next frame, or `nil` at the end of the input. Throws on a fatal read error;
+    /// recoverable damage (a corrupt packet) is skipped and reported through `warnings`.
+    func nextFrame() throws -> RGBFrame?
+    /// One-line warnings gathered so far (damaged data, stalls), oldest first.
+    var warnings: [String] { get }
+    /// Releases the device or file; further `nextFrame()` calls return `nil`.
+    func close()
+}
