@@ -1,0 +1,37 @@
+import CFFmpeg
+import Foundation
+
+/// Reading and writing single pictures (prompt images, `clipseg image` inputs and outputs).
+public enum StillImage {
+    /// Decodes the first picture of any image (or video) FFmpeg reads — PNG, JPEG, BMP, WebP, TIFF, GIF, … —
+    /// into an RGB24 frame (alpha dropped, display rotation applied). Throws a `MediaError` naming the file.
+    public static func load(url: URL) throws -> RGBFrame {
+        try load(path: displayName(of: url))
+    }
+
+    /// As `load(url:)`, from a path, a URL string, or `-` for standard input.
+    public static func load(path: String) throws -> RGBFrame {
+        let decoder = try VideoStreamDecoder(location: InputLocation(path), threaded: false)
+        defer { decoder.close() }
+        guard let frame = try decoder.nextFrame() else {
+            throw MediaError.decodeFailed(path, reason: "no picture in the file")
+        }
+        let picture = try RGBConverter(name: path).convert(frame)
+        return decoder.rotation.apply(to: picture)
+    }
+
+    /// Writes `frame` as an 8-bit RGB PNG file at `url` (created or replaced).
+    public static func writePNG(_ frame: RGBFrame, to url: URL) throws {
+        let name = displayName(of: url)
+        let encoder = try PNGEncoder(width: frame.width, height: frame.height, format: AV_PIX_FMT_RGB24, name: name)
+        let bytes = try encoder.encode(frame.pixels)
+        let sink = try ByteSink(path: name)
+        try sink.write(bytes)
+        try sink.close()
+    }
+
+    /// A file URL as the user would write it (relative paths stay relative); other URLs in full.
+    static func displayName(of url: URL) -> String {
+        url.isFileURL ? url.relativePath : url.absoluteString
+    }
+}

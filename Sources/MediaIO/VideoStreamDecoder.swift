@@ -1,0 +1,257 @@
+import CFFmpeg
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Demuxes one input with libavformat and decodes its best video stream with libavcodec
+/// (frame-threaded). Internal: the `AVFrame` it hands out is valid until the next call and never
+/// leaves MediaIO; `VideoFileSource` and `StillImage` turn it into an `RGBFrame`.
+///
+/// Damage is recovered where FFmpeg can: a packet the decoder rejects is skipped, a read error ends
+/// the input early; both are recorded in `warnings`. Used by one thread at a time.
+final class VideoStreamDecoder {
+    let location: InputLocation
+    /// Coded picture size (before display rotation).
+    let codedWidth: Int
+    let codedHeight: Int
+    /// Average (or, failing that, guessed) frames per second.
+    let frameRate: Double?
+    /// Seconds, from the stream or the container.
+    let duration: Double?
+    /// Frames the container announces.
+    let frameCount: Int?
+    /// How to turn pictures upright.
+    let rotation: DisplayRotation
+    /// The decoder's name (`h264`, `vp9`, …).
+    let codecName: String
+
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private var codec: UnsafeMutablePointer<AVCodecContext>?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var frame: UnsafeMutablePointer<AVFrame>?
+    private let streamIndex: Int32
+    private let timeBase: AVRational
+    /// Container start time in seconds; timestamps are reported relative to it.
+    private let startTime: Double
+    private var draining = false
+    private var ended = false
+    private var readFailure: String?
+    private(set) var warnings = WarningLog()
+    private(set) var framesDecoded = 0
+
+    /// Opens `location` and its decoder. `threaded: false` decodes on the calling thread only (still images).
+    init(location: InputLocation, threaded: Bool = true) throws {
+        FFmpegLogLevel.applyDefaultOnce()
+        self.location = location
+        if let error = location.preflightError() { throw error }
+        let name = location.name
+
+        var context: UnsafeMutablePointer<AVFormatContext>? = nil
+        var options: OpaquePointer? = nil
+        if location.isNetwork { av_dict_set(&options, "rw_timeout", "10000000", 0) }
+        var status = avformat_open_input(&context, location.ffmpegURL, nil, &options)
+        av_dict_free(&options)
+        guard status >= 0, let context else { throw VideoStreamDecoder.openError(status, name: name) }
+        var keep = false
+        var contextToClose: UnsafeMutablePointer<AVFormatContext>? = context
+        defer { if !keep { avformat_close_input(&contextToClose) } }
+
+        status = avformat_find_stream_info(context, nil)
+        if status < 0 { throw MediaError.notMedia(name, reason: ffmpegErrorText(status)) }
+
+        var decoder: UnsafePointer<AVCodec>? = nil
+        let best = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
+        if best == CLIPSEG_AVERROR_DECODER_NOT_FOUND || (best >= 0 && decoder == nil) {
+            throw MediaError.noDecoder(name, codec: VideoStreamDecoder.describeVideoCodec(context))
+        }
+        guard best >= 0, let decoder, let stream = context.pointee.streams[Int(best)] else {
+            throw MediaError.noVideoStream(name)
+        }
+        for i in 0..<Int(context.pointee.nb_streams) where i != Int(best) {
+            context.pointee.streams[i]?.pointee.discard = AVDISCARD_ALL
+        }
+        let parameters = stream.pointee.codecpar.pointee
+
+        guard let codecContext = avcodec_alloc_context3(decoder) else {
+            throw MediaError.decodeFailed(name, reason: "out of memory")
+        }
+        var codecToFree: UnsafeMutablePointer<AVCodecContext>? = codecContext
+        defer { if !keep { avcodec_free_context(&codecToFree) } }
+        status = avcodec_parameters_to_context(codecContext, stream.pointee.codecpar)
+        if status < 0 { throw MediaError.decodeFailed(name, reason: ffmpegErrorText(status)) }
+        codecContext.pointee.pkt_timebase = stream.pointee.time_base
+        codecContext.pointee.thread_count = threaded ? 0 : 1
+        codecContext.pointee.thread_type = FF_THREAD_FRAME
+        status = avcodec_open2(codecContext, decoder, nil)
+        if status < 0 {
+            throw MediaError.decodeFailed(name, reason: "cannot open the \(String(cString: decoder.pointee.name)) decoder: \(ffmpegErrorText(status))")
+        }
+
+        guard let packet = av_packet_alloc(), let frame = av_frame_alloc() else {
+            throw MediaError.decodeFailed(name, reason: "out of memory")
+        }
+
+        streamIndex = best
+        timeBase = stream.pointee.time_base
+        codecName = String(cString: decoder.pointee.name)
+        codedWidth = Int(parameters.width)
+        codedHeight = Int(parameters.height)
+        frameRate = VideoStreamDecoder.frameRate(of: stream, in: context)
+        duration = VideoStreamDecoder.duration(of: stream, in: context)
+        frameCount = stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil
+        var sideDataSize: Int = 0
+        let matrix = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &sideDataSize)
+        rotation = sideDataSize >= 9 * MemoryLayout<Int32>.size
+            ? matrix.map { DisplayRotation(displayMatrix: UnsafeRawPointer($0).assumingMemoryBound(to: Int32.self)) } ?? .none
+            : .none
+        if context.pointee.start_time != CLIPSEG_AV_NOPTS_VALUE {
+            startTime = Double(context.pointee.start_time) / Double(CLIPSEG_AV_TIME_BASE)
+        } else if stream.pointee.start_time != CLIPSEG_AV_NOPTS_VALUE {
+            startTime = Double(stream.pointee.start_time) * av_q2d(stream.pointee.time_base)
+        } else {
+            startTime = 0
+        }
+        format = context
+        codec = codecContext
+        self.packet = packet
+        self.frame = frame
+        keep = true
+    }
+
+    deinit { close() }
+
+    /// Frees every FFmpeg object; later `nextFrame()` calls return nil.
+    func close() {
+        av_frame_free(&frame)
+        av_packet_free(&packet)
+        avcodec_free_context(&codec)
+        avformat_close_input(&format)
+        ended = true
+    }
+
+    /// The next decoded frame (valid until the next call or `close()`), or nil at the end of the input.
+    /// Throws only when the input ends without a single decodable frame.
+    func nextFrame() throws -> UnsafeMutablePointer<AVFrame>? {
+        guard !ended, let format, let codec, let packet, let frame else { return nil }
+        while true {
+            let received = avcodec_receive_frame(codec, frame)
+            if received >= 0 {
+                framesDecoded += 1
+                noteConcealedDamage(frame)
+                return frame
+            }
+            if received == CLIPSEG_AVERROR_EOF {
+                return try finish()
+            }
+            if received != CLIPSEG_AVERROR_EAGAIN {
+                warnings.append("\(location.name): skipped a frame that does not decode (\(ffmpegErrorText(received)))")
+                if draining { continue }
+            }
+            if draining {
+                // Frame threads are still busy; they deliver or report EOF on the next call.
+                continue
+            }
+            let read = av_read_frame(format, packet)
+            if read < 0 {
+                if read != CLIPSEG_AVERROR_EOF {
+                    readFailure = ffmpegErrorText(read)
+                }
+                draining = true
+                avcodec_send_packet(codec, nil)
+                continue
+            }
+            defer { av_packet_unref(packet) }
+            guard packet.pointee.stream_index == streamIndex else { continue }
+            if packet.pointee.flags & AV_PKT_FLAG_CORRUPT != 0 {
+                warnings.append("\(location.name): corrupt packet at \(describeTime(packet.pointee.pts))")
+            }
+            let sent = avcodec_send_packet(codec, packet)
+            if sent < 0 && sent != CLIPSEG_AVERROR_EAGAIN {
+                warnings.append("\(location.name): skipped a damaged packet at \(describeTime(packet.pointee.pts)) (\(ffmpegErrorText(sent)))")
+            }
+        }
+    }
+
+    /// Seconds from the start of the input for the frame's best-effort timestamp, or nil when it has none.
+    func timestamp(of frame: UnsafeMutablePointer<AVFrame>) -> Double? {
+        let pts = frame.pointee.best_effort_timestamp
+        guard pts != CLIPSEG_AV_NOPTS_VALUE else { return nil }
+        return Double(pts) * av_q2d(timeBase) - startTime
+    }
+
+    /// The duration the container gives this frame, in seconds, when it does.
+    func frameDuration(of frame: UnsafeMutablePointer<AVFrame>) -> Double? {
+        let ticks = frame.pointee.pkt_duration
+        return ticks > 0 ? Double(ticks) * av_q2d(timeBase) : nil
+    }
+
+    private func finish() throws -> UnsafeMutablePointer<AVFrame>? {
+        ended = true
+        if framesDecoded == 0 {
+            let reason = readFailure ?? warnings.last.map { lastReason($0) } ?? "no frame in the video stream"
+            throw MediaError.decodeFailed(location.name, reason: reason)
+        }
+        if let readFailure {
+            warnings.append("\(location.name): input ends early after \(framesDecoded) frames (\(readFailure))")
+        } else if let frameCount, framesDecoded < frameCount {
+            warnings.append("\(location.name): input ends early: decoded \(framesDecoded) of \(frameCount) frames (truncated?)")
+        }
+        return nil
+    }
+
+    private func noteConcealedDamage(_ frame: UnsafeMutablePointer<AVFrame>) {
+        if frame.pointee.decode_error_flags != 0 || frame.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 {
+            let at = describeTime(frame.pointee.best_effort_timestamp)
+            warnings.append("\(location.name): frame at \(at) decoded with errors (damage concealed)")
+        }
+    }
+
+    private func describeTime(_ pts: Int64) -> String {
+        guard pts != CLIPSEG_AV_NOPTS_VALUE else { return "an unknown time" }
+        let seconds = Double(pts) * av_q2d(timeBase) - startTime
+        return "\((seconds * 1000).rounded() / 1000) s"
+    }
+
+    /// The text in the last parentheses of a warning, for the final error.
+    private func lastReason(_ warning: String) -> String {
+        guard let open = warning.lastIndex(of: "("), warning.hasSuffix(")") else { return warning }
+        return String(warning[warning.index(after: open)..<warning.index(before: warning.endIndex)])
+    }
+
+    private static func openError(_ status: Int32, name: String) -> MediaError {
+        if status == averror(ENOENT) { return .noSuchFile(name) }
+        if status == CLIPSEG_AVERROR_INVALIDDATA { return .notMedia(name, reason: ffmpegErrorText(status)) }
+        return .unreadable(name, reason: ffmpegErrorText(status))
+    }
+
+    /// "none (tag XVID)"-style name of the first video stream's codec, for the no-decoder error.
+    private static func describeVideoCodec(_ context: UnsafeMutablePointer<AVFormatContext>) -> String {
+        for i in 0..<Int(context.pointee.nb_streams) {
+            guard let parameters = context.pointee.streams[i]?.pointee.codecpar.pointee,
+                  parameters.codec_type == AVMEDIA_TYPE_VIDEO else { continue }
+            let name = String(cString: avcodec_get_name(parameters.codec_id))
+            guard parameters.codec_tag != 0 else { return name }
+            var buffer = [CChar](repeating: 0, count: 32)
+            let tag = buffer.withUnsafeMutableBufferPointer { String(cString: av_fourcc_make_string($0.baseAddress, parameters.codec_tag)) }
+            return "\(name) (tag \(tag))"
+        }
+        return "unknown"
+    }
+
+    private static func frameRate(of stream: UnsafeMutablePointer<AVStream>, in context: UnsafeMutablePointer<AVFormatContext>) -> Double? {
+        var rate = stream.pointee.avg_frame_rate
+        if rate.num <= 0 || rate.den <= 0 { rate = av_guess_frame_rate(context, stream, nil) }
+        guard rate.num > 0, rate.den > 0 else { return nil }
+        return av_q2d(rate)
+    }
+
+    private static func duration(of stream: UnsafeMutablePointer<AVStream>, in context: UnsafeMutablePointer<AVFormatContext>) -> Double? {
+        if stream.pointee.duration != CLIPSEG_AV_NOPTS_VALUE, stream.pointee.duration > 0 {
+            return Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
+        }
+        if context.pointee.duration != CLIPSEG_AV_NOPTS_VALUE, context.pointee.duration > 0 {
+            return Double(context.pointee.duration) / Double(CLIPSEG_AV_TIME_BASE)
+        }
+        return nil
+    }
+}
