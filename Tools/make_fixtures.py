@@ -231,6 +231,7 @@ def write_references(case, folder, images, prompt_image, prompts, extra_runs=Non
         tensors[f"pixel_values.{index}"] = values
     save_file({k: v.contiguous() for k, v in sorted(tensors.items())}, os.path.join(folder, "reference.safetensors"),
               metadata={"format": "pt"})
+    os.chmod(os.path.join(folder, "reference.safetensors"), 0o644)
 
     patch = case["vision"]["patch_size"]
     grid = size // patch
@@ -288,6 +289,7 @@ def add_position_id_buffers(folder, case):
     tensors["clip.text_model.embeddings.position_ids"] = torch.arange(case["text"]["max_position_embeddings"]).unsqueeze(0)
     tensors["clip.vision_model.embeddings.position_ids"] = torch.arange(positions).unsqueeze(0)
     save_file(tensors, path, metadata={"format": "pt"})
+    os.chmod(path, 0o644)
 
 
 def write_full(folder):
