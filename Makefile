@@ -8,7 +8,7 @@ DEB_PACKAGES := libv4l-dev libavcodec-dev libavformat-dev libswscale-dev libavut
                 libopenblas-dev pkg-config ffmpeg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-FAKECAM_SRC := Tests/FakeCamera/fakecam.c
+FAKECAM_SRC := $(wildcard Tests/FakeCamera/*.c)
 FAKECAM_LIB := .build/fakecam/libclipseg-fakecam.so
 
 .PHONY: all deps build release test demo fakecam clean
@@ -36,7 +36,7 @@ fakecam: $(FAKECAM_LIB)
 
 $(FAKECAM_LIB): $(wildcard Tests/FakeCamera/*.c Tests/FakeCamera/*.h)
 	@mkdir -p $(dir $@)
-	@if [ -f $(FAKECAM_SRC) ]; then cc -O2 -Wall -shared -fPIC -o $@ $(FAKECAM_SRC) -ldl -lpthread; fi
+	@if [ -n "$(FAKECAM_SRC)" ]; then cc -O2 -Wall -shared -fPIC -o $@ $(FAKECAM_SRC) -ldl -lpthread; fi
 
 test: deps fakecam
 	swift test
