@@ -1,0 +1,104 @@
+/// A command read from `--control` (one per line), changing a running segmentation from the next frame on.
+///
+/// Grammar (keywords are case-insensitive, surrounding blanks ignored):
+///
+///     prompt add TEXT
+///     prompt remove TEXT
+///     prompt set TEXT[;TEXT...]     (empty items between semicolons are ignored)
+///     threshold VALUE               (a number from 0 to 1, applied to the sigmoid probability)
+///     quit
+public enum ControlCommand: Sendable, Equatable {
+    case addPrompt(String)
+    case removePrompt(String)
+    case setPrompts([String])
+    case threshold(Float)
+    case quit
+
+    /// The usage line quoted by parse errors.
+    public static let usage = "prompt add TEXT | prompt remove TEXT | prompt set TEXT[;TEXT...] | threshold 0..1 | quit"
+
+    /// Parses one line given as raw bytes (without or with its line ending). Never traps: invalid UTF-8,
+    /// an empty line, an unknown command or a bad number give a one-line error.
+    public static func parse(_ line: some Collection<UInt8>) -> Result<ControlCommand, ControlCommandError> {
+        guard let text = String(validating: line, as: UTF8.self) else {
+            return .failure(ControlCommandError("control line is not valid UTF-8"))
+        }
+        return parse(text)
+    }
+
+    /// Parses one line of text (a trailing `\n` or `\r\n` is ignored).
+    public static func parse(_ line: String) -> Result<ControlCommand, ControlCommandError> {
+        let trimmed = line[...].trimmingBlanks()
+        guard !trimmed.isEmpty else {
+            return .failure(ControlCommandError("empty control line (expected \(usage))"))
+        }
+        let (keyword, rest) = trimmed.splitFirstWord()
+        switch keyword.lowercased() {
+        case "prompt":
+            return parsePrompt(rest)
+        case "threshold":
+            return parseThreshold(rest)
+        case "quit":
+            guard rest.isEmpty else { return .failure(ControlCommandError("quit takes no arguments, got '\(rest)'")) }
+            return .success(.quit)
+        default:
+            return .failure(ControlCommandError("unknown control command '\(keyword)' (expected \(usage))"))
+        }
+    }
+
+    private static func parsePrompt(_ arguments: Substring) -> Result<ControlCommand, ControlCommandError> {
+        let (verb, text) = arguments.splitFirstWord()
+        switch verb.lowercased() {
+        case "add", "remove":
+            guard !text.isEmpty else {
+                return .failure(ControlCommandError("prompt \(verb.lowercased()) needs a prompt text"))
+            }
+            return .success(verb.lowercased() == "add" ? .addPrompt(String(text)) : .removePrompt(String(text)))
+        case "set":
+            let prompts = text.split(separator: ";").map { String($0[...].trimmingBlanks()) }.filter { !$0.isEmpty }
+            guard !prompts.isEmpty else {
+                return .failure(ControlCommandError("prompt set needs at least one prompt (TEXT[;TEXT...])"))
+            }
+            return .success(.setPrompts(prompts))
+        case "":
+            return .failure(ControlCommandError("prompt needs add, remove or set"))
+        default:
+            return .failure(ControlCommandError("unknown prompt command '\(verb)' (expected add, remove or set)"))
+        }
+    }
+
+    private static func parseThreshold(_ argument: Substring) -> Result<ControlCommand, ControlCommandError> {
+        guard !argument.isEmpty else {
+            return .failure(ControlCommandError("threshold needs a number between 0 and 1"))
+        }
+        guard let value = Float(argument), value.isFinite, value >= 0, value <= 1 else {
+            return .failure(ControlCommandError("threshold must be a number between 0 and 1, got '\(argument)'"))
+        }
+        return .success(.threshold(value))
+    }
+}
+
+/// Why a control line was not understood: one line, meant to be printed as is (`clipseg: control: …`).
+public struct ControlCommandError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces, tabs, `\r` and `\n`.
+    func trimmingBlanks() -> Substring {
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
+        guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else {
+            return Substring()
+        }
+        return self[first...last]
+    }
+
+    /// The first blank-separated word and the trimmed remainder.
+    func splitFirstWord() -> (word: Substring, rest: Substring) {
+        let text = trimmingBlanks()
+        guard let space = text.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return (text, Substring()) }
+        return (text[..<space], text[space...].trimmingBlanks())
+    }
+}
