@@ -5,21 +5,19 @@
 enum ElementConversion {
     /// Float32 bit pattern of an IEEE 754 binary16 value, exact for every input: normals, subnormals,
     /// ±0, ±infinity, and NaNs (payload kept, shifted into the top of the Float32 mantissa).
+    /// Written with selects instead of branches so the conversion loop vectorizes.
     @inline(__always)
     static func float32Bits(fromFloat16Bits half: UInt16) -> UInt32 {
+        let magnitude = UInt32(half & 0x7FFF)
         let sign = UInt32(half & 0x8000) << 16
-        let exponent = UInt32(half >> 10) & 0x1F
-        let mantissa = UInt32(half & 0x3FF)
-        switch exponent {
-        case 0x1F:
-            return sign | 0x7F80_0000 | mantissa << 13
-        case 0:
-            guard mantissa != 0 else { return sign }
-            // Subnormal: mantissa × 2⁻²⁴, exact in Float32 (10-bit integer times a power of two).
-            return sign | (Float(mantissa) * 0x1p-24).bitPattern
-        default:
-            return sign | (exponent + (127 - 15)) << 23 | mantissa << 13
-        }
+        // Exponent and mantissa moved into place, exponent rebiased from 15 to 127.
+        let rebiased = magnitude << 13 &+ (127 - 15) << 23
+        // Infinity and NaN (exponent 31) need exponent 255: add the remaining 128 - 16.
+        let wide = magnitude >= 0x7C00 ? rebiased &+ (128 - 16) << 23 : rebiased
+        // Zero and subnormals (exponent 0) are mantissa × 2⁻²⁴: build 2⁻¹⁴ + mantissa × 2⁻²⁴ as a
+        // normal Float32 and subtract 2⁻¹⁴, which is exact.
+        let subnormal = (Float(bitPattern: rebiased &+ 1 << 23) - Float(bitPattern: 113 << 23)).bitPattern
+        return sign | (magnitude < 0x0400 ? subnormal : wide)
     }
 
     /// Float32 bit pattern of a bfloat16 value: bfloat16 is the top half of a Float32.

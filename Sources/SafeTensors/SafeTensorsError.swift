@@ -53,7 +53,7 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
         self.file = file
     }
 
-    public var description: String { "\(file): \(kind.message)" }
+    public var description: String { "\(shown(file)): \(kind.message)" }
 }
 
 extension SafeTensorsError.Kind {
@@ -79,51 +79,65 @@ extension SafeTensorsError.Kind {
         case .headerNotObject(let found):
             return "header is \(found), expected a JSON object"
         case .duplicateName(let name):
-            return "tensor name '\(name)' appears more than once in the header"
+            return "tensor name '\(shown(name))' appears more than once in the header"
         case .metadataNotObject(let found):
             return "__metadata__ is \(found), expected an object of strings"
         case .metadataValueNotString(let key, let found):
-            return "__metadata__ value for '\(key)' is \(found), expected a string"
+            return "__metadata__ value for '\(shown(key))' is \(found), expected a string"
         case .duplicateMetadataKey(let key):
-            return "__metadata__ key '\(key)' appears more than once"
+            return "__metadata__ key '\(shown(key))' appears more than once"
         case .entryNotObject(let tensor, let found):
-            return "tensor '\(tensor)' entry is \(found), expected an object"
+            return "tensor '\(shown(tensor))' entry is \(found), expected an object"
         case .duplicateField(let tensor, let field):
-            return "tensor '\(tensor)' has field '\(field)' more than once"
+            return "tensor '\(shown(tensor))' has field '\(shown(field))' more than once"
         case .missingField(let tensor, let field):
-            return "tensor '\(tensor)' has no '\(field)' field"
+            return "tensor '\(shown(tensor))' has no '\(shown(field))' field"
         case .fieldWrongType(let tensor, let field, let found, let expected):
-            return "tensor '\(tensor)' field '\(field)' is \(found), expected \(expected)"
+            return "tensor '\(shown(tensor))' field '\(shown(field))' is \(found), expected \(expected)"
         case .unknownDType(let tensor, let dtype):
-            return "tensor '\(tensor)' has unknown dtype '\(dtype)'"
+            return "tensor '\(shown(tensor))' has unknown dtype '\(shown(dtype))'"
         case .negativeDimension(let tensor, let index, let value):
-            return "tensor '\(tensor)' has negative dimension \(value) at shape index \(index)"
+            return "tensor '\(shown(tensor))' has negative dimension \(shown(value)) at shape index \(index)"
         case .invalidDimension(let tensor, let index, let value):
-            return "tensor '\(tensor)' shape index \(index) is \(value), expected a non-negative 64-bit integer"
+            return "tensor '\(shown(tensor))' shape index \(index) is \(shown(value)), expected a non-negative 64-bit integer"
         case .shapeOverflow(let tensor, let shape, let dtype):
-            return "tensor '\(tensor)' shape \(shape) of \(dtype.rawValue) overflows a 64-bit byte count"
+            return "tensor '\(shown(tensor))' shape \(shape) of \(dtype.rawValue) overflows a 64-bit byte count"
         case .invalidOffsets(let tensor, let reason):
-            return "tensor '\(tensor)' data_offsets \(reason), expected [begin, end] as non-negative 64-bit integers"
+            return "tensor '\(shown(tensor))' data_offsets \(shown(reason)), expected [begin, end] as non-negative 64-bit integers"
         case .offsetsReversed(let tensor, let begin, let end):
-            return "tensor '\(tensor)' data_offsets [\(begin), \(end)] end before they begin"
+            return "tensor '\(shown(tensor))' data_offsets [\(begin), \(end)] end before they begin"
         case .byteCountMismatch(let tensor, let byteCount, let shape, let dtype, let needed):
-            return "tensor '\(tensor)' has \(byteCount) bytes but shape \(shape) of \(dtype.rawValue) needs \(needed)"
+            return "tensor '\(shown(tensor))' has \(byteCount) bytes but shape \(shape) of \(dtype.rawValue) needs \(needed)"
         case .tensorPastEnd(let tensor, let end, let dataSize):
-            return "tensor '\(tensor)' ends at data offset \(end), past the end of the \(dataSize)-byte data section"
+            return "tensor '\(shown(tensor))' ends at data offset \(end), past the end of the \(dataSize)-byte data section"
         case .overlap(let tensor, let begin, let previous, let previousEnd):
-            return "tensor '\(tensor)' begins at data offset \(begin), inside tensor '\(previous)' which ends at \(previousEnd)"
+            return "tensor '\(shown(tensor))' begins at data offset \(begin), inside tensor '\(shown(previous))' which ends at \(previousEnd)"
         case .gap(let tensor, let begin, let previous?, let previousEnd):
-            return "tensor '\(tensor)' begins at data offset \(begin) but tensor '\(previous)' ends at \(previousEnd), leaving \(begin - previousEnd) unused bytes"
+            return "tensor '\(shown(tensor))' begins at data offset \(begin) but tensor '\(shown(previous))' ends at \(previousEnd), leaving \(begin - previousEnd) unused bytes"
         case .gap(let tensor, let begin, nil, _):
-            return "tensor '\(tensor)' is first in the data section but begins at data offset \(begin), not 0"
+            return "tensor '\(shown(tensor))' is first in the data section but begins at data offset \(begin), not 0"
         case .trailingData(let covered, let dataSize):
             return "data section is \(dataSize) bytes but the tensors cover only \(covered)"
         case .unknownTensor(let name):
-            return "no tensor named '\(name)'"
+            return "no tensor named '\(shown(name))'"
         case .notConvertible(let tensor, let dtype, let target):
-            return "tensor '\(tensor)' is \(dtype.rawValue) and cannot be read as \(target)"
+            return "tensor '\(shown(tensor))' is \(dtype.rawValue) and cannot be read as \(target)"
         case .integerOutOfRange(let tensor, let dtype, let value):
-            return "tensor '\(tensor)' (\(dtype.rawValue)) holds \(value), which does not fit in Int64"
+            return "tensor '\(shown(tensor))' (\(dtype.rawValue)) holds \(value), which does not fit in Int64"
         }
     }
+}
+
+/// `text` with C0/C1 control characters (and line/paragraph separators) written as `\u{…}`, so a
+/// tensor name from a hostile header cannot break the one-line description.
+fileprivate func shown(_ text: String) -> String {
+    var result = ""
+    for scalar in text.unicodeScalars {
+        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
+            result += "\\u{\(String(scalar.value, radix: 16))}"
+        } else {
+            result.unicodeScalars.append(scalar)
+        }
+    }
+    return result
 }

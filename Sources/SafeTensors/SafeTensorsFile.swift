@@ -16,7 +16,7 @@ import Foundation
 /// (The compiler cannot see this through the raw pointer inside `MemoryMappedFile`.)
 public final class SafeTensorsFile: @unchecked Sendable {
     /// Largest header accepted, as in the reference implementation (100 MB).
-    public static let maximumHeaderLength = 100_000_000
+    public static let maximumHeaderLength = SafeTensorsLayout.maximumHeaderLength
 
     public let url: URL
     /// Tensor names, sorted.
@@ -47,26 +47,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
             case .tooSmall(let size): throw fail(.truncated(fileSize: size))
             }
         }
-        let bytes = mapping.bytes
-        fileSize = bytes.count
-
-        let declaredLength = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-        guard declaredLength <= UInt64(Self.maximumHeaderLength) else {
-            throw fail(.headerTooLarge(length: declaredLength, limit: Self.maximumHeaderLength))
-        }
-        let headerLength = Int(declaredLength)
-        guard headerLength <= fileSize - 8 else { throw fail(.headerPastEnd(length: headerLength, fileSize: fileSize)) }
-        dataStart = 8 + headerLength
-
-        let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[8..<dataStart])
-        if let offset = UTF8Validation.firstInvalidOffset(headerBytes) { throw fail(.headerNotUTF8(offset: offset)) }
-        let json: JSONValue
-        do {
-            json = try JSONScanner.parse(headerBytes)
-        } catch {
-            throw fail(.headerNotJSON(offset: error.offset, reason: error.reason))
-        }
-        let header = try SafeTensorsHeader(json: json, dataSize: fileSize - dataStart, file: file)
+        fileSize = mapping.bytes.count
+        let layout = try SafeTensorsLayout(fileBytes: mapping.bytes, file: file)
+        dataStart = layout.dataStart
+        let header = layout.header
         entries = header.tensors
         metadata = header.metadata
         names = header.tensors.keys.sorted()

@@ -91,4 +91,10 @@ final class FileLevelValidationTests: SafeTensorsTestCase {
         try assertOpenFails(fileBytes(header: #"{"a":\#(entry),"a":\#(entry)}"#, data: [7]), .duplicateName("a"),
                             "tensor name 'a' appears more than once in the header")
     }
+
+    func testControlCharactersInNamesAreEscapedToKeepTheMessageOnOneLine() throws {
+        let entry = #"{"dtype":"U8","shape":[1],"data_offsets":[0,1]}"#
+        try assertOpenFails(fileBytes(header: #"{"a\nb\u0085":\#(entry),"a\nb\u0085":\#(entry)}"#, data: [7]), .duplicateName("a\nb\u{85}"),
+                            #"tensor name 'a\u{a}b\u{85}' appears more than once in the header"#)
+    }
 }
