@@ -1,10 +1,12 @@
+import Foundation
+
 /// Why a safetensors file could not be opened or a tensor could not be read.
 ///
 /// Every way a file can break the format is its own `Kind`, so callers and tests can tell them
 /// apart; `description` is one line naming the file and, where relevant, the tensor, e.g.
 /// `model.safetensors: tensor 'a.weight' has 1536 bytes but shape [64, 3, 16, 16] of F32 needs 196608`.
 /// Offsets inside the data section count from its first byte, as the header's `data_offsets` do.
-public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
+public struct SafeTensorsError: LocalizedError, CustomStringConvertible, Equatable {
     public enum Kind: Equatable, Sendable {
         // The file itself.
         case cannotOpen(reason: String)
@@ -54,6 +56,9 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String { "\(shown(file)): \(kind.message)" }
+
+    /// The same line, so `localizedDescription` says it too.
+    public var errorDescription: String? { description }
 }
 
 extension SafeTensorsError.Kind {

@@ -11,10 +11,11 @@ import Foundation
 /// `int64s(_:)` return fresh Swift arrays the caller owns; `withRawBytes(_:_:)` lends the mapped
 /// bytes for the duration of a closure only.
 ///
-/// `@unchecked Sendable`: every stored property is a `let` set in `init`, and the mapping is
-/// PROT_READ and never changes until `deinit`, so any number of threads may read concurrently.
-/// (The compiler cannot see this through the raw pointer inside `MemoryMappedFile`.)
-public final class SafeTensorsFile: @unchecked Sendable {
+/// Thread safety: immutable after `init` — every stored property is a `let` of a Sendable type, and
+/// the mapping is PROT_READ and never changes until `deinit` — so any number of threads may read
+/// concurrently. The compiler checks this `Sendable` conformance; the one unchecked claim, that a
+/// read-only mapping may be shared, is confined to `MemoryMappedFile` and argued there.
+public final class SafeTensorsFile: Sendable {
     /// Largest header accepted, as in the reference implementation (100 MB).
     public static let maximumHeaderLength = SafeTensorsLayout.maximumHeaderLength
 

@@ -69,6 +69,7 @@ class SafeTensorsTestCase: XCTestCase {
             XCTAssertEqual(error.kind, kind, file: file, line: line)
             XCTAssertEqual(error.file, url.path, file: file, line: line)
             XCTAssertEqual(error.description, "\(url.path): \(message)", file: file, line: line)
+            XCTAssertEqual(error.localizedDescription, error.description, file: file, line: line)
         } catch {
             XCTFail("expected SafeTensorsError, got \(error)", file: file, line: line)
         }
