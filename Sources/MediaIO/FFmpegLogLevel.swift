@@ -1,10 +1,10 @@
 import CFFmpeg
 import Foundation
 
-/// How much FFmpeg's libraries print to standard error on their own (`av_log_set_level`).
+/// How much FFmpeg's libraries print to standard error on their own.
 ///
-/// MediaIO reports problems through thrown `MediaError`s and reader/writer `warnings`, so by default
-/// FFmpeg is kept quiet (`.quiet`). The environment variable `CLIPSEG_FFMPEG_LOGLEVEL`
+/// MediaIO reports problems through thrown `MediaError`s and reader/writer `warnings` (FFmpeg's error
+/// lines are captured into those whatever this level), so by default FFmpeg prints nothing (`.quiet`). The environment variable `CLIPSEG_FFMPEG_LOGLEVEL`
 /// (`quiet`, `error`, `warning`, `info`, `verbose`, `debug`) overrides the default; a caller (the CLI's
 /// `--verbose`) may set a level with `apply()` at any time. The level is process-wide.
 public enum FFmpegLogLevel: String, Sendable, CaseIterable {
@@ -21,9 +21,9 @@ public enum FFmpegLogLevel: String, Sendable, CaseIterable {
         }
     }
 
-    /// Sets FFmpeg's process-wide log level.
+    /// Sets what FFmpeg prints to standard error, process-wide.
     public func apply() {
-        av_log_set_level(avValue)
+        FFmpegLogCapture.install(printLevel: avValue)
         FFmpegLogLevel.defaultApplied.markDone()
     }
 
@@ -31,7 +31,7 @@ public enum FFmpegLogLevel: String, Sendable, CaseIterable {
     static func applyDefaultOnce() {
         guard FFmpegLogLevel.defaultApplied.claim() else { return }
         let requested = ProcessInfo.processInfo.environment["CLIPSEG_FFMPEG_LOGLEVEL"]
-        av_log_set_level((requested.flatMap(FFmpegLogLevel.init(rawValue:)) ?? .quiet).avValue)
+        FFmpegLogCapture.install(printLevel: (requested.flatMap(FFmpegLogLevel.init(rawValue:)) ?? .quiet).avValue)
     }
 
     private static let defaultApplied = OnceFlag()

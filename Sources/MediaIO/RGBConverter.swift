@@ -63,7 +63,8 @@ final class RGBConverter {
     }
 
     private func rebuild(for wanted: Key, format: AVPixelFormat) throws {
-        let flags = SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT
+        // The flags FFmpeg's own command line converts with, so frames match `ffmpeg -pix_fmt rgb24`.
+        let flags = SWS_BICUBIC
         context = sws_getCachedContext(context, wanted.width, wanted.height, format,
                                        wanted.width, wanted.height, AV_PIX_FMT_RGB24, flags, nil, nil, nil)
         guard let context else {

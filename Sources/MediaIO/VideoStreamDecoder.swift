@@ -36,6 +36,9 @@ final class VideoStreamDecoder {
     private var draining = false
     private var ended = false
     private var readFailure: String?
+    /// The last problem seen (FFmpeg's words), for the error when nothing decodes.
+    private var lastProblem: String?
+    private var logListener: Int?
     private(set) var warnings = WarningLog()
     private(set) var framesDecoded = 0
 
@@ -111,6 +114,7 @@ final class VideoStreamDecoder {
         } else {
             startTime = 0
         }
+        logListener = FFmpegLogCapture.shared.register(contexts: [UnsafeMutableRawPointer(context), UnsafeMutableRawPointer(codecContext)])
         format = context
         codec = codecContext
         self.packet = packet
@@ -122,6 +126,11 @@ final class VideoStreamDecoder {
 
     /// Frees every FFmpeg object; later `nextFrame()` calls return nil.
     func close() {
+        if let logListener {
+            collectLog()
+            FFmpegLogCapture.shared.unregister(logListener)
+            self.logListener = nil
+        }
         av_frame_free(&frame)
         av_packet_free(&packet)
         avcodec_free_context(&codec)
@@ -133,6 +142,7 @@ final class VideoStreamDecoder {
     /// Throws only when the input ends without a single decodable frame.
     func nextFrame() throws -> UnsafeMutablePointer<AVFrame>? {
         guard !ended, let format, let codec, let packet, let frame else { return nil }
+        defer { collectLog() }
         while true {
             let received = avcodec_receive_frame(codec, frame)
             if received >= 0 {
@@ -144,7 +154,7 @@ final class VideoStreamDecoder {
                 return try finish()
             }
             if received != CLIPSEG_AVERROR_EAGAIN {
-                warnings.append("\(location.name): skipped a frame that does not decode (\(ffmpegErrorText(received)))")
+                warn("skipped a frame that does not decode (\(ffmpegErrorText(received)))", problem: ffmpegErrorText(received))
                 if draining { continue }
             }
             if draining {
@@ -163,11 +173,11 @@ final class VideoStreamDecoder {
             defer { av_packet_unref(packet) }
             guard packet.pointee.stream_index == streamIndex else { continue }
             if packet.pointee.flags & AV_PKT_FLAG_CORRUPT != 0 {
-                warnings.append("\(location.name): corrupt packet at \(describeTime(packet.pointee.pts))")
+                warn("corrupt packet at \(describeTime(packet.pointee.pts))", problem: "corrupt packet")
             }
             let sent = avcodec_send_packet(codec, packet)
             if sent < 0 && sent != CLIPSEG_AVERROR_EAGAIN {
-                warnings.append("\(location.name): skipped a damaged packet at \(describeTime(packet.pointee.pts)) (\(ffmpegErrorText(sent)))")
+                warn("skipped a damaged packet at \(describeTime(packet.pointee.pts)) (\(ffmpegErrorText(sent)))", problem: ffmpegErrorText(sent))
             }
         }
     }
@@ -187,22 +197,34 @@ final class VideoStreamDecoder {
 
     private func finish() throws -> UnsafeMutablePointer<AVFrame>? {
         ended = true
+        collectLog()
         if framesDecoded == 0 {
-            let reason = readFailure ?? warnings.last.map { lastReason($0) } ?? "no frame in the video stream"
-            throw MediaError.decodeFailed(location.name, reason: reason)
+            throw MediaError.decodeFailed(location.name, reason: lastProblem ?? readFailure ?? "no frame in the video stream")
         }
         if let readFailure {
-            warnings.append("\(location.name): input ends early after \(framesDecoded) frames (\(readFailure))")
+            warn("input ends early after \(framesDecoded) frames (\(readFailure))")
         } else if let frameCount, framesDecoded < frameCount {
-            warnings.append("\(location.name): input ends early: decoded \(framesDecoded) of \(frameCount) frames (truncated?)")
+            warn("input ends early: decoded \(framesDecoded) of \(frameCount) frames (truncated?)")
         }
         return nil
+    }
+
+    /// Records "<name>: <message>"; `problem` becomes the reason if nothing ever decodes.
+    private func warn(_ message: String, problem: String? = nil) {
+        warnings.append("\(location.name): \(message)")
+        if let problem { lastProblem = problem }
+    }
+
+    /// Moves FFmpeg's captured error lines for this input into `warnings`.
+    private func collectLog() {
+        guard let logListener else { return }
+        for line in FFmpegLogCapture.shared.drain(logListener) { warn(line, problem: line) }
     }
 
     private func noteConcealedDamage(_ frame: UnsafeMutablePointer<AVFrame>) {
         if frame.pointee.decode_error_flags != 0 || frame.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 {
             let at = describeTime(frame.pointee.best_effort_timestamp)
-            warnings.append("\(location.name): frame at \(at) decoded with errors (damage concealed)")
+            warn("frame at \(at) decoded with errors (damage concealed)")
         }
     }
 
@@ -210,12 +232,6 @@ final class VideoStreamDecoder {
         guard pts != CLIPSEG_AV_NOPTS_VALUE else { return "an unknown time" }
         let seconds = Double(pts) * av_q2d(timeBase) - startTime
         return "\((seconds * 1000).rounded() / 1000) s"
-    }
-
-    /// The text in the last parentheses of a warning, for the final error.
-    private func lastReason(_ warning: String) -> String {
-        guard let open = warning.lastIndex(of: "("), warning.hasSuffix(")") else { return warning }
-        return String(warning[warning.index(after: open)..<warning.index(before: warning.endIndex)])
     }
 
     private static func openError(_ status: Int32, name: String) -> MediaError {
@@ -229,7 +245,7 @@ final class VideoStreamDecoder {
         for i in 0..<Int(context.pointee.nb_streams) {
             guard let parameters = context.pointee.streams[i]?.pointee.codecpar.pointee,
                   parameters.codec_type == AVMEDIA_TYPE_VIDEO else { continue }
-            let name = String(cString: avcodec_get_name(parameters.codec_id))
+            let name = parameters.codec_id == AV_CODEC_ID_NONE ? "unknown" : String(cString: avcodec_get_name(parameters.codec_id))
             guard parameters.codec_tag != 0 else { return name }
             var buffer = [CChar](repeating: 0, count: 32)
             let tag = buffer.withUnsafeMutableBufferPointer { String(cString: av_fourcc_make_string($0.baseAddress, parameters.codec_tag)) }

@@ -67,3 +67,36 @@ struct ProbeResult: Decodable {
     var video: Stream? { streams.first { $0.codec_type == "video" } }
     var audio: [Stream] { streams.filter { $0.codec_type == "audio" } }
 }
+
+extension MediaTool {
+    /// A lavfi graph of four solid quadrants — red top-left, lime top-right, blue bottom-left,
+    /// white bottom-right — `width`×`height` in all, at `rate` frames per second.
+    static func quadrants(width: Int, height: Int, rate: Int) -> String {
+        let size = "s=\(width / 2)x\(height / 2):r=\(rate)"
+        let colors = zip(["red", "lime", "blue", "white"], ["a", "b", "c", "d"])
+            .map { "color=c=\($0):\(size),format=rgb24[\($1)];" }.joined()
+        return colors
+            + "[a][b]hstack[top];[c][d]hstack[bottom];[top][bottom]vstack"
+    }
+
+    /// Every frame ffmpeg itself decodes from `url` (display rotation applied), as packed RGB24 bytes.
+    static func referenceFrames(_ url: URL, width: Int, height: Int) throws -> [[UInt8]] {
+        let result = try ChildProcess.runTool("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-i", url.path,
+                                                         "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        guard result.status == 0 else { throw ToolFailure(message: "ffmpeg cannot decode \(url.path): \(result.stderrText)") }
+        let frameBytes = width * height * 3
+        let data = [UInt8](result.stdout)
+        guard frameBytes > 0, data.count % frameBytes == 0 else {
+            throw ToolFailure(message: "ffmpeg gave \(data.count) bytes, not a multiple of \(frameBytes)")
+        }
+        return stride(from: 0, to: data.count, by: frameBytes).map { Array(data[$0..<($0 + frameBytes)]) }
+    }
+
+    /// Mean absolute difference between two equally long byte buffers.
+    static func meanAbsoluteDifference(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        guard a.count == b.count, !a.isEmpty else { return .infinity }
+        var total = 0
+        for i in a.indices { total += abs(Int(a[i]) - Int(b[i])) }
+        return Double(total) / Double(a.count)
+    }
+}

@@ -1,0 +1,75 @@
+import CFFmpeg
+import Foundation
+
+/// Frames of a video file, standard input (`-`) or network stream, decoded by FFmpeg
+/// (libavformat + frame-threaded libavcodec) and converted to RGB24 by libswscale.
+///
+/// Every frame is a Swift-owned `RGBFrame` turned upright by the stream's display rotation, with
+/// its presentation time in seconds from the start of the input (variable frame rates kept) and
+/// its index. Size changes mid-stream are followed. Corrupt packets are skipped and a truncated
+/// input ends after its last decodable frame; both are reported in `warnings`. Opening throws a
+/// `MediaError` naming the input (`input.mp4: no such file`, `x.mkv: no decoder for codec …`).
+///
+/// Blocking: drive it from a dedicated thread. Not thread-safe; one thread at a time (it is
+/// `@unchecked Sendable` only so that it can be handed to that thread). FFmpeg objects are freed
+/// by `close()` or deinit.
+public final class VideoFileSource: FrameSource, @unchecked Sendable {
+    public let info: SourceInfo
+    /// The rotation applied to every decoded picture.
+    public let rotation: DisplayRotation
+    /// The video decoder's name (`h264`, `vp9`, `ffv1`, …).
+    public let codecName: String
+
+    private var decoder: VideoStreamDecoder?
+    private let converter: RGBConverter
+    private var nextIndex = 0
+    private var lastTimestamp: Double?
+    private var closedWarnings: [String] = []
+
+    /// Opens `path`: a file path, `-` for standard input, or a URL (`rtsp://…`, `http://…`, `udp://…`).
+    public init(path: String) throws {
+        let location = InputLocation(path)
+        let decoder = try VideoStreamDecoder(location: location)
+        self.decoder = decoder
+        converter = RGBConverter(name: path)
+        rotation = decoder.rotation
+        codecName = decoder.codecName
+        let size = decoder.rotation.rotatedSize(width: decoder.codedWidth, height: decoder.codedHeight)
+        info = SourceInfo(name: path, width: size.width, height: size.height, frameRate: decoder.frameRate,
+                          duration: decoder.duration, frameCount: decoder.frameCount,
+                          isLive: location.isLive(durationKnown: decoder.duration != nil))
+    }
+
+    /// Opens a file or network URL (`URL(fileURLWithPath:)` paths are shown as given).
+    public convenience init(url: URL) throws {
+        try self.init(path: StillImage.displayName(of: url))
+    }
+
+    deinit { decoder?.close() }
+
+    public var warnings: [String] { decoder?.warnings.messages ?? closedWarnings }
+
+    public func nextFrame() throws -> RGBFrame? {
+        guard let decoder, let frame = try decoder.nextFrame() else { return nil }
+        var picture = try converter.convert(frame)
+        picture.timestamp = timestamp(for: frame, decoder: decoder)
+        picture.index = nextIndex
+        nextIndex += 1
+        return rotation.apply(to: picture)
+    }
+
+    public func close() {
+        guard let decoder else { return }
+        closedWarnings = decoder.warnings.messages
+        decoder.close()
+        self.decoder = nil
+    }
+
+    /// The frame's time, or — when it has none — the previous one plus a frame period.
+    private func timestamp(for frame: UnsafeMutablePointer<AVFrame>, decoder: VideoStreamDecoder) -> Double {
+        let period = decoder.frameDuration(of: frame) ?? info.frameRate.map { 1 / $0 } ?? 1.0 / 25
+        let time = decoder.timestamp(of: frame) ?? lastTimestamp.map { $0 + period } ?? 0
+        lastTimestamp = time
+        return time
+    }
+}

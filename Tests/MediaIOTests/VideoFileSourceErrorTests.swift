@@ -1,0 +1,151 @@
+import Foundation
+import MediaIO
+import TestSupport
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bad and damaged inputs: each refusal is one `MediaError` line naming the file; damage that can
+/// be read around ends with warnings instead.
+final class VideoFileSourceErrorTests: XCTestCase {
+    private var folder: TemporaryDirectory!
+
+    override func setUpWithError() throws { folder = try TemporaryDirectory(prefix: "clipseg-bad") }
+    override func tearDown() { folder.remove() }
+
+    private func openingError(_ path: String, file: StaticString = #filePath, line: UInt = #line) -> MediaError? {
+        do {
+            let source = try VideoFileSource(path: path)
+            while try source.nextFrame() != nil {}
+            XCTFail("\(path) opened and read to the end", file: file, line: line)
+            return nil
+        } catch let error as MediaError {
+            XCTAssertFalse(error.description.contains("\n"), file: file, line: line)
+            return error
+        } catch {
+            XCTFail("not a MediaError: \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    /// Deterministic pseudo-random bytes (SplitMix64), so the "noise" is the same on every run.
+    private func noise(count: Int) -> Data {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        return Data((0..<count).map { _ in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return UInt8(truncatingIfNeeded: z ^ (z >> 31))
+        })
+    }
+
+    func testMissingFile() {
+        let path = folder.path("input.mp4").path
+        XCTAssertEqual(openingError(path)?.description, "\(path): no such file")
+    }
+
+    func testFolder() {
+        XCTAssertEqual(openingError(folder.url.path)?.description, "\(folder.url.path): cannot read (it is a folder)")
+    }
+
+    func testUnreadableFile() throws {
+        try XCTSkipIf(getuid() == 0, "root reads files whatever their permissions")
+        let url = folder.path("locked.mp4")
+        try MediaTool.makeClip(url, source: "testsrc2=size=64x48:rate=10", duration: 0.2, codecArguments: ["-c:v", "libx264"])
+        chmod(url.path, 0)
+        XCTAssertEqual(openingError(url.path)?.description, "\(url.path): cannot read (Permission denied)")
+    }
+
+    func testRandomBytesWithAVideoExtension() throws {
+        let url = folder.path("noise.mp4")
+        try noise(count: 64 * 1024).write(to: url)
+        XCTAssertEqual(openingError(url.path)?.description,
+                       "\(url.path): not a media file FFmpeg can read (Invalid data found when processing input)")
+    }
+
+    func testTextFileWithAVideoExtension() throws {
+        let url = folder.path("notes.mp4")
+        try Data("Shopping list:\n- eggs\n- milk\n".utf8).write(to: url)
+        XCTAssertEqual(openingError(url.path)?.description,
+                       "\(url.path): not a media file FFmpeg can read (Invalid data found when processing input)")
+    }
+
+    func testEmptyFile() throws {
+        let url = folder.path("empty.mkv")
+        try Data().write(to: url)
+        XCTAssertEqual(openingError(url.path)?.description,
+                       "\(url.path): not a media file FFmpeg can read (Invalid data found when processing input)")
+    }
+
+    func testAudioOnlyFile() throws {
+        let url = folder.path("tone.m4a")
+        try MediaTool.makeClip(url, source: "sine=frequency=440", duration: 0.5, codecArguments: ["-c:a", "aac"])
+        XCTAssertEqual(openingError(url.path), .noVideoStream(url.path))
+        XCTAssertEqual(openingError(url.path)?.description, "\(url.path): no video stream")
+    }
+
+    func testCodecWithoutDecoder() throws {
+        // A Matroska file whose codec ID is patched to one FFmpeg does not know.
+        let plain = folder.path("plain.mkv"), url = folder.path("x.mkv")
+        try MediaTool.makeClip(plain, source: "testsrc2=size=64x48:rate=10", duration: 0.2, codecArguments: ["-c:v", "libx264"])
+        var bytes = try Data(contentsOf: plain)
+        let known = Data("V_MPEG4/ISO/AVC".utf8), unknown = Data("V_MPEG4/ISO/XYZ".utf8)
+        let range = try XCTUnwrap(bytes.range(of: known))
+        bytes.replaceSubrange(range, with: unknown)
+        try bytes.write(to: url)
+        XCTAssertEqual(openingError(url.path)?.description, "\(url.path): no decoder for codec unknown")
+        XCTAssertEqual(openingError(url.path), .noDecoder(url.path, codec: "unknown"))
+    }
+
+    func testTruncatedMP4EndsAfterItsLastDecodableFrameWithAWarning() throws {
+        let url = folder.path("whole.mp4"), cut = folder.path("cut.mp4")
+        try MediaTool.makeClip(url, source: "testsrc2=size=128x96:rate=10", duration: 3,
+                               codecArguments: ["-c:v", "libx264", "-g", "10", "-movflags", "+faststart"])
+        let bytes = try Data(contentsOf: url)
+        try bytes.prefix(bytes.count * 6 / 10).write(to: cut)
+        let source = try VideoFileSource(url: cut)
+        XCTAssertEqual(source.info.frameCount, 30, "the index at the front still lists every frame")
+        var frames: [RGBFrame] = []
+        while let frame = try source.nextFrame() { frames.append(frame) }
+        XCTAssertGreaterThan(frames.count, 10)
+        XCTAssertLessThan(frames.count, 30)
+        XCTAssertTrue(source.warnings.contains { $0.hasPrefix("\(cut.path): input ends early") }, "\(source.warnings)")
+        // The frames before the damage are the true ones.
+        let reference = try MediaTool.referenceFrames(url, width: 128, height: 96)
+        XCTAssertLessThan(MediaTool.meanAbsoluteDifference(frames[0].pixels, reference[0]), 0.5)
+        source.close()
+        XCTAssertFalse(source.warnings.isEmpty, "warnings survive close()")
+    }
+
+    func testTruncatedMatroskaEndsWithAWarning() throws {
+        let url = folder.path("whole.mkv"), cut = folder.path("cut.mkv")
+        try MediaTool.makeClip(url, source: "testsrc2=size=128x96:rate=10", duration: 3, codecArguments: ["-c:v", "libx264", "-g", "10"])
+        let bytes = try Data(contentsOf: url)
+        try bytes.prefix(bytes.count * 6 / 10).write(to: cut)
+        let source = try VideoFileSource(url: cut)
+        var frames = 0
+        while try source.nextFrame() != nil { frames += 1 }
+        XCTAssertGreaterThan(frames, 10)
+        XCTAssertLessThan(frames, 30)
+        XCTAssertEqual(source.warnings, ["\(cut.path): matroska,webm: File ended prematurely"])
+    }
+
+    func testCorruptPacketsAreSkippedWithWarnings() throws {
+        let url = folder.path("clean.ts"), damaged = folder.path("damaged.ts")
+        try MediaTool.makeClip(url, source: "testsrc2=size=128x96:rate=10", duration: 3, codecArguments: ["-c:v", "libx264", "-g", "10"])
+        var bytes = [UInt8](try Data(contentsOf: url))
+        // Overwrite payload bytes in the middle third, leaving the 188-byte packet headers intact.
+        for packet in stride(from: bytes.count / 3 / 188 * 188, to: bytes.count * 2 / 3, by: 188 * 3) {
+            for i in (packet + 20)..<min(packet + 188, bytes.count) { bytes[i] = UInt8(truncatingIfNeeded: i * 7) }
+        }
+        try Data(bytes).write(to: damaged)
+        let source = try VideoFileSource(url: damaged)
+        var frames = 0
+        while try source.nextFrame() != nil { frames += 1 }
+        XCTAssertGreaterThan(frames, 20, "damaged frames are concealed or skipped, the rest decode")
+        XCTAssertTrue(source.warnings.contains { $0.hasPrefix("\(damaged.path): h264: ") }, "\(source.warnings)")
+        XCTAssertTrue(source.warnings.allSatisfy { $0.hasPrefix("\(damaged.path): ") && !$0.contains("\n") })
+    }
+}
