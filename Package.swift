@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
-        .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "TensorKit", "SafeTensors", "TestSupport"]),
+        .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
         // End-to-end tests run the real `clipseg` binary as a child process.
