@@ -1,0 +1,44 @@
+/// How several prompts' masks are written to the mask stream (`--mask-layout`).
+public enum MaskLayout: String, Sendable, CaseIterable {
+    /// One gray mask per frame: the maximum over the prompts.
+    case union
+    /// One gray plane per frame: pixel = 1-based index of the most probable prompt whose probability
+    /// reaches the threshold, 0 where none does.
+    case labels
+    /// One mask per prompt per frame, prompts in order.
+    case stack
+}
+
+/// Mask shaping settings (`--threshold`, `--soft`, `--smooth`, `--feather`).
+public struct MaskOptions: Sendable, Equatable {
+    /// Probability (after the sigmoid) from which a pixel belongs to a prompt, 0…1. Default 0.4.
+    public var threshold: Float
+    /// Write probabilities as 0…255 instead of a binary 0/255 mask.
+    public var soft: Bool
+    /// Exponential moving average of probabilities across frames: weight of the NEWEST frame, in (0, 1]
+    /// (`p = alpha * p_now + (1 - alpha) * p_before`; 1 or nil means no smoothing, 0.3 is strong smoothing).
+    public var smoothing: Float?
+    /// Feather radius in frame pixels: masks are box-blurred twice with this radius (0 = hard edges).
+    public var featherRadius: Int
+
+    public init(threshold: Float = 0.4, soft: Bool = false, smoothing: Float? = nil, featherRadius: Int = 0) {
+        self.threshold = threshold
+        self.soft = soft
+        self.smoothing = smoothing
+        self.featherRadius = featherRadius
+    }
+
+    /// A one-line message for the first invalid setting, or nil when all are valid.
+    public func validationError() -> String? {
+        if !(threshold.isFinite && threshold >= 0 && threshold <= 1) {
+            return "--threshold must be between 0 and 1, got \(threshold)"
+        }
+        if let smoothing, !(smoothing.isFinite && smoothing > 0 && smoothing <= 1) {
+            return "--smooth must be greater than 0 and at most 1 (the weight of the newest frame), got \(smoothing)"
+        }
+        if featherRadius < 0 || featherRadius > 1000 {
+            return "--feather must be between 0 and 1000 pixels, got \(featherRadius)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import XCTest
+import TestSupport
+@testable import Pipeline
+
+/// Bilinear upscaling against torch (`Tools/make_pipeline_fixtures.py` → Tests/Fixtures/pipeline/bilinear.json)
+/// and the box blur against a direct per-pixel average.
+final class MaskResamplingTests: XCTestCase {
+    struct Case: Decodable {
+        var name: String
+        var planes: Int
+        var source_height: Int, source_width: Int, target_height: Int, target_width: Int
+        var logits: [Float], resized: [Float], probabilities: [Float]
+    }
+
+    struct Document: Decodable { var cases: [Case] }
+
+    static func fixtureCases() throws -> [Case] {
+        let url = TestPaths.fixtures.appendingPathComponent("pipeline/bilinear.json")
+        return try JSONDecoder().decode(Document.self, from: Data(contentsOf: url)).cases
+    }
+
+    func testResamplerMatchesTorchInterpolate() throws {
+        let cases = try Self.fixtureCases()
+        XCTAssertEqual(cases.count, 3)
+        for item in cases {
+            var resampler = BilinearResampler(sourceWidth: item.source_width, sourceHeight: item.source_height,
+                                              targetWidth: item.target_width, targetHeight: item.target_height)
+            let sourcePlane = item.source_width * item.source_height
+            let targetPlane = item.target_width * item.target_height
+            var output = [Float](repeating: .nan, count: item.planes * targetPlane)
+            item.logits.withUnsafeBufferPointer { source in
+                output.withUnsafeMutableBufferPointer { target in
+                    for p in 0..<item.planes {
+                        resampler.resample(UnsafeBufferPointer(rebasing: source[(p * sourcePlane)..<((p + 1) * sourcePlane)]),
+                                           into: UnsafeMutableBufferPointer(rebasing: target[(p * targetPlane)..<((p + 1) * targetPlane)]))
+                    }
+                }
+            }
+            let worst = zip(output, item.resized).map { abs($0 - $1) }.max() ?? .infinity
+            XCTAssertLessThan(worst, 1e-5, "\(item.name): max |swift - torch| = \(worst)")
+        }
+    }
+
+    func testShaperProbabilitiesMatchTorchSigmoidOfUpscaledLogits() throws {
+        for item in try Self.fixtureCases() {
+            var shaper = MaskShaper(options: MaskOptions(threshold: 0.4))
+            let shaped = shaper.shape(logits: item.logits, logitsWidth: item.source_width, logitsHeight: item.source_height,
+                                      positiveCount: item.planes, frameWidth: item.target_width, frameHeight: item.target_height)
+            XCTAssertEqual(shaped.probabilities.count, item.probabilities.count)
+            let worst = zip(shaped.probabilities, item.probabilities).map { abs($0 - $1) }.max() ?? .infinity
+            XCTAssertLessThan(worst, 1e-6, "\(item.name): max |p_swift - p_torch| = \(worst)")
+            for (i, reference) in item.probabilities.enumerated() where abs(reference - 0.4) > 1e-5 {
+                XCTAssertEqual(shaped.masks[i], reference >= 0.4 ? 255 : 0, "\(item.name) pixel \(i)")
+            }
+        }
+    }
+
+    /// The average over the clamped `(2r+1)²` square around each pixel, rounded, written the slow obvious way.
+    private func referenceBlur(_ pixels: [UInt8], width: Int, height: Int, channels: Int, radius: Int) -> [UInt8] {
+        var output = pixels
+        let area = (2 * radius + 1) * (2 * radius + 1)
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<channels {
+                    var sum = 0
+                    for dy in -radius...radius {
+                        for dx in -radius...radius {
+                            let xx = min(max(x + dx, 0), width - 1), yy = min(max(y + dy, 0), height - 1)
+                            sum += Int(pixels[(yy * width + xx) * channels + c])
+                        }
+                    }
+                    output[(y * width + x) * channels + c] = UInt8((sum + area / 2) / area)
+                }
+            }
+        }
+        return output
+    }
+
+    func testBoxBlurEqualsDirectAverage() {
+        var generator = SplitMix64(seed: 7)
+        let shapes = [(13, 7, 1, 1), (13, 7, 3, 2), (5, 9, 3, 6), (31, 17, 1, 40), (40, 3, 3, 3), (1, 6, 1, 2), (9, 1, 3, 1)]
+        for (width, height, channels, radius) in shapes {
+            let image = (0..<(width * height * channels)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var blurred = image
+            var blur = BoxBlur()
+            blurred.withUnsafeMutableBufferPointer {
+                blur.blur($0, width: width, height: height, channels: channels, radius: radius)
+            }
+            XCTAssertEqual(blurred, referenceBlur(image, width: width, height: height, channels: channels, radius: radius),
+                           "\(width)x\(height)x\(channels) r=\(radius)")
+        }
+    }
+
+    func testBoxBlurKeepsFlatImagesAndZeroRadius() {
+        var flat = [UInt8](repeating: 77, count: 20 * 10 * 3)
+        var blur = BoxBlur()
+        flat.withUnsafeMutableBufferPointer { blur.blur($0, width: 20, height: 10, channels: 3, radius: 4, passes: 3) }
+        XCTAssertEqual(flat, [UInt8](repeating: 77, count: 20 * 10 * 3))
+        var image: [UInt8] = [0, 255, 0, 255]
+        image.withUnsafeMutableBufferPointer { blur.blur($0, width: 4, height: 1, channels: 1, radius: 0) }
+        XCTAssertEqual(image, [0, 255, 0, 255])
+    }
+}
+
+/// A small seeded generator so random test images are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
