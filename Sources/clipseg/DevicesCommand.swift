@@ -1,10 +1,88 @@
 import ArgumentParser
+import Foundation
+import MediaIO
 
-/// `clipseg devices` (not implemented yet).
+/// `clipseg devices`: lists V4L2 cameras with their formats, sizes and frame rates; with `--test`,
+/// captures a few frames from one camera to check that it works.
 struct DevicesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "devices", abstract: "(not implemented yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List cameras (V4L2 devices) and what they offer, or check that one captures.",
+        discussion: """
+        Without DEVICE, lists every /dev/video* node. A camera is named by its path or camera:N (/dev/videoN).
+        --test captures frames the way `clipseg segment` does (RGB through libv4l2) and reports the
+        frame rate measured with the camera's clock, stalls and disconnects.
+        """
+    )
+
+    @Argument(help: "Devices to list or test (/dev/video0, camera:0); default: all /dev/video* nodes.")
+    var devices: [String] = []
+
+    @Flag(help: "Capture from the device (the first capture device when none is named) and report.")
+    var test = false
+
+    @Option(help: "Frames to capture with --test.")
+    var frames = 30
+
+    @Option(help: "Frame size to ask for with --test; the nearest offered size is used.")
+    var size = CameraSize(width: 640, height: 480)
+
+    @Option(help: "Frames per second to ask for with --test; the nearest offered rate is used.")
+    var fps = 30.0
+
+    @Option(name: .customLong("stall-timeout"), help: "Seconds without a frame before --test gives up.")
+    var stallTimeout = 10.0
+
+    @Option(name: .customLong("save-frames"), help: "Folder to save the --test frames in, as PPM images.")
+    var saveFrames: String?
+
+    func validate() throws {
+        guard frames > 0 else { throw ValidationError("--frames must be at least 1") }
+        guard fps > 0, fps.isFinite else { throw ValidationError("--fps must be a positive number") }
+        guard stallTimeout > 0, stallTimeout.isFinite else { throw ValidationError("--stall-timeout must be positive") }
+        if test && devices.count > 1 { throw ValidationError("--test takes one device") }
+    }
 
     func run() async throws {
-        throw ValidationError("clipseg devices is not implemented yet")
+        if test { try await runTest() } else { try list() }
+    }
+
+    private func list() throws {
+        let paths = devices.isEmpty ? CameraDevice.systemDevicePaths() : devices
+        if paths.isEmpty {
+            print("No cameras found (no /dev/video* devices).")
+            return
+        }
+        var failures = 0
+        for path in paths {
+            do {
+                print(DeviceTable.render(try CameraDevice.describe(path)), terminator: "")
+            } catch {
+                failures += 1
+                DevicesCommand.printError("error: \(error)")
+            }
+        }
+        if failures > 0 { throw ExitCode.failure }
+    }
+
+    private func runTest() async throws {
+        guard let device = devices.first ?? firstCaptureDevice() else {
+            throw ValidationError("no camera to test (no /dev/video* capture device); name one")
+        }
+        let check = CameraCheck(
+            device: device,
+            options: CameraOptions(size: size, frameRate: fps, stallTimeout: stallTimeout),
+            frameCount: frames, saveFolder: saveFrames)
+        let report = try await check.run { DevicesCommand.printError("warning: \($0)") }
+        print(DeviceTable.summary(report))
+        if report.endedEarly { throw ExitCode.failure }
+    }
+
+    private static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    private func firstCaptureDevice() -> String? {
+        CameraDevice.systemDevicePaths().first { (try? CameraDevice.describe($0))?.canCapture == true }
     }
 }

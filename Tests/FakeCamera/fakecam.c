@@ -49,8 +49,9 @@
  *   CLIPSEG_FAKECAM_BUSY=open|stream   fail with EBUSY: `open` (or 1) at open(); `stream` at S_FMT, REQBUFS
  *                                      and STREAMON, as uvcvideo does while another program streams
  *   CLIPSEG_FAKECAM_REFUSE_FORMAT=einval|size
- *                                      `einval`: S_FMT fails with EINVAL; `size`: S_FMT and TRY_FMT ignore
- *                                      the requested size and answer with the first listed size
+ *                                      `einval`: S_FMT fails with EINVAL; `size`: S_FMT (not TRY_FMT)
+ *                                      ignores the requested size and sets the first listed size, so
+ *                                      libv4l2 gives up converting and hands the application YUYV
  *   CLIPSEG_FAKECAM_DISCONNECT_AFTER=N after N frames have been produced the device is unplugged at the next
  *                                      frame period: those N frames can still be dequeued, then DQBUF fails
  *                                      with ENODEV, poll reports POLLERR|POLLHUP, every other ioctl fails with

@@ -103,7 +103,8 @@ static int try_or_set_format(struct fake_open *o, struct v4l2_format *format, in
     if (set && fake_config.busy_stream) return fail(EBUSY);
     if (set && (o->buffer_count > 0 || (fake_device.streamer >= 0 && fake_device.streamer != o - fake_opens)))
         return fail(EBUSY);
-    struct fake_size size = fake_config.refuse_size
+    /* `size` refusal: S_FMT breaks the promise TRY_FMT made, as some drivers do. */
+    struct fake_size size = set && fake_config.refuse_size
         ? fake_config.sizes[0] : nearest_size(format->fmt.pix.width, format->fmt.pix.height);
     describe_format(&format->fmt.pix, size.width, size.height);
     if (set) {
