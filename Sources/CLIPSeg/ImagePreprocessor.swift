@@ -1,0 +1,55 @@
+import TensorKit
+
+/// Turns an 8-bit RGB image into the model's `pixel_values` exactly as transformers'
+/// `ViTImageProcessor` (PIL backend) does: Pillow-identical resize of the uint8 image, then
+/// `float32(float64(v) · rescale_factor)`, then `(x − mean[c]) / std[c]` in float32.
+public struct ImagePreprocessor: Sendable {
+    public let configuration: PreprocessorConfiguration
+    /// `[3][256]`: the float value of each byte value in each channel after rescale and normalise.
+    private let lookup: [[Float]]
+
+    public init(configuration: PreprocessorConfiguration) {
+        self.configuration = configuration
+        lookup = (0..<3).map { channel in
+            (0..<256).map { byte in
+                var x = configuration.doRescale ? Float(Double(byte) * configuration.rescaleFactor) : Float(byte)
+                if configuration.doNormalize {
+                    x = (x - Float(configuration.imageMean[channel])) / Float(configuration.imageStd[channel])
+                }
+                return x
+            }
+        }
+    }
+
+    /// Output `(height, width)` for an input of the given size.
+    public func outputSize(width: Int, height: Int) -> (height: Int, width: Int) {
+        configuration.resizedSize(height: height, width: width)
+    }
+
+    /// `pixel_values` `[3, H, W]` (channels first) for packed RGB24 `rgb` of `width × height`
+    /// (`width * height * 3` bytes, rows top first).
+    public func pixelValues(rgb: [UInt8], width: Int, height: Int) throws -> Tensor {
+        guard width > 0, height > 0 else { throw CLIPSegError.invalidInput("image is \(width)×\(height), expected a positive size") }
+        guard rgb.count == width * height * 3 else {
+            throw CLIPSegError.invalidInput("image of \(width)×\(height) needs \(width * height * 3) RGB bytes, got \(rgb.count)")
+        }
+        let (outHeight, outWidth) = outputSize(width: width, height: height)
+        guard outHeight > 0, outWidth > 0 else {
+            throw CLIPSegError.invalidInput("image of \(width)×\(height) resizes to an empty \(outWidth)×\(outHeight) image")
+        }
+        var resized = rgb
+        if configuration.doResize, let filter = configuration.filter {
+            resized = PILResample.resize(rgb: rgb, width: width, height: height, toWidth: outWidth, toHeight: outHeight,
+                                         filter: filter)
+        }
+        let plane = outHeight * outWidth
+        var values = Tensor(shape: [3, outHeight, outWidth])
+        values.data.withUnsafeMutableBufferPointer { out in
+            for c in 0..<3 {
+                let table = lookup[c]
+                for p in 0..<plane { out[c * plane + p] = table[Int(resized[p * 3 + c])] }
+            }
+        }
+        return values
+    }
+}

@@ -1,0 +1,44 @@
+import TensorKit
+
+/// CLIP multi-head self-attention (`CLIPSegAttention`): query, key and value projections fused
+/// into one `[hidden, 3 · hidden]` GEMM, per-head attention with BLAS, then the output projection.
+struct SelfAttention: Sendable {
+    /// Fused `q_proj | k_proj | v_proj`.
+    let projection: DenseLayer
+    /// `out_proj`.
+    let output: DenseLayer
+    let heads: Int
+    let headDim: Int
+    /// `headDim^-0.5`, as transformers computes it (in double, applied in float).
+    let scale: Float
+
+    init(tensors: CheckpointTensors, prefix: String, hidden: Int, heads: Int) throws {
+        func linear(_ part: String) throws -> DenseLayer {
+            DenseLayer(pytorchWeight: try tensors.take("\(prefix).\(part).weight"),
+                       bias: try tensors.take("\(prefix).\(part).bias"), inputSize: hidden, outputSize: hidden)
+        }
+        projection = DenseLayer(concatenatingOutputsOf: [try linear("query"), try linear("key"), try linear("value")])
+        output = try linear("output")
+        self.heads = heads
+        headDim = hidden / heads
+        scale = Float(Double(headDim).squareRoot().reciprocal)
+    }
+
+    /// Attends over `batch` sequences of `tokens` rows of `input` (`[batch · tokens, hidden]`) and
+    /// ADDS the projected result to `residual` (same shape).
+    func apply(_ input: UnsafePointer<Float>, batch: Int, tokens: Int, causal: Bool,
+               addingInto residual: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) {
+        let rows = batch * tokens, hidden = heads * headDim
+        let packed = workspace.packed.reserve(rows * 3 * hidden)
+        projection.apply(input, rows: rows, into: packed)
+        let attended = workspace.attended.reserve(rows * hidden)
+        let scores = workspace.scores.reserve(ScaledDotProductAttention.scratchCount(tokens: tokens))
+        ScaledDotProductAttention.apply(packed: packed, batch: batch, tokens: tokens, heads: heads, headDim: headDim,
+                                        scale: scale, causal: causal, into: attended, scores: scores)
+        output.apply(attended, rows: rows, into: residual, accumulate: true)
+    }
+}
+
+private extension Double {
+    var reciprocal: Double { 1 / self }
+}
