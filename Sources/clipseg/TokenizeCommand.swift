@@ -1,10 +1,78 @@
 import ArgumentParser
+import CLIPTokenizer
+import Foundation
 
-/// `clipseg tokenize` (not implemented yet).
-struct TokenizeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tokenize", abstract: "(not implemented yet)")
+/// `clipseg tokenize [--model DIR] TEXT ...`: prints, for each TEXT, one line with the JSON array of its CLIP
+/// token ids, start and end tokens included, truncated to the model's maximum length, no padding.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Print the CLIP token ids of each TEXT, one JSON array per line.",
+        discussion: """
+        The ids are what the model sees for a text prompt: <|startoftext|> (49406), the byte-level BPE ids \
+        of the lower-cased text, <|endoftext|> (49407), at most 77 in all, no padding. \
+        Example: clipseg tokenize "red circle" prints [49406,736,7117,49407].
+        """
+    )
 
-    func run() async throws {
-        throw ValidationError("clipseg tokenize is not implemented yet")
+    @Option(help: ArgumentHelp(
+        "Model folder holding vocab.json and merges.txt.",
+        discussion: "Default: $CLIPSEG_MODEL, else ~/.cache/clipseg/clipseg-rd64-refined.",
+        valueName: "DIR"))
+    var model: String?
+
+    @Argument(help: ArgumentHelp("Text to tokenize; one output line each. Put -- before a TEXT that starts with -.",
+                                 valueName: "TEXT"))
+    var texts: [String]
+
+    func run() throws {
+        let directory = ModelDirectoryDefault.resolve(model)
+        let tokenizer: CLIPTokenizer
+        do {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
+                  isDirectory.boolValue else {
+                throw TokenizeFailure("no model folder at \(directory.path) (\(ModelDirectoryDefault.hint))")
+            }
+            tokenizer = try CLIPTokenizer(directory: directory)
+        } catch let error as CLIPTokenizerError {
+            switch error {
+            case .missingFile:
+                throw TokenizeFailure("\(error.description) (\(ModelDirectoryDefault.hint))")
+            default:
+                throw TokenizeFailure(error.description)
+            }
+        }
+        var output = ""
+        for text in texts {
+            output += "[" + tokenizer.encode(text).map(String.init).joined(separator: ",") + "]\n"
+        }
+        FileHandle.standardOutput.write(Data(output.utf8))
     }
+}
+
+/// Where `--model` points when it is not given.
+private enum ModelDirectoryDefault {
+    static let environmentVariable = "CLIPSEG_MODEL"
+    static let cacheSubpath = ".cache/clipseg/clipseg-rd64-refined"
+
+    static let hint = "pass --model DIR or set \(environmentVariable) to a CLIPSeg model folder such as "
+        + "CIDAS/clipseg-rd64-refined; without either, ~/\(cacheSubpath) is used"
+
+    /// `option` if given, else `$CLIPSEG_MODEL` if set and not empty, else `~/.cache/clipseg/clipseg-rd64-refined`.
+    static func resolve(_ option: String?) -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let option { return URL(fileURLWithPath: option) }
+        if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
+            return URL(fileURLWithPath: fromEnvironment)
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return URL(fileURLWithPath: home).appendingPathComponent(cacheSubpath)
+    }
+}
+
+/// A one-line error that `clipseg` prints as `Error: <message>` before exiting with status 1.
+private struct TokenizeFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
