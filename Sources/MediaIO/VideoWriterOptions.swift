@@ -1,0 +1,36 @@
+/// How a `VideoWriter` encodes. The container and codec follow the output's name (see `VideoWriter`);
+/// these settings refine that choice.
+public struct VideoWriterOptions: Sendable, Equatable {
+    /// Nominal frames per second: the stream's advertised rate, the encoder's rate control and
+    /// keyframe spacing. Frames keep their own timestamps, so variable rates survive. Default 30.
+    public var frameRate: Double
+    /// A file or URL whose audio streams are copied into the output packet for packet (no re-encoding),
+    /// interleaved with the video; nil copies nothing. Streams the output container cannot carry are
+    /// skipped with a warning. Standard input (`-`) cannot be re-read and is skipped with a warning.
+    public var audioSource: String?
+    /// Writes so that a killed process still leaves a playable file: fragmented MP4
+    /// (`frag_keyframe+empty_moov+default_base_moof`) or Matroska with one-second clusters, a keyframe
+    /// every second, and packets flushed as they are written.
+    public var fragmented: Bool
+    /// Keeps an alpha channel (pass `alpha:` planes to `write`): `.mov` → ProRes 4444 (yuva444p10le),
+    /// `.webm`/`.mkv`/`-` → VP9 (yuva420p), PNG sequences → RGBA. Other containers refuse it.
+    public var alpha: Bool
+    /// An FFmpeg muxer name (`matroska`, `nut`, `mp4`, `webm`, …) that overrides the choice by extension;
+    /// mostly for `-`, which is Matroska unless told otherwise.
+    public var container: String?
+    /// Constant-quality level for x264 and VP9 (CRF; lower is better). Nil: 20 for x264, 32 for VP9.
+    public var quality: Int?
+    /// x264 speed preset (`ultrafast` … `veryslow`). Default `veryfast`, which keeps up with live input here.
+    public var x264Preset: String
+
+    public init(frameRate: Double = 30, audioSource: String? = nil, fragmented: Bool = false, alpha: Bool = false,
+                container: String? = nil, quality: Int? = nil, x264Preset: String = "veryfast") {
+        self.frameRate = frameRate
+        self.audioSource = audioSource
+        self.fragmented = fragmented
+        self.alpha = alpha
+        self.container = container
+        self.quality = quality
+        self.x264Preset = x264Preset
+    }
+}
