@@ -16,6 +16,11 @@
 // wrappers are what Swift calls.
 static inline int clipseg_v4l2_open(const char *path, int flags) { return v4l2_open(path, flags); }
 static inline int clipseg_v4l2_close(int fd) { return v4l2_close(fd); }
+// Hands a descriptor opened with open(2) to libv4l2 (which then owns it: v4l2_close closes it).
+static inline int clipseg_v4l2_fd_open(int fd, int flags) { return v4l2_fd_open(fd, flags); }
+// A plain ioctl(2), not through libv4l2: asking VIDIOC_QUERYCAP this way first keeps libv4l2's plugins
+// from printing perror() lines for files that are not V4L2 devices.
+static inline int clipseg_ioctl(int fd, unsigned long request, void *arg) { return ioctl(fd, request, arg); }
 static inline int clipseg_v4l2_ioctl(int fd, unsigned long request, void *arg) { return v4l2_ioctl(fd, request, arg); }
 static inline void *clipseg_v4l2_mmap(void *start, size_t length, int prot, int flags, int fd, int64_t offset) {
     return v4l2_mmap(start, length, prot, flags, fd, offset);

@@ -13,19 +13,36 @@ final class V4L2Descriptor {
     private static let quietLog: Void = clipseg_v4l2_quiet_log()
 
     /// Opens `path` read-write and non-blocking; failures map to `CameraError` (busy, missing, not V4L2, …).
+    ///
+    /// The node is opened with open(2) and asked VIDIOC_QUERYCAP directly before libv4l2 takes it over
+    /// (`v4l2_fd_open`): libv4l2's plugins print perror() lines on stderr for anything that is not V4L2.
     init(path: String) throws {
         _ = V4L2Descriptor.quietLog
         self.path = path
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            throw code == ENOENT || code == ENOTDIR
+                ? CameraError.noSuchDevice(path) : CameraError.from(errno: code, device: path, operation: "stat")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFCHR else { throw CameraError.notV4L2Device(path) }
         var fd: Int32
-        repeat { fd = clipseg_v4l2_open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        repeat { fd = Glibc.open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC) } while fd < 0 && errno == EINTR
         guard fd >= 0 else {
             let code = errno
-            switch code {
-            // libv4l2 asks VIDIOC_QUERYCAP right after opening: a file or another device answers ENOTTY.
-            case ENOTTY, EINVAL, EISDIR, ENOEXEC: throw CameraError.notV4L2Device(path)
-            case ENODEV: throw CameraError.noSuchDevice(path)
-            default: throw CameraError.from(errno: code, device: path, operation: "open")
-            }
+            throw code == ENODEV ? CameraError.noSuchDevice(path) : CameraError.from(errno: code, device: path, operation: "open")
+        }
+        var capability = v4l2_capability()
+        if clipseg_ioctl(fd, CLIPSEG_VIDIOC_QUERYCAP, &capability) != 0 {
+            let code = errno
+            Glibc.close(fd)
+            throw code == ENOTTY || code == EINVAL
+                ? CameraError.notV4L2Device(path) : V4L2Descriptor.error(code, device: path, operation: "VIDIOC_QUERYCAP")
+        }
+        guard clipseg_v4l2_fd_open(fd, 0) >= 0 else {
+            let code = errno
+            Glibc.close(fd)
+            throw V4L2Descriptor.error(code, device: path, operation: "v4l2_fd_open")
         }
         self.fd = fd
     }

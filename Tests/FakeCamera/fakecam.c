@@ -29,14 +29,17 @@
  * (QUERYCTRL, G/S_CTRL, *_EXT_CTRLS, QUERYMENU) fail with EINVAL (no controls); anything else ENOTTY.
  * The format is shared by all descriptors; one descriptor at a time may own buffers (others get EBUSY).
  *
- * Frames: YUYV 4:2:2 in full-range BT.601, paced by a thread at the selected frame interval on
- * CLOCK_MONOTONIC (buffer timestamps are CLOCK_MONOTONIC too). The frame with sequence number n shows
+ * Frames: YUYV 4:2:2 in full-range BT.601, paced by a thread like a sensor with its own clock: frame
+ * period n starts at STREAMON + n / fps on CLOCK_MONOTONIC, and its frame carries sequence number n and
+ * that start time as its timestamp (so timestamps are exact multiples of the period). A period nobody
+ * can take (no queued buffer, or the thread woke too late) is lost, as on a real camera, never delivered
+ * late. The frame with sequence number n shows
  *   - eight vertical colour bars, each width/8 pixels wide (the last takes any remainder), left to right:
  *     white, yellow, cyan, green, magenta, red, blue, black, fully saturated, so libv4l2's YUYV->RGB24
  *     conversion yields exactly 0 or 255 in every channel;
  *   - over the bars, in rows 0..7, a 16-bit counter holding n & 0xffff: bit k (least significant first) is
  *     the 8-pixel block at x = 8k..8k+7, white (Y=255, RGB 255,255,255) when set, black when clear.
- * Sequence numbers count frame periods since STREAMON, so dropped frames show up as gaps.
+ * Sequence numbers count frame periods since STREAMON, so lost and dropped frames show up as gaps.
  *
  * Environment (read once, when the library loads):
  *   CLIPSEG_FAKECAM_PATH=path          device path (default /tmp/clipseg-fakecam0)

@@ -280,26 +280,38 @@ static void produce_frame_locked(struct fake_open *o, uint32_t sequence, const s
     pthread_cond_broadcast(&fake_changed);
 }
 
+static int64_t nanoseconds(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
+
+/* Paces frames like a sensor with its own clock: period k starts at STREAMON + k * period, carries
+   sequence number k and that start time as its timestamp. A period the thread wakes too late for is
+   lost (its sequence number skipped), never delivered late in a burst. */
 static void *stream_thread(void *arg) {
     struct fake_open *o = arg;
-    struct timespec next;
-    clock_gettime(CLOCK_MONOTONIC, &next);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t deadline = nanoseconds(&now);
     pthread_mutex_lock(&fake_lock);
     while (!o->stop && !fake_device.gone) {
-        next.tv_nsec += 1000000000L / (long)fake_device.rate;
-        while (next.tv_nsec >= 1000000000L) { next.tv_nsec -= 1000000000L; next.tv_sec++; }
+        int64_t period = 1000000000 / (int64_t)fake_device.rate;
+        deadline += period;
+        struct timespec wake = { (time_t)(deadline / 1000000000), (long)(deadline % 1000000000) };
         while (!o->stop && !fake_device.gone &&
-               pthread_cond_timedwait(&fake_changed, &fake_lock, &next) != ETIMEDOUT) {}
+               pthread_cond_timedwait(&fake_changed, &fake_lock, &wake) != ETIMEDOUT) {}
         if (o->stop || fake_device.gone) break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t late = (nanoseconds(&now) - deadline) / period;
+        if (late > 0) {
+            o->sequence += (uint32_t)late;
+            deadline += late * period;
+        }
         if (fake_config.disconnect_after >= 0 && fake_device.produced >= fake_config.disconnect_after) {
             fake_unplug_locked();
             break;
         }
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
+        struct timespec stamp = { (time_t)(deadline / 1000000000), (long)(deadline % 1000000000) };
         uint32_t sequence = o->sequence++;
-        if (skip_this_period_locked(&now) || o->queued_count == 0) continue;
-        produce_frame_locked(o, sequence, &now);
+        if (skip_this_period_locked(&stamp) || o->queued_count == 0) continue;
+        produce_frame_locked(o, sequence, &stamp);
     }
     pthread_mutex_unlock(&fake_lock);
     return NULL;
