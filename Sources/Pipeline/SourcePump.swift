@@ -1,0 +1,160 @@
+import Foundation
+import MediaIO
+
+/// A frame with the moment it was read from its source (monotonic seconds, for capture → mask latency).
+public struct CapturedFrame: Sendable {
+    public var frame: RGBFrame
+    /// `MonotonicClock` time at which `nextFrame()` returned it.
+    public var capturedAt: Double
+
+    public init(frame: RGBFrame, capturedAt: Double) {
+        self.frame = frame
+        self.capturedAt = capturedAt
+    }
+}
+
+/// Drives a blocking `FrameSource` on a thread of its own and sends every frame, in order, to each of its
+/// output channels (e.g. a latest-wins channel to the vision encoder and a lossless one to the compositor
+/// for `--keep-frames`). Lossless outputs hold the thread back when full; nothing blocks the cooperative pool.
+///
+/// The pump ends at the end of input, on `stop()` (checked between frames), when an output is cancelled,
+/// or on a read error; then it closes the source and finishes every output (or fails them with the read
+/// error, after the frames already sent). The source belongs to the pump from `init` on.
+public final class SourcePump: Sendable {
+    /// How fast frames are read.
+    public enum Pacing: Sendable {
+        /// As fast as the source and the outputs allow (files).
+        case asFastAsPossible
+        /// At the source's own rate: frame `n` is not read before `start + (timestamp_n - timestamp_0)`;
+        /// `sleep(seconds)` waits (`--realtime`, so a file behaves like a camera).
+        case realtime(sleep: @Sendable (Double) -> Void)
+    }
+
+    /// Why the pump stopped.
+    public enum Ending: Sendable {
+        case endOfInput
+        case stopped
+        /// An output channel was closed by its consumer.
+        case outputClosed
+        case failed(any Error)
+    }
+
+    /// What the pump did.
+    public struct Outcome: Sendable {
+        public var framesRead: Int
+        public var ending: Ending
+        /// The source's one-line warnings, oldest first.
+        public var warnings: [String]
+    }
+
+    private final class SourceBox: @unchecked Sendable {
+        let source: any FrameSource
+        init(_ source: any FrameSource) { self.source = source }
+    }
+
+    private struct State {
+        var started = false
+        var stopRequested = false
+        var outcome: Outcome?
+        var waiters: [CheckedContinuation<Outcome, Never>] = []
+    }
+
+    private let box: SourceBox
+    private let outputs: [BoundedChannel<CapturedFrame>]
+    private let clock: any MonotonicClock
+    private let pacing: Pacing
+    private let threadName: String
+    private let state = LockedState(State())
+
+    public init(source: sending any FrameSource, outputs: [BoundedChannel<CapturedFrame>],
+                clock: any MonotonicClock = SystemClock(), pacing: Pacing = .asFastAsPossible,
+                threadName: String = "clipseg-capture") {
+        box = SourceBox(source)
+        self.outputs = outputs
+        self.clock = clock
+        self.pacing = pacing
+        self.threadName = threadName
+    }
+
+    /// Starts the thread (once; later calls do nothing).
+    public func start() {
+        let first = state.withLock { state -> Bool in
+            defer { state.started = true }
+            return !state.started
+        }
+        guard first else { return }
+        let thread = Thread { [self] in
+            let outcome = run()
+            let waiters = state.withLock { state -> [CheckedContinuation<Outcome, Never>] in
+                state.outcome = outcome
+                defer { state.waiters.removeAll() }
+                return state.waiters
+            }
+            waiters.forEach { $0.resume(returning: outcome) }
+        }
+        thread.name = threadName
+        thread.start()
+    }
+
+    /// Asks the pump to stop before the next frame (SIGINT); the outputs then finish normally.
+    public func stop() {
+        state.withLock { $0.stopRequested = true }
+    }
+
+    /// Waits for the pump to end and tells how it ended.
+    public func outcome() async -> Outcome {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Outcome? in
+                if let outcome = state.outcome { return outcome }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    private var stopRequested: Bool { state.withLock { $0.stopRequested } }
+
+    private func run() -> Outcome {
+        let source = box.source
+        var count = 0
+        var origin: (clock: Double, timestamp: Double)?
+        var ending = Ending.endOfInput
+        reading: while true {
+            if stopRequested { ending = .stopped; break }
+            let frame: RGBFrame?
+            do {
+                frame = try source.nextFrame()
+            } catch {
+                ending = .failed(error)
+                break
+            }
+            guard let frame else { break }
+            if case .realtime(let sleep) = pacing {
+                if let origin {
+                    let due = origin.clock + (frame.timestamp - origin.timestamp)
+                    let wait = due - clock.now()
+                    if wait > 0 { sleep(wait) }
+                } else {
+                    origin = (clock.now(), frame.timestamp)
+                }
+            }
+            let captured = CapturedFrame(frame: frame, capturedAt: clock.now())
+            count += 1
+            for output in outputs {
+                do {
+                    try output.sendBlocking(captured)
+                } catch {
+                    ending = .outputClosed
+                    break reading
+                }
+            }
+        }
+        let warnings = source.warnings
+        source.close()
+        for output in outputs {
+            if case .failed(let error) = ending { output.fail(error) } else { output.finish() }
+        }
+        return Outcome(framesRead: count, ending: ending, warnings: warnings)
+    }
+}
