@@ -30,15 +30,23 @@ SHAPE_TEMPLATES = (
 )
 
 
+def choose_template(colour, shape, rng):
+    """A phrasing template for a prompt naming `colour` and/or `shape` (either may be None, not both);
+    placeholders {c} colour, {s} shape, {ss} plural shape."""
+    if colour and shape:
+        return COLOUR_SHAPE_TEMPLATES[rng.integers(len(COLOUR_SHAPE_TEMPLATES))]
+    if colour:
+        return COLOUR_TEMPLATES[rng.integers(len(COLOUR_TEMPLATES))]
+    return SHAPE_TEMPLATES[rng.integers(len(SHAPE_TEMPLATES))]
+
+
+def fill(template, colour, shape):
+    return template.format(c=colour, s=shape, ss=PLURALS.get(shape, shape))
+
+
 def phrase(colour, shape, rng):
     """One phrasing of a prompt naming `colour` and/or `shape` (either may be None, not both)."""
-    if colour and shape:
-        template = COLOUR_SHAPE_TEMPLATES[rng.integers(len(COLOUR_SHAPE_TEMPLATES))]
-    elif colour:
-        template = COLOUR_TEMPLATES[rng.integers(len(COLOUR_TEMPLATES))]
-    else:
-        template = SHAPE_TEMPLATES[rng.integers(len(SHAPE_TEMPLATES))]
-    return template.format(c=colour, s=shape, ss=PLURALS.get(shape, shape))
+    return fill(choose_template(colour, shape, rng), colour, shape)
 
 
 def matches(obj, colour, shape):
