@@ -34,11 +34,19 @@ struct CameraCheck: Sendable {
     }
 
     private func capture(onWarning: @escaping @Sendable (String) -> Void) throws -> Report {
+        if let saveFolder {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: saveFolder, isDirectory: &isFolder), !isFolder.boolValue {
+                throw CameraCheckError.cannotSave(saveFolder, reason: "not a folder")
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: saveFolder, withIntermediateDirectories: true)
+            } catch {
+                throw CameraCheckError.cannotSave(saveFolder, reason: CameraCheck.reason(error))
+            }
+        }
         let source = try CameraSource(device: device, options: options, onWarning: onWarning)
         defer { source.close() }
-        if let saveFolder {
-            try FileManager.default.createDirectory(atPath: saveFolder, withIntermediateDirectories: true)
-        }
         let start = Date()
         var frames = 0
         var lastTimestamp = 0.0
@@ -62,18 +70,29 @@ struct CameraCheck: Sendable {
         do {
             try data.write(to: url)
         } catch {
-            throw CameraCheckError.cannotSave(url.path, reason: (error as NSError).localizedDescription)
+            throw CameraCheckError.cannotSave(url.path, reason: CameraCheck.reason(error))
         }
+    }
+
+    /// The system's words for a Foundation file error (`Permission denied`), else its description.
+    private static func reason(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let underlying, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return (error as NSError).localizedDescription
     }
 }
 
 /// A failure of `clipseg devices --test` that is not the camera's.
 enum CameraCheckError: Error, CustomStringConvertible {
     case cannotSave(String, reason: String)
+    case noCamera
 
     var description: String {
         switch self {
         case .cannotSave(let path, let reason): return "\(path): cannot write (\(reason))"
+        case .noCamera: return "no camera to test (no /dev/video* capture device); name one"
         }
     }
 }

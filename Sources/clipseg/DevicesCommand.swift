@@ -67,7 +67,7 @@ struct DevicesCommand: AsyncParsableCommand {
 
     private func runTest() async throws {
         guard let device = devices.first ?? firstCaptureDevice() else {
-            throw ValidationError("no camera to test (no /dev/video* capture device); name one")
+            throw CameraCheckError.noCamera
         }
         let check = CameraCheck(
             device: device,

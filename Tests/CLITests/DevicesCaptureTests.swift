@@ -194,6 +194,14 @@ final class DevicesCaptureTests: XCTestCase {
         XCTAssertEqual(skippedCount(in: result.stdoutText), gaps, result.stdoutText)
     }
 
+    func testSavingIntoAFileIsAOneLineError() throws {
+        let file = folder.path("taken")
+        try Data("x".utf8).write(to: file)
+        let result = try capture(FakeCamera(), ["--frames", "2", "--save-frames", file.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderrText, "Error: \(file.path): cannot write (not a folder)\n")
+    }
+
     func testBadOptionsAreRefusedBeforeOpeningTheCamera() throws {
         let camera = FakeCamera()
         for (options, message) in [(["--size", "640by480"], "640by480"), (["--frames", "0"], "--frames"),
