@@ -36,14 +36,19 @@ from make_sample_video import PROMPTS, slug
 THRESHOLD = 0.4
 
 
-def decode_with_ffmpeg(path):
-    """uint8 [frames, height, width, 3] via the system ffmpeg CLI."""
+def ffmpeg_frames(path, pix_fmt, channels):
+    """uint8 [frames, height, width, channels] decoded by the system ffmpeg CLI."""
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                             "stream=width,height", "-of", "csv=p=0", path], capture_output=True, text=True, check=True)
     width, height = (int(v) for v in probe.stdout.strip().split(","))
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"],
                          capture_output=True, check=True).stdout
-    return np.frombuffer(raw, dtype=np.uint8).reshape(-1, height, width, 3)
+    return np.frombuffer(raw, dtype=np.uint8).reshape(-1, height, width, channels)
+
+
+def decode_with_ffmpeg(path):
+    """RGB frames uint8 [frames, height, width, 3] as the system FFmpeg converts them."""
+    return ffmpeg_frames(path, "rgb24", 3)
 
 
 def decode_with_pyav(path):
@@ -53,12 +58,7 @@ def decode_with_pyav(path):
 
 def read_masks(path):
     """bool [frames, height, width] from a 0/255 gray mask video."""
-    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                            "stream=width,height", "-of", "csv=p=0", path], capture_output=True, text=True, check=True)
-    width, height = (int(v) for v in probe.stdout.strip().split(","))
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "gray", "-"],
-                         capture_output=True, check=True).stdout
-    return np.frombuffer(raw, dtype=np.uint8).reshape(-1, height, width) >= 128
+    return ffmpeg_frames(path, "gray", 1)[..., 0] >= 128
 
 
 def write_masks(path, masks, fps):
