@@ -1,0 +1,44 @@
+import CFFmpeg
+import Foundation
+
+/// Masks as 8-bit gray PNG files in a folder, `00000.png`, `00001.png`, … in writing order.
+/// The folder is created when missing.
+public final class PNGMaskDirectoryWriter: MaskStreamWriter, @unchecked Sendable {
+    public let width: Int
+    public let height: Int
+    /// The folder written into.
+    public let folder: String
+    /// Masks written so far (the next file's number).
+    public private(set) var count = 0
+    private var encoder: PNGEncoder?
+
+    public init(folder: String, width: Int, height: Int) throws {
+        self.width = width
+        self.height = height
+        self.folder = folder
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw MediaError.writeFailed(folder, reason: "cannot create the folder")
+        }
+        encoder = try PNGEncoder(width: width, height: height, format: AV_PIX_FMT_GRAY8, name: folder)
+    }
+
+    /// The path of mask number `index`.
+    public func path(ofMask index: Int) -> String {
+        let number = String(index)
+        return (folder as NSString).appendingPathComponent(String(repeating: "0", count: max(0, 5 - number.count)) + number + ".png")
+    }
+
+    public func write(_ mask: ArraySlice<UInt8>) throws {
+        guard let encoder else { throw MediaError.writeFailed(folder, reason: "writer already finished") }
+        try checkLength(mask, output: folder)
+        let bytes = try encoder.encode(Array(mask))
+        let sink = try ByteSink(path: path(ofMask: count))
+        try sink.write(bytes)
+        try sink.close()
+        count += 1
+    }
+
+    public func finish() throws { encoder = nil }
+}

@@ -1,0 +1,27 @@
+/// Masks as headerless gray8 bytes, `width * height` per frame, back to back (`ffmpeg -f rawvideo
+/// -pix_fmt gray -s WxH -i …` reads them). To a file or standard output (`-`).
+public final class RawGrayMaskWriter: MaskStreamWriter, @unchecked Sendable {
+    public let width: Int
+    public let height: Int
+    private let sink: ByteSink
+    private var finished = false
+
+    public init(path: String, width: Int, height: Int) throws {
+        guard width > 0, height > 0 else { throw MediaError.invalidFrame(path, reason: "cannot write \(width)x\(height) masks") }
+        self.width = width
+        self.height = height
+        sink = try ByteSink(path: path)
+    }
+
+    public func write(_ mask: ArraySlice<UInt8>) throws {
+        guard !finished else { throw MediaError.writeFailed(sink.name, reason: "writer already finished") }
+        try checkLength(mask, output: sink.name)
+        try mask.withUnsafeBytes { try sink.write($0) }
+    }
+
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        try sink.close()
+    }
+}
