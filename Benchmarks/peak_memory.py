@@ -25,11 +25,13 @@ class MeasuredRun:
     peak_rss_mib: float
 
     def first_error_line(self) -> str:
-        """The last non-empty line of stderr (where a Python traceback or a CLI error ends), else stdout's."""
+        """The first stderr line starting with "error" (any case; how CLIs such as ArgumentParser's report),
+        else the last non-empty line of stderr (where a Python traceback ends), else stdout's."""
         for text in (self.stderr, self.stdout):
             lines = [line.strip() for line in text.splitlines() if line.strip()]
-            if lines:
-                return lines[-1][:200]
+            flagged = [line for line in lines if line.lower().startswith("error")]
+            if flagged or lines:
+                return f"{(flagged or lines[-1:])[0][:200]} (exit status {self.returncode})"
         return f"exit status {self.returncode}"
 
 

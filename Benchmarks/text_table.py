@@ -1,12 +1,15 @@
 """Formats rows as a plain-text table with aligned columns (first column left-aligned, the rest right)."""
 
 
-def format_table(headers: list[str], rows: list[list], left_columns: int = 1) -> str:
-    cells = [[str(header) for header in headers]] + [["" if cell is None else str(cell) for cell in row]
-                                                    for row in rows]
-    widths = [max(len(row[column]) for row in cells) for column in range(len(headers))]
+def format_table(headers: list[str], rows: list, left_columns: int = 1) -> str:
+    """A row that is a plain string is printed as it is (a section line) and does not affect column widths."""
+    cells = [[str(header) for header in headers]] + [
+        row if isinstance(row, str) else ["" if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[column]) for row in cells if not isinstance(row, str)) for column in range(len(headers))]
 
     def line(row):
+        if isinstance(row, str):
+            return row
         return "  ".join(cell.ljust(width) if column < left_columns else cell.rjust(width)
                          for column, (cell, width) in enumerate(zip(row, widths))).rstrip()
 

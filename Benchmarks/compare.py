@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark, one run on one machine: our `clipseg` vs transformers vs ONNX Runtime.
+
+Runs, with the same thread count throughout:
+  1. reference model latency (reference_benchmark.py: transformers fp32, ONNX Runtime fp32 and dynamic int8,
+     1 and 4 prompts, text / vision / decoder split, peak RSS per process);
+  2. our model latency (`clipseg bench`, fp32 and each --precisions entry, 1 and 4 prompts);
+  3. end-to-end on the clip: reference_pipeline.py vs `clipseg segment` (fp32 and each reduced precision),
+     throughput = frames written ÷ wall-clock seconds of the whole command (start-up and model load included
+     on both sides), peak RSS of each process;
+  4. mask agreement (IoU): our fp32 masks vs the Python pipeline's; each reduced precision vs our fp32;
+and prints one table with the ratios, then the issue-7 targets (pass / MISS / n/a). Ours missing → "n/a".
+
+Usually started by compare.sh, which also makes the clip. Usage:
+  /work/venv/bin/python Benchmarks/compare.py --model DIR --clip CLIP.mp4 [--threads 2] [--runs 10]
+      [--warmup 2] [--clipseg BIN] [--precisions bf16,int8] [--work DIR] [--json-out FILE]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPOSITORY = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import our_binary  # noqa: E402
+import performance_targets  # noqa: E402
+from machine_info import describe, load_average  # noqa: E402
+from mask_iou import compare as compare_masks  # noqa: E402
+from peak_memory import run_measured  # noqa: E402
+from reference_benchmark import BACKENDS, thread_environment  # noqa: E402
+from text_table import format_table, number, ratio  # noqa: E402
+
+PROMPT_COUNTS = (1, 4)
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def reference_latency(args) -> dict:
+    if args.reference_json:
+        with open(args.reference_json) as reused:
+            return json.load(reused)
+    path = os.path.join(args.work, "reference-latency.json")
+    progress("reference model latency (transformers, ONNX Runtime) …")
+    command = [sys.executable, os.path.join(HERE, "reference_benchmark.py"), "--model", args.model,
+               "--threads", str(args.threads), "--runs", str(args.runs), "--warmup", str(args.warmup),
+               "--prompts", ",".join(map(str, PROMPT_COUNTS)), "--backends", args.backends, "--json-out", path]
+    if subprocess.run(command, stdout=subprocess.DEVNULL).returncode != 0 or not os.path.exists(path):
+        return {"rows": [], "error": "reference_benchmark.py failed"}
+    with open(path) as written:
+        return json.load(written)
+
+
+def our_latency(args, binary, precisions) -> dict:
+    results = {}
+    for precision in precisions:
+        for prompts in PROMPT_COUNTS:
+            progress(f"ours: clipseg bench {precision}, {prompts} prompt(s) …")
+            results.setdefault(precision, {})[str(prompts)] = our_binary.bench(
+                binary, args.model, prompts, args.runs, args.warmup, args.threads, precision,
+                thread_environment(args.threads))
+    return results
+
+
+def pipelines(args, binary, precisions) -> dict:
+    python_mp4, python_masks = (os.path.join(args.work, name) for name in ("python.mp4", "python.y4m"))
+    progress(f"Python reference pipeline on {os.path.basename(args.clip)} …")
+    run = run_measured([sys.executable, os.path.join(HERE, "reference_pipeline.py"), args.clip, "--model",
+                        args.model, "--prompt", args.prompt, "-o", python_mp4, "--masks", python_masks,
+                        "--threads", str(args.threads), "--json"], env=thread_environment(args.threads))
+    if run.returncode == 0:
+        python = json.loads(run.stdout.strip().splitlines()[-1])
+        python.update({"wall_s": round(run.wall_s, 2), "peak_rss_mib": round(run.peak_rss_mib),
+                       "frames_out": our_binary.count_video_frames(python_mp4), "masks": python_masks})
+        python["fps_wall"] = python["frames_out"] / run.wall_s if python["frames_out"] else None
+    else:
+        python = {"error": run.first_error_line()}
+    ours = {}
+    for precision in precisions:
+        progress(f"ours: clipseg segment {precision} …")
+        output, masks = (os.path.join(args.work, f"ours-{precision}.{ext}") for ext in ("mp4", "y4m"))
+        result = our_binary.segment(binary, args.clip, args.model, args.prompt, output, masks, args.threads,
+                                    precision, thread_environment(args.threads))
+        if "error" not in result:
+            result["masks"] = masks
+            result["fps_wall"] = result["frames_out"] / result["wall_s"] if result["wall_s"] else None
+        ours[precision] = result
+    return {"python": python, "ours": ours}
+
+
+def mask_agreement(pipeline: dict, reduced: list[str]) -> dict:
+    def masks_of(row):
+        path = row.get("masks")
+        return path if path and os.path.isfile(path) else None
+
+    pairs = {"fp32_vs_python": (pipeline["python"], pipeline["ours"].get("fp32", {}))}
+    for precision in reduced:
+        pairs[f"{precision}_vs_fp32"] = (pipeline["ours"].get("fp32", {}), pipeline["ours"].get(precision, {}))
+        pairs[f"{precision}_vs_python"] = (pipeline["python"], pipeline["ours"].get(precision, {}))
+    agreement = {}
+    for name, (first, second) in pairs.items():
+        a, b = masks_of(first), masks_of(second)
+        if a and b:
+            try:
+                agreement[name] = compare_masks(a, b)
+            except ValueError as error:
+                agreement[name] = {"error": str(error)}
+    return agreement
+
+
+class Footnotes:
+    """Numbered notes (why a row is n/a) printed under the table, so long messages don't widen it."""
+
+    def __init__(self):
+        self.notes: list[str] = []
+
+    def mark(self, label: str, error: str | None) -> str:
+        if not error:
+            return label
+        if error not in self.notes:
+            self.notes.append(error)
+        return f"{label} (n/a [{self.notes.index(error) + 1}])"
+
+    def render(self) -> str:
+        return "\n".join(f"[{index}] {note}" for index, note in enumerate(self.notes, 1))
+
+
+def latency_rows(document: dict, precisions: list[str], notes: Footnotes) -> list[list]:
+    reference = {(row["backend"], row["prompts"]): row for row in document["reference_latency"].get("rows", [])}
+
+    def total(row):
+        return None if row is None or "error" in row.get("full", row) else row.get("total_ms")
+
+    rows = []
+    entries = [(BACKENDS[backend][2], reference.get((backend, prompts)), backend, prompts)
+               for backend in BACKENDS for prompts in PROMPT_COUNTS if (backend, prompts) in reference]
+    entries += [(f"ours {precision}", document["ours_latency"][precision][str(prompts)], f"ours-{precision}",
+                 prompts) for precision in precisions for prompts in PROMPT_COUNTS]
+    for label, row, key, prompts in entries:
+        ms = total(row)
+        single = next((total(r) for l, r, k, p in entries if k == key and p == 1), None)
+        error = row.get("error") or row.get("full", {}).get("error")
+        iou = row.get("mask_iou_vs_torch")
+        rows.append([notes.mark(label, error), prompts,
+                     *[number(row.get(f"{part}_ms")) for part in ("text", "vision", "decoder")],
+                     number(ms), number(1000 / ms if ms else None, 2),
+                     ratio(ms, total(reference.get(("torch", prompts)))),
+                     ratio(ms, total(reference.get(("onnxruntime", prompts)))),
+                     ratio(ms, single), row.get("peak_rss_mib", "n/a") if not error else "n/a",
+                     f"{iou:.4f} vs transformers" if iou is not None else "-"])
+    return rows
+
+
+def pipeline_rows(document: dict, precisions: list[str], notes: Footnotes) -> list[list]:
+    pipeline, agreement = document["pipeline"], document["mask_iou"]
+    python_fps = pipeline["python"].get("fps_wall")
+    entries = [("Python pipeline (transformers fp32)", pipeline["python"], None)]
+    entries += [(f"ours {precision} (clipseg segment)", pipeline["ours"][precision],
+                 "fp32_vs_python" if precision == "fp32" else f"{precision}_vs_fp32") for precision in precisions]
+    rows = []
+    for label, row, iou_key in entries:
+        fps = row.get("fps_wall")
+        iou = agreement.get(iou_key, {}).get("iou_pooled") if iou_key else None
+        versus = "" if not iou_key else (" vs Python" if iou_key.endswith("python") else " vs ours fp32")
+        frames = row.get("frames_out")
+        rows.append([notes.mark(label, row.get("error")),
+                     f"{frames} fr" if frames is not None else "n/a", "", "", "",
+                     number(1000 / fps if fps else None), number(fps, 2),
+                     ratio(python_fps, fps) if fps else "n/a", "-", "-", row.get("peak_rss_mib", "n/a"),
+                     f"{iou:.4f}{versus}" if iou is not None else "-"])
+    return rows
+
+
+def render(document: dict, precisions: list[str]) -> str:
+    machine = document["machine"]
+    headers = ["", "prompts", "text ms", "vision ms", "decoder ms", "ms/frame", "frames/s", "÷ transformers*",
+               "÷ ORT fp32", "÷ 1 prompt", "peak RSS MiB", "mask IoU**"]
+    separator = ("— end-to-end: " + os.path.basename(document["clip"]) + f" ({document['clip_frames']} frames in), "
+                 f"prompt {document['prompt']!r}; prompts column = frames written —")
+    notes = Footnotes()
+    rows = latency_rows(document, precisions, notes) + [separator] + pipeline_rows(document, precisions, notes)
+    legend = ("*  time ratio (ms/frame ÷ ms/frame; < 1 is faster): model rows ÷ transformers fp32 with the same "
+              "prompts; end-to-end rows ÷ the Python pipeline.\n"
+              "** model rows: masks (sigmoid > 0.4) at 352×352 vs transformers fp32; end-to-end rows: pooled IoU of "
+              "the frame-size mask streams.")
+    return (f"clipseg benchmark · {machine['date']} · {machine['cpu']} · {machine['cores']} cores · "
+            f"{document['threads']} threads · model latency = median of {document['runs']} after "
+            f"{document['warmup']} warm-up, 352×352 · load avg {machine['load_average_start'][0]} → "
+            f"{machine['load_average_end'][0]}\n" + format_table(headers, rows) + "\n" + legend
+            + ("\n" + notes.render() if notes.notes else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--clip", required=True, help="the end-to-end clip (compare.sh makes it)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--clipseg", help="our binary (default: $CLIPSEG_BIN, else .build/release/clipseg)")
+    parser.add_argument("--prompt", default="a red circle")
+    parser.add_argument("--precisions", default="bf16,int8", help="our reduced precisions ('' for none)")
+    parser.add_argument("--backends", default="torch,onnxruntime,onnxruntime-int8")
+    parser.add_argument("--reference-json", help="reuse a reference_benchmark.py --json-out file")
+    parser.add_argument("--work", default="/work/bench-cache/compare", help="outputs and masks go here")
+    parser.add_argument("--json-out", help="write the whole comparison as JSON")
+    parser.add_argument("--render", metavar="JSON", help="only print the table of an earlier --json-out file")
+    args = parser.parse_args()
+    if args.render:
+        with open(args.render) as earlier:
+            document = json.load(earlier)
+        print_report(document)
+        return
+    if not os.path.isfile(args.clip):
+        sys.exit(f"error: {args.clip}: no such clip")
+    os.makedirs(args.work, exist_ok=True)
+    reduced = [precision for precision in args.precisions.split(",") if precision]
+    precisions = ["fp32"] + reduced
+    if args.clipseg and not (os.path.isfile(args.clipseg) and os.access(args.clipseg, os.X_OK)):
+        sys.exit(f"error: --clipseg {args.clipseg}: not an executable file")
+    binary = our_binary.find_binary(args.clipseg, REPOSITORY)
+    document = {"machine": describe(), "precisions": precisions, "threads": args.threads, "runs": args.runs, "warmup": args.warmup,
+                "model": os.path.abspath(args.model), "clip": os.path.abspath(args.clip), "prompt": args.prompt,
+                "clip_frames": our_binary.count_video_frames(args.clip), "clipseg": binary}
+    document["reference_latency"] = reference_latency(args)
+    document["ours_latency"] = our_latency(args, binary, precisions)
+    document["pipeline"] = pipelines(args, binary, precisions)
+    document["mask_iou"] = mask_agreement(document["pipeline"], reduced)
+    document["machine"]["load_average_end"] = load_average()
+    document["targets"] = performance_targets.evaluate(document, reduced)
+    if args.json_out:
+        with open(args.json_out, "w") as out:
+            json.dump(document, out, indent=1)
+    print_report(document)
+
+
+def print_report(document: dict) -> None:
+    print(render(document, document["precisions"]))
+    print()
+    print(performance_targets.render(document["targets"]))
+
+
+if __name__ == "__main__":
+    main()
