@@ -21,6 +21,8 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
     public let codecName: String
 
     private var decoder: VideoStreamDecoder?
+    /// Kept apart from `decoder` so `interrupt()` never touches state the reading thread owns.
+    private let interruption: ReadInterruption
     private let converter: RGBConverter
     private var nextIndex = 0
     private var lastTimestamp: Double?
@@ -31,6 +33,7 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
         let location = InputLocation(path)
         let decoder = try VideoStreamDecoder(location: location)
         self.decoder = decoder
+        interruption = decoder.interruption
         converter = RGBConverter(name: path)
         rotation = decoder.rotation
         codecName = decoder.codecName
@@ -56,6 +59,19 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
         picture.index = nextIndex
         nextIndex += 1
         return rotation.apply(to: picture)
+    }
+
+    /// Makes a read blocked on a stalled network stream (and every later `nextFrame()`) end promptly:
+    /// the frames already decoded are still delivered, then `nil`. Safe to call from any thread — the
+    /// way to stop a live input from a signal handler's thread while the reading thread waits.
+    public func interrupt() {
+        interruption.raise()
+    }
+
+    /// Decoder threads in use and whether they decode whole frames in parallel (`FF_THREAD_FRAME`).
+    public var decoderThreading: (threads: Int, frameThreads: Bool) {
+        guard let threading = decoder?.threading else { return (0, false) }
+        return (threading.count, threading.frameThreads)
     }
 
     public func close() {

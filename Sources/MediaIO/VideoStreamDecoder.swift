@@ -41,6 +41,8 @@ final class VideoStreamDecoder {
     private var logListener: Int?
     private(set) var warnings = WarningLog()
     private(set) var framesDecoded = 0
+    /// Raised by `interrupt()`; polled by FFmpeg inside blocking reads.
+    let interruption = ReadInterruption()
 
     /// Opens `location` and its decoder. `threaded: false` decodes on the calling thread only (still images).
     init(location: InputLocation, threaded: Bool = true) throws {
@@ -49,9 +51,17 @@ final class VideoStreamDecoder {
         if let error = location.preflightError() { throw error }
         let name = location.name
 
-        var context: UnsafeMutablePointer<AVFormatContext>? = nil
+        var context = avformat_alloc_context()
+        guard context != nil else { throw MediaError.unreadable(name, reason: "out of memory") }
+        context?.pointee.interrupt_callback = interruption.callback
         var options: OpaquePointer? = nil
-        if location.isNetwork { av_dict_set(&options, "rw_timeout", "10000000", 0) }
+        if location.isNetwork {
+            // Ten seconds without data ends a network read instead of hanging; one second of stream is
+            // enough to learn a live video's parameters (FFmpeg's 5 s default delays the first frame).
+            av_dict_set(&options, "rw_timeout", "10000000", 0)
+            av_dict_set(&options, "analyzeduration", "1000000", 0)
+            if InputLocation.scheme(of: name) == "rtsp" { av_dict_set(&options, "timeout", "10000000", 0) }
+        }
         var status = avformat_open_input(&context, location.ffmpegURL, nil, &options)
         av_dict_free(&options)
         guard status >= 0, let context else { throw VideoStreamDecoder.openError(status, name: name) }
@@ -163,7 +173,7 @@ final class VideoStreamDecoder {
             }
             let read = av_read_frame(format, packet)
             if read < 0 {
-                if read != CLIPSEG_AVERROR_EOF {
+                if read != CLIPSEG_AVERROR_EOF && !interruption.isRaised {
                     readFailure = ffmpegErrorText(read)
                 }
                 draining = true
@@ -180,6 +190,12 @@ final class VideoStreamDecoder {
                 warn("skipped a damaged packet at \(describeTime(packet.pointee.pts)) (\(ffmpegErrorText(sent)))", problem: ffmpegErrorText(sent))
             }
         }
+    }
+
+    /// Decoder threads and whether they work on whole frames (`FF_THREAD_FRAME`), as opened.
+    var threading: (count: Int, frameThreads: Bool) {
+        guard let codec else { return (0, false) }
+        return (Int(codec.pointee.thread_count), codec.pointee.active_thread_type & FF_THREAD_FRAME != 0)
     }
 
     /// Seconds from the start of the input for the frame's best-effort timestamp, or nil when it has none.

@@ -38,7 +38,8 @@ public final class VideoWriter: @unchecked Sendable {
     private var lastPTS: Int64?
     private var lastFrameEnd: Double = 0
     private var framesWritten = 0
-    private var failed = false
+    /// The first failure; later calls rethrow it and `finish()` only frees.
+    private var failure: Error?
     private var notes = WarningLog()
     private var warnedAboutScaling = false
 
@@ -92,10 +93,11 @@ public final class VideoWriter: @unchecked Sendable {
     /// One-line notes gathered so far (odd-size padding, skipped audio, scaled frames, adjusted timestamps).
     public var warnings: [String] { notes.messages }
 
-    /// Encodes `frame` at `frame.timestamp`. `alpha` (required when `options.alpha`, ignored otherwise)
+    /// Encodes `frame` at `frame.timestamp`. After a failure every call rethrows that first error. `alpha` (required when `options.alpha`, ignored otherwise)
     /// holds `width * height` coverage bytes, 255 = opaque, row-major like the frame.
     public func write(_ frame: RGBFrame, alpha: [UInt8]? = nil) throws {
-        guard let encoder, let muxer, !failed else { throw MediaError.writeFailed(name, reason: "writer already finished") }
+        if let failure { throw failure }
+        guard let encoder, let muxer else { throw MediaError.writeFailed(name, reason: "writer already finished") }
         if options.alpha {
             guard let alpha, alpha.count == frame.width * frame.height else {
                 throw MediaError.invalidFrame(name, reason: "alpha output needs \(frame.width * frame.height) alpha bytes per frame, got \(alpha?.count ?? 0)")
@@ -115,7 +117,7 @@ public final class VideoWriter: @unchecked Sendable {
             }
             framesWritten += 1
         } catch {
-            failed = true
+            failure = error
             throw error
         }
     }
@@ -132,13 +134,13 @@ public final class VideoWriter: @unchecked Sendable {
             muxer.abandon()
             self.muxer = nil
         }
-        if failed { return }
+        if failure != nil { return }
         do {
             try encoder?.flush(deliver)
             if framesWritten > 0 { try audio?.copy(upTo: lastFrameEnd, through: muxer) }
             try muxer.finish()
         } catch {
-            failed = true
+            failure = error
             throw error
         }
     }

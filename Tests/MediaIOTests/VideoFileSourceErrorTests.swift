@@ -29,16 +29,10 @@ final class VideoFileSourceErrorTests: XCTestCase {
         }
     }
 
-    /// Deterministic pseudo-random bytes (SplitMix64), so the "noise" is the same on every run.
+    /// Seeded pseudo-random bytes, so the "noise" is the same on every run.
     private func noise(count: Int) -> Data {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        return Data((0..<count).map { _ in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return UInt8(truncatingIfNeeded: z ^ (z >> 31))
-        })
+        var generator = SplitMix64(seed: 3)
+        return Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     func testMissingFile() {

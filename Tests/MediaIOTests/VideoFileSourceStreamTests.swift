@@ -14,20 +14,13 @@ final class VideoFileSourceStreamTests: XCTestCase {
     override func setUpWithError() throws { folder = try TemporaryDirectory(prefix: "clipseg-stream") }
     override func tearDown() { folder.remove() }
 
-    private func readAll(_ source: VideoFileSource) throws -> [RGBFrame] {
-        defer { source.close() }
-        var frames: [RGBFrame] = []
-        while let frame = try source.nextFrame() { frames.append(frame) }
-        return frames
-    }
-
     func testVariableFrameRateTimestampsAreKept() throws {
         let url = folder.path("vfr.mkv")
         // Five frames 0.1 s apart, then five 0.3 s apart (the source's time base is 1/10 s).
         try MediaTool.ffmpeg(["-t", "1", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10",
                               "-vf", "setpts='if(lt(N,5),N,5+(N-5)*3)'", "-fps_mode", "passthrough",
                               "-c:v", "libx264", url.path])
-        let frames = try readAll(VideoFileSource(url: url))
+        let frames = try VideoFileSource(url: url).readAll()
         let expected = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.8, 1.1, 1.4, 1.7]
         XCTAssertEqual(frames.count, expected.count)
         for (frame, time) in zip(frames, expected) {
@@ -45,7 +38,7 @@ final class VideoFileSourceStreamTests: XCTestCase {
         let url = folder.path("rotated\(degrees).mp4")
         try MediaTool.ffmpeg(["-i", plain.path, "-c", "copy", "-metadata:s:v", "rotate=\(degrees)", url.path])
         let source = try VideoFileSource(url: url)
-        return (try readAll(source), source, url)
+        return (try source.readAll(), source, url)
     }
 
     func testRotationMetadataTurnsFramesLikeFFmpeg() throws {
@@ -81,7 +74,7 @@ final class VideoFileSourceStreamTests: XCTestCase {
         try MediaTool.makeClip(small, source: "testsrc2=size=64x48:rate=10", duration: 0.5, codecArguments: ["-c:v", "libx264"])
         try MediaTool.makeClip(large, source: "testsrc2=size=96x64:rate=10", duration: 0.5, codecArguments: ["-c:v", "libx264"])
         try (Data(contentsOf: small) + Data(contentsOf: large)).write(to: joined)
-        let frames = try readAll(VideoFileSource(url: joined))
+        let frames = try VideoFileSource(url: joined).readAll()
         XCTAssertEqual(frames.count, 10)
         XCTAssertEqual(frames.prefix(5).map(\.width), [64, 64, 64, 64, 64])
         XCTAssertEqual(frames.suffix(5).map(\.width), [96, 96, 96, 96, 96])
@@ -103,9 +96,50 @@ final class VideoFileSourceStreamTests: XCTestCase {
         XCTAssertEqual(source.info.name, "-")
         XCTAssertEqual(source.info.width, 64)
         XCTAssertFalse(source.info.isLive)
-        let frames = try readAll(source)
+        let frames = try source.readAll()
         XCTAssertEqual(frames.count, 10)
         XCTAssertEqual(frames.last?.timestamp ?? 0, 0.9, accuracy: 0.002)
+    }
+
+    func testDecodingUsesFrameThreads() throws {
+        let url = folder.path("threads.mp4")
+        try MediaTool.makeClip(url, source: "testsrc2=size=64x48:rate=10", duration: 0.3, codecArguments: ["-c:v", "libx264"])
+        let source = try VideoFileSource(url: url)
+        defer { source.close() }
+        XCTAssertTrue(source.decoderThreading.frameThreads)
+        XCTAssertGreaterThan(source.decoderThreading.threads, 1)
+    }
+
+    func testInterruptEndsAStalledLiveStreamPromptly() throws {
+        // A NUT stream over TCP: the first half arrives, then the server goes silent without closing.
+        let clip = folder.path("live.nut")
+        try MediaTool.makeClip(clip, source: "testsrc2=size=64x48:rate=10", duration: 4,
+                               codecArguments: ["-c:v", "libx264", "-g", "5", "-bf", "0"])
+        let bytes = [UInt8](try Data(contentsOf: clip))
+        let server = try LoopbackStreamServer(sending: Array(bytes.prefix(bytes.count / 2)))
+        defer { server.stop() }
+
+        let source = try VideoFileSource(path: server.url)
+        XCTAssertTrue(source.info.isLive)
+        let done = DispatchSemaphore(value: 0)
+        let outcome = LockedFrames()
+        Thread.detachNewThread {
+            do {
+                while let frame = try source.nextFrame() { outcome.append(frame) }
+            } catch {
+                outcome.fail(error)
+            }
+            done.signal()
+        }
+        // Once the reader has frames from the data sent, it can only go on by waiting for more.
+        for _ in 0..<1000 where outcome.count < 10 { usleep(10_000) }
+        XCTAssertGreaterThanOrEqual(outcome.count, 10)
+        XCTAssertEqual(done.wait(timeout: .now()), .timedOut, "the reader waits on the stalled stream")
+        source.interrupt()
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success, "interrupt() ends the blocked read (the stall itself lasts 10 s)")
+        XCTAssertNil(outcome.error)
+        XCTAssertLessThan(outcome.count, 40)
+        source.close()
     }
 
     func testNetworkProtocolsAreLiveAndFilesAreNot() {
@@ -120,4 +154,16 @@ final class VideoFileSourceStreamTests: XCTestCase {
         XCTAssertEqual(InputLocation("take:1.mp4").ffmpegURL, "file:take:1.mp4")
         XCTAssertEqual(InputLocation("-").ffmpegURL, "pipe:0")
     }
+}
+
+/// Frames collected on a reader thread.
+private final class LockedFrames: @unchecked Sendable {
+    private let lock = NSLock()
+    private var frames = 0
+    private var failure: Error?
+
+    func append(_ frame: RGBFrame) { lock.lock(); frames += 1; lock.unlock() }
+    func fail(_ error: Error) { lock.lock(); failure = error; lock.unlock() }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return frames }
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return failure }
 }

@@ -11,15 +11,6 @@ final class VideoFileSourceTests: XCTestCase {
     override func setUpWithError() throws { folder = try TemporaryDirectory(prefix: "clipseg-video") }
     override func tearDown() { folder.remove() }
 
-    /// Reads every frame, closing the source.
-    private func readAll(_ source: VideoFileSource) throws -> [RGBFrame] {
-        defer { source.close() }
-        var frames: [RGBFrame] = []
-        while let frame = try source.nextFrame() { frames.append(frame) }
-        XCTAssertNil(try source.nextFrame(), "a finished source stays finished")
-        return frames
-    }
-
     /// A 1 s, 10 fps, 64×48 testsrc2 clip in `name` with `codec`, checked frame by frame against ffmpeg's own decode.
     private func checkPattern(_ name: String, codec: [String], expectedCodec: String, tolerance: Double = 0.5) throws {
         let url = folder.path(name)
@@ -31,7 +22,7 @@ final class VideoFileSourceTests: XCTestCase {
         XCTAssertEqual(source.info.frameRate ?? 0, 10, accuracy: 0.01, name)
         XCTAssertEqual(source.info.duration ?? 0, 1, accuracy: 0.11, name)
         XCTAssertFalse(source.info.isLive, name)
-        let frames = try readAll(source)
+        let frames = try source.readAll()
         XCTAssertEqual(frames.count, 10, name)
         XCTAssertEqual(frames.map(\.index), Array(0..<10), name)
         for (i, frame) in frames.enumerated() {
@@ -63,7 +54,7 @@ final class VideoFileSourceTests: XCTestCase {
         let url = folder.path("clip.mkv")
         try MediaTool.makeClip(url, source: "testsrc2=size=64x48:rate=10", duration: 1,
                                codecArguments: ["-c:v", "ffv1", "-pix_fmt", "bgr0"])
-        let frames = try readAll(VideoFileSource(url: url))
+        let frames = try VideoFileSource(url: url).readAll()
         let reference = try MediaTool.referenceFrames(url, width: 64, height: 48)
         XCTAssertEqual(frames.count, 10)
         XCTAssertEqual(frames.map(\.pixels), reference, "an RGB FFV1 stream decodes bit-exactly")
@@ -81,7 +72,7 @@ final class VideoFileSourceTests: XCTestCase {
         for (name, codec) in cases {
             let url = folder.path(name)
             try MediaTool.makeClip(url, source: "color=c=red:size=48x32:rate=10", duration: 0.5, codecArguments: codec)
-            let frames = try readAll(VideoFileSource(url: url))
+            let frames = try VideoFileSource(url: url).readAll()
             XCTAssertEqual(frames.count, 5, name)
             for frame in frames {
                 XCTAssertLessThanOrEqual(frame.maxDistance(to: [255, 0, 0]), 8, "\(name) frame \(frame.index): \(frame.pixel(24, 16))")
@@ -107,7 +98,7 @@ final class VideoFileSourceTests: XCTestCase {
         let source = try VideoFileSource(url: url)
         XCTAssertEqual(source.info.width, 641)
         XCTAssertEqual(source.info.height, 479)
-        let frames = try readAll(source)
+        let frames = try source.readAll()
         XCTAssertEqual(frames.count, 3)
         let frame = try XCTUnwrap(frames.first)
         XCTAssertEqual(frame.width, 641)
@@ -125,7 +116,7 @@ final class VideoFileSourceTests: XCTestCase {
         try MediaTool.makeClip(url, source: "testsrc2=size=642x480:rate=10,format=rgb24,crop=641:479:0:0", duration: 0.2,
                                codecArguments: ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"])
         XCTAssertEqual(try MediaTool.probe(url).video?.width, 641)
-        let frames = try readAll(VideoFileSource(url: url))
+        let frames = try VideoFileSource(url: url).readAll()
         XCTAssertEqual(frames.first?.width, 641)
         XCTAssertEqual(frames.first?.height, 479)
         let reference = try MediaTool.referenceFrames(url, width: 641, height: 479)
@@ -141,7 +132,7 @@ final class VideoFileSourceTests: XCTestCase {
         try MediaTool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
                               "-t", "1", "-c:v", "libx264", "-c:a", "aac", url.path])
         XCTAssertEqual(try MediaTool.probe(url).audio.count, 1)
-        let frames = try readAll(VideoFileSource(url: url))
+        let frames = try VideoFileSource(url: url).readAll()
         XCTAssertEqual(frames.count, 10)
         XCTAssertEqual(frames.last?.timestamp ?? 0, 0.9, accuracy: 0.002)
     }

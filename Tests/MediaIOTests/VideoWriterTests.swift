@@ -21,14 +21,6 @@ final class VideoWriterTests: XCTestCase {
         return writer
     }
 
-    private func readAll(_ path: String) throws -> [RGBFrame] {
-        let source = try VideoFileSource(path: path)
-        defer { source.close() }
-        var frames: [RGBFrame] = []
-        while let frame = try source.nextFrame() { frames.append(frame) }
-        return frames
-    }
-
     /// Largest distance between a region's mean colour and `expected`.
     private func distance(_ frame: RGBFrame, x: Int, y: Int, _ expected: [Int]) -> Int {
         zip(frame.meanColor(x: x, y: y, width: 8, height: 8), expected).map { abs($0 - $1) }.max() ?? 255
@@ -50,7 +42,7 @@ final class VideoWriterTests: XCTestCase {
         let moov = try XCTUnwrap(bytes.range(of: Data("moov".utf8))), mdat = try XCTUnwrap(bytes.range(of: Data("mdat".utf8)))
         XCTAssertLessThan(moov.lowerBound, mdat.lowerBound, "+faststart puts the index first")
 
-        let frames = try readAll(url.path)
+        let frames = try VideoFileSource.readAll(url.path)
         XCTAssertEqual(frames.map(\.timestamp).map { ($0 * 10).rounded() }, (0..<10).map(Double.init))
         for frame in frames {
             XCTAssertLessThanOrEqual(distance(frame, x: 8, y: 8, [255, 0, 0]), 4)
@@ -73,7 +65,7 @@ final class VideoWriterTests: XCTestCase {
             XCTAssertEqual(probe.format?.format_name, container, name)
             XCTAssertEqual(probe.video?.codec_name, codec, name)
             XCTAssertEqual(probe.video?.nb_read_frames, "5", name)
-            XCTAssertEqual(try readAll(url.path).count, 5, name)
+            XCTAssertEqual(try VideoFileSource.readAll(url.path).count, 5, name)
         }
     }
 
@@ -84,7 +76,7 @@ final class VideoWriterTests: XCTestCase {
         for name in ["vfr.mp4", "vfr.mkv"] {
             let url = folder.path(name)
             _ = try write(frames, to: url.path)
-            let read = try readAll(url.path)
+            let read = try VideoFileSource.readAll(url.path)
             XCTAssertEqual(read.count, times.count, name)
             for (frame, time) in zip(read, times) { XCTAssertEqual(frame.timestamp, time, accuracy: 0.0011, name) }
         }
@@ -99,13 +91,13 @@ final class VideoWriterTests: XCTestCase {
         XCTAssertEqual(probe.video?.width, 642)
         XCTAssertEqual(probe.video?.height, 480)
         XCTAssertEqual(probe.video?.nb_read_frames, "3")
-        let padded = try XCTUnwrap(try readAll(mp4.path).first)
+        let padded = try XCTUnwrap(try VideoFileSource.readAll(mp4.path).first)
         XCTAssertLessThanOrEqual(distance(padded, x: 634, y: 472, [255, 255, 255]), 4, "the repeated edge is the last column's colour")
 
         _ = try write(frames, to: webm.path)
         XCTAssertEqual(try MediaTool.probe(webm).video?.width, 641)
         XCTAssertEqual(try MediaTool.probe(webm).video?.height, 479)
-        let kept = try XCTUnwrap(try readAll(webm.path).first)
+        let kept = try XCTUnwrap(try VideoFileSource.readAll(webm.path).first)
         XCTAssertLessThanOrEqual(distance(kept, x: 633, y: 471, [255, 255, 255]), 6)
     }
 
@@ -113,7 +105,7 @@ final class VideoWriterTests: XCTestCase {
         let input = folder.path("with-audio.mp4")
         try MediaTool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
                               "-t", "1", "-c:v", "libx264", "-c:a", "aac", "-b:a", "64k", input.path])
-        let frames = try readAll(input.path)
+        let frames = try VideoFileSource.readAll(input.path)
         for name in ["copied.mp4", "copied.mkv"] {
             let url = folder.path(name)
             let writer = try write(frames, to: url.path, options: VideoWriterOptions(frameRate: 10, audioSource: input.path))
@@ -141,7 +133,7 @@ final class VideoWriterTests: XCTestCase {
         try MediaTool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "lavfi", "-i", "sine", "-t", "0.5",
                               "-c:v", "mjpeg", "-c:a", "pcm_s16le", input.path])
         let url = folder.path("out.mp4")
-        let writer = try write(try readAll(input.path), to: url.path, options: VideoWriterOptions(frameRate: 10, audioSource: input.path))
+        let writer = try write(try VideoFileSource.readAll(input.path), to: url.path, options: VideoWriterOptions(frameRate: 10, audioSource: input.path))
         XCTAssertEqual(writer.audioStreamCount, 0)
         XCTAssertEqual(writer.warnings, ["\(url.path): audio stream 1 (pcm_s16le) cannot be copied into mp4; dropped"])
         XCTAssertTrue(try MediaTool.probe(url).audio.isEmpty)
@@ -181,7 +173,7 @@ final class VideoWriterTests: XCTestCase {
         try writer.write(SyntheticFrame.quadrants(width: 128, height: 96, timestamp: 0.1, index: 1))
         try writer.finish()
         XCTAssertEqual(writer.warnings, ["\(url.path): frames of 128x96 scaled to 64x48"])
-        let frames = try readAll(url.path)
+        let frames = try VideoFileSource.readAll(url.path)
         XCTAssertEqual(frames.map(\.width), [64, 64])
         XCTAssertLessThanOrEqual(distance(frames[1], x: 8, y: 8, [255, 0, 0]), 4)
     }
