@@ -60,6 +60,29 @@ final class DevicesCaptureTests: XCTestCase {
         XCTAssertEqual(skippedCount(in: summary), counters.last! - counters.first! + 1 - counters.count, summary)
     }
 
+    func testMotionJPEGFramesAreDecodedThroughLibv4l2() throws {
+        var camera = FakeCamera()
+        camera.formats = ["MJPG"]
+        let result = try capture(camera, ["--frames", "4", "--size", "320x240", "--save-frames", folder.path("frames").path])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertEqual(result.stderrText, "")
+        let frames = try savedFrames()
+        XCTAssertEqual(frames.count, 4)
+        for frame in frames {
+            XCTAssertEqual(frame.width, 320)
+            for bar in 0..<8 {
+                let pixel = FakeCamera.barPixel(bar, inRGB: frame.pixels, width: 320, height: 240)
+                for (channel, expected) in zip(pixel, FakeCamera.barColours[bar]) {
+                    XCTAssertEqual(Int(channel), Int(expected), accuracy: 2, "bar \(bar): \(pixel)")
+                }
+            }
+        }
+        let counters = frames.map { FakeCamera.counter(inRGB: $0.pixels, width: 320) }
+        XCTAssertEqual(counters.first, 0)
+        XCTAssertEqual(counters, counters.sorted())
+        XCTAssertEqual(skippedCount(in: result.stdoutText), counters.last! + 1 - counters.count, result.stdoutText)
+    }
+
     func testMeasuredRateFollowsTheCameraClock() throws {
         var camera = FakeCamera()
         camera.frameRates = [15, 30]

@@ -35,6 +35,22 @@ final class DevicesListingTests: XCTestCase {
             """)
     }
 
+    func testListsEveryFormat() throws {
+        var camera = FakeCamera()
+        camera.formats = ["YUYV", "MJPG"]
+        camera.sizes = ["320x240"]
+        camera.frameRates = [30]
+        let result = try ChildProcess.run(TestPaths.clipsegBinary, ["devices", camera.path],
+                                          environment: try camera.environment(), timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertEqual(result.stdoutText, """
+            /tmp/clipseg-fakecam0  clipseg fake camera (clipseg-fakecam, platform:clipseg-fakecam)
+              YUYV  YUYV 4:2:2   320x240  30 fps
+              MJPG  Motion-JPEG  320x240  30 fps
+
+            """)
+    }
+
     func testMetadataNodeIsListedAsNotACaptureDevice() throws {
         var camera = FakeCamera()
         camera.notCapture = true

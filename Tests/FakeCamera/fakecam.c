@@ -10,10 +10,11 @@
  *   LD_PRELOAD=$PWD/.build/fakecam/libclipseg-fakecam.so v4l2-ctl -d /tmp/clipseg-fakecam0 --all
  *
  * Build (every .c file of this folder into one library; `make fakecam` does it):
- *   cc -O2 -Wall -shared -fPIC -o libclipseg-fakecam.so fakecam.c fakecam_device.c fakecam_ioctl.c -ldl -lpthread
+ *   cc -O2 -Wall -shared -fPIC -o libclipseg-fakecam.so fakecam*.c -ldl -lpthread
  *
  * Files: fakecam.c (this one: the interposed libc entry points), fakecam_device.c (configuration, open
- * descriptors, frame pattern, pacing thread), fakecam_ioctl.c (the V4L2 ioctls), fakecam.h.
+ * descriptors, frame pattern, pacing thread), fakecam_ioctl.c (the V4L2 ioctls), fakecam_stat.c (stat and
+ * access of the path answer as for a character device, major 81), fakecam_jpeg.c (MJPEG frames), fakecam.h.
  *
  * What is intercepted: libc's open/open64/openat/openat64 (and the _FORTIFY __open_2 variants), ioctl,
  * close, mmap/mmap64, poll/ppoll, and syscall(), because libv4l2 1.22 reaches the kernel only through
@@ -29,7 +30,7 @@
  * (QUERYCTRL, G/S_CTRL, *_EXT_CTRLS, QUERYMENU) fail with EINVAL (no controls); anything else ENOTTY.
  * The format is shared by all descriptors; one descriptor at a time may own buffers (others get EBUSY).
  *
- * Frames: YUYV 4:2:2 in full-range BT.601, paced by a thread like a sensor with its own clock: frame
+ * Frames: YUYV 4:2:2 in full-range BT.601 (or MJPEG of the same picture), paced by a thread like a sensor with its own clock: frame
  * period n starts at STREAMON + n / fps on CLOCK_MONOTONIC, and its frame carries sequence number n and
  * that start time as its timestamp (so timestamps are exact multiples of the period). A period nobody
  * can take (no queued buffer, or the thread woke too late) is lost, as on a real camera, never delivered
@@ -43,6 +44,9 @@
  *
  * Environment (read once, when the library loads):
  *   CLIPSEG_FAKECAM_PATH=path          device path (default /tmp/clipseg-fakecam0)
+ *   CLIPSEG_FAKECAM_FORMATS=F,...      pixel formats offered, YUYV and/or MJPG, in this order (default YUYV);
+ *                                      the first is the power-on format. MJPG frames are baseline JPEG,
+ *                                      4:2:2, near lossless (fakecam_jpeg.c): colours decode within +-2
  *   CLIPSEG_FAKECAM_SIZES=WxH,...      discrete frame sizes, even widths (default 640x480,320x240,1280x720);
  *                                      the first is the power-on format
  *   CLIPSEG_FAKECAM_FPS=F,...          whole frame rates offered at every size (default 30,15); the first is

@@ -16,6 +16,7 @@
 
 #define FAKE_MAX_SIZES 16
 #define FAKE_MAX_RATES 8
+#define FAKE_MAX_FORMATS 2
 #define FAKE_MAX_OPENS 16
 #define FAKE_MAX_BUFFERS 16
 #define FAKE_COUNTER_BITS 16
@@ -26,6 +27,8 @@ struct fake_size { uint32_t width, height; };
 /* Settings read from the environment when the library loads. */
 struct fake_config {
     char path[4096];
+    uint32_t formats[FAKE_MAX_FORMATS];  /* V4L2_PIX_FMT_YUYV and/or V4L2_PIX_FMT_MJPEG, in ENUM_FMT order */
+    int format_count;
     char card[32];
     struct fake_size sizes[FAKE_MAX_SIZES];
     int size_count;
@@ -43,7 +46,7 @@ struct fake_config {
 
 /* The device as a whole: format and rate are shared by every open descriptor, as on a real driver. */
 struct fake_device {
-    uint32_t width, height, rate;
+    uint32_t pixelformat, width, height, rate;
     int gone;                        /* unplugged */
     int streamer;                    /* index in fake_opens of the open owning the buffers, or -1 */
     long produced;                   /* frames put in a done queue since the library loaded */
@@ -58,6 +61,7 @@ enum fake_buffer_state { BUFFER_IDLE, BUFFER_QUEUED, BUFFER_DONE };
 struct fake_buffer {
     enum fake_buffer_state state;
     uint32_t bytesused, sequence;
+    int error;                       /* V4L2_BUF_FLAG_ERROR: the frame did not fit */
     struct timeval timestamp;
 };
 
@@ -117,6 +121,9 @@ int fake_start_streaming_locked(struct fake_open *o);
 void fake_stop_streaming_locked(struct fake_open *o);
 void fake_free_buffers_locked(struct fake_open *o);
 void fake_unplug_locked(void);
+
+/* fakecam_jpeg.c: JPEG of a YUYV frame into out; its length, or 0 when it does not fit in capacity */
+size_t fake_encode_jpeg(const uint8_t *yuyv, uint32_t width, uint32_t height, uint8_t *out, size_t capacity);
 
 /* fakecam_ioctl.c */
 int fake_ioctl_locked(struct fake_open *o, unsigned long request, void *arg);

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/videodev2.h>
 
 struct fake_config fake_config;
 struct fake_device fake_device;
@@ -57,12 +58,26 @@ static void parse_rates(const char *text) {
     }
 }
 
+static void parse_formats(const char *text) {
+    fake_config.format_count = 0;
+    while (text && *text && fake_config.format_count < FAKE_MAX_FORMATS) {
+        uint32_t code = !strncmp(text, "YUYV", 4) ? V4L2_PIX_FMT_YUYV : !strncmp(text, "MJPG", 4) ? V4L2_PIX_FMT_MJPEG : 0;
+        int known = 0;
+        for (int i = 0; i < fake_config.format_count; i++) known |= fake_config.formats[i] == code;
+        if (code && !known) fake_config.formats[fake_config.format_count++] = code;
+        text = strchr(text, ',');
+        if (text) text++;
+    }
+}
+
 static void parse_config(void) {
     struct fake_config *c = &fake_config;
     const char *path = getenv("CLIPSEG_FAKECAM_PATH");
     snprintf(c->path, sizeof c->path, "%s", path && *path ? path : "/tmp/clipseg-fakecam0");
     const char *card = getenv("CLIPSEG_FAKECAM_CARD");
     snprintf(c->card, sizeof c->card, "%s", card && *card ? card : "clipseg fake camera");
+    parse_formats(getenv("CLIPSEG_FAKECAM_FORMATS"));
+    if (c->format_count == 0) parse_formats("YUYV");
     parse_sizes(getenv("CLIPSEG_FAKECAM_SIZES"));
     if (c->size_count == 0) parse_sizes("640x480,320x240,1280x720");
     parse_rates(getenv("CLIPSEG_FAKECAM_FPS"));
@@ -81,6 +96,7 @@ static void parse_config(void) {
     c->drop_percent = (int)env_long("CLIPSEG_FAKECAM_DROP_PERCENT", 0);
     c->trace = env_long("CLIPSEG_FAKECAM_TRACE", 0) != 0;
 
+    fake_device.pixelformat = c->formats[0];
     fake_device.width = c->sizes[0].width;
     fake_device.height = c->sizes[0].height;
     fake_device.rate = c->rates[0];
@@ -254,21 +270,32 @@ static void produce_frame_locked(struct fake_open *o, uint32_t sequence, const s
     int index = o->queued[o->queued_head];
     o->queued_head = (o->queued_head + 1) % FAKE_MAX_BUFFERS;
     o->queued_count--;
-    uint32_t width = fake_device.width, height = fake_device.height;
+    uint32_t width = fake_device.width, height = fake_device.height, pixelformat = fake_device.pixelformat;
     off_t offset = (off_t)index * (off_t)o->buffer_stride;
-    size_t length = o->buffer_length;
+    size_t length = o->buffer_length, used = 0;
     int memfd = o->memfd;
     pthread_mutex_unlock(&fake_lock);
     /* A queued buffer belongs to the driver, so it is filled without the lock. */
     uint8_t *memory = fake_real.mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, offset);
     if (memory != MAP_FAILED) {
-        fill_yuyv(memory, width, height, sequence);
+        if (pixelformat == V4L2_PIX_FMT_MJPEG) {
+            uint8_t *yuyv = malloc((size_t)width * height * 2);
+            if (yuyv) {
+                fill_yuyv(yuyv, width, height, sequence);
+                used = fake_encode_jpeg(yuyv, width, height, memory, length);
+                free(yuyv);
+            }
+        } else {
+            fill_yuyv(memory, width, height, sequence);
+            used = (size_t)width * height * 2;
+        }
         munmap(memory, length);
     }
     pthread_mutex_lock(&fake_lock);
     struct fake_buffer *b = &o->buffers[index];
     b->state = BUFFER_DONE;
-    b->bytesused = width * height * 2;
+    b->bytesused = (uint32_t)used;
+    b->error = used == 0;
     b->sequence = sequence;
     b->timestamp.tv_sec = now->tv_sec;
     b->timestamp.tv_usec = now->tv_nsec / 1000;

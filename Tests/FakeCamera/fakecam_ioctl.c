@@ -14,11 +14,15 @@
 #include <linux/version.h>
 #include <linux/videodev2.h>
 
-static const uint32_t pixel_format = V4L2_PIX_FMT_YUYV;
-
 static int fail(int error) { errno = error; return -1; }
 
 static int is_capture(uint32_t type) { return type == V4L2_BUF_TYPE_VIDEO_CAPTURE && !fake_config.not_capture; }
+
+static int is_offered(uint32_t pixelformat) {
+    for (int i = 0; i < fake_config.format_count; i++)
+        if (fake_config.formats[i] == pixelformat) return 1;
+    return 0;
+}
 
 static int size_index(uint32_t width, uint32_t height) {
     for (int i = 0; i < fake_config.size_count; i++)
@@ -38,13 +42,13 @@ static struct fake_size nearest_size(uint32_t width, uint32_t height) {
     return best;
 }
 
-static void describe_format(struct v4l2_pix_format *pix, uint32_t width, uint32_t height) {
+static void describe_format(struct v4l2_pix_format *pix, uint32_t pixelformat, uint32_t width, uint32_t height) {
     memset(pix, 0, sizeof *pix);
     pix->width = width;
     pix->height = height;
-    pix->pixelformat = pixel_format;
+    pix->pixelformat = pixelformat;
     pix->field = V4L2_FIELD_NONE;
-    pix->bytesperline = width * 2;
+    pix->bytesperline = pixelformat == V4L2_PIX_FMT_MJPEG ? 0 : width * 2;
     pix->sizeimage = width * height * 2;
     pix->colorspace = V4L2_COLORSPACE_SRGB;
 }
@@ -62,18 +66,20 @@ static int query_capabilities(struct v4l2_capability *cap) {
 }
 
 static int enumerate_format(struct v4l2_fmtdesc *desc) {
-    if (!is_capture(desc->type) || desc->index != 0) return fail(EINVAL);
+    if (!is_capture(desc->type) || desc->index >= (uint32_t)fake_config.format_count) return fail(EINVAL);
     uint32_t index = desc->index, type = desc->type;
     memset(desc, 0, sizeof *desc);
     desc->index = index;
     desc->type = type;
-    desc->pixelformat = pixel_format;
-    snprintf((char *)desc->description, sizeof desc->description, "YUYV 4:2:2");
+    desc->pixelformat = fake_config.formats[index];
+    int jpeg = desc->pixelformat == V4L2_PIX_FMT_MJPEG;
+    desc->flags = jpeg ? V4L2_FMT_FLAG_COMPRESSED : 0;
+    snprintf((char *)desc->description, sizeof desc->description, jpeg ? "Motion-JPEG" : "YUYV 4:2:2");
     return 0;
 }
 
 static int enumerate_sizes(struct v4l2_frmsizeenum *sizes) {
-    if (fake_config.not_capture || sizes->pixel_format != pixel_format) return fail(EINVAL);
+    if (fake_config.not_capture || !is_offered(sizes->pixel_format)) return fail(EINVAL);
     if (sizes->index >= (uint32_t)fake_config.size_count) return fail(EINVAL);
     sizes->type = V4L2_FRMSIZE_TYPE_DISCRETE;
     sizes->discrete.width = fake_config.sizes[sizes->index].width;
@@ -82,7 +88,7 @@ static int enumerate_sizes(struct v4l2_frmsizeenum *sizes) {
 }
 
 static int enumerate_intervals(struct v4l2_frmivalenum *intervals) {
-    if (fake_config.not_capture || intervals->pixel_format != pixel_format) return fail(EINVAL);
+    if (fake_config.not_capture || !is_offered(intervals->pixel_format)) return fail(EINVAL);
     if (size_index(intervals->width, intervals->height) < 0) return fail(EINVAL);
     if (intervals->index >= (uint32_t)fake_config.rate_count) return fail(EINVAL);
     intervals->type = V4L2_FRMIVAL_TYPE_DISCRETE;
@@ -93,7 +99,7 @@ static int enumerate_intervals(struct v4l2_frmivalenum *intervals) {
 
 static int get_format(struct v4l2_format *format) {
     if (!is_capture(format->type)) return fail(EINVAL);
-    describe_format(&format->fmt.pix, fake_device.width, fake_device.height);
+    describe_format(&format->fmt.pix, fake_device.pixelformat, fake_device.width, fake_device.height);
     return 0;
 }
 
@@ -106,8 +112,10 @@ static int try_or_set_format(struct fake_open *o, struct v4l2_format *format, in
     /* `size` refusal: S_FMT breaks the promise TRY_FMT made, as some drivers do. */
     struct fake_size size = set && fake_config.refuse_size
         ? fake_config.sizes[0] : nearest_size(format->fmt.pix.width, format->fmt.pix.height);
-    describe_format(&format->fmt.pix, size.width, size.height);
+    uint32_t pixelformat = is_offered(format->fmt.pix.pixelformat) ? format->fmt.pix.pixelformat : fake_config.formats[0];
+    describe_format(&format->fmt.pix, pixelformat, size.width, size.height);
     if (set) {
+        fake_device.pixelformat = pixelformat;
         fake_device.width = size.width;
         fake_device.height = size.height;
     }
@@ -168,6 +176,7 @@ static void describe_buffer(struct fake_open *o, int index, struct v4l2_buffer *
     buffer->flags = V4L2_BUF_FLAG_MAPPED | V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC | V4L2_BUF_FLAG_TSTAMP_SRC_SOE;
     if (b->state == BUFFER_QUEUED) buffer->flags |= V4L2_BUF_FLAG_QUEUED;
     if (b->state == BUFFER_DONE) buffer->flags |= V4L2_BUF_FLAG_DONE;
+    if (b->error) buffer->flags |= V4L2_BUF_FLAG_ERROR;
     buffer->bytesused = b->state == BUFFER_IDLE && b->bytesused == 0 ? 0 : b->bytesused;
     buffer->sequence = b->sequence;
     buffer->timestamp = b->timestamp;

@@ -8,6 +8,8 @@ import Foundation
 public struct FakeCamera: Sendable {
     /// Where the fake device answers (no file is created there).
     public var path: String
+    /// Offered pixel formats, `YUYV` and/or `MJPG`, first = power-on format (default YUYV only).
+    public var formats: [String]?
     /// Offered sizes, first = power-on size (default 640x480, 320x240, 1280x720).
     public var sizes: [String]?
     /// Offered whole frame rates at every size, first = power-on rate (default 30, 15).
@@ -35,7 +37,8 @@ public struct FakeCamera: Sendable {
 
     public static let defaultPath = "/tmp/clipseg-fakecam0"
 
-    /// Colours of the eight vertical bars, left to right, as libv4l2 converts them to RGB24 (exact).
+    /// Colours of the eight vertical bars, left to right, as libv4l2 converts them to RGB24: exact from
+    /// YUYV, within 2 per channel from MJPG.
     public static let barColours: [[UInt8]] = [
         [255, 255, 255], [255, 255, 0], [0, 255, 255], [0, 255, 0],
         [255, 0, 255], [255, 0, 0], [0, 0, 255], [0, 0, 0],
@@ -48,6 +51,7 @@ public struct FakeCamera: Sendable {
     /// `LD_PRELOAD` plus the `CLIPSEG_FAKECAM_*` variables, to pass as a child's extra environment.
     public func environment() throws -> [String: String] {
         var env = ["LD_PRELOAD": try FakeCamera.library().path, "CLIPSEG_FAKECAM_PATH": path]
+        if let formats { env["CLIPSEG_FAKECAM_FORMATS"] = formats.joined(separator: ",") }
         if let sizes { env["CLIPSEG_FAKECAM_SIZES"] = sizes.joined(separator: ",") }
         if let frameRates { env["CLIPSEG_FAKECAM_FPS"] = frameRates.map(String.init).joined(separator: ",") }
         if let card { env["CLIPSEG_FAKECAM_CARD"] = card }
