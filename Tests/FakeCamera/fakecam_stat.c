@@ -15,7 +15,16 @@
 #define FAKE_VIDEO_MAJOR 81
 #define FAKE_VIDEO_MINOR 200
 
-static void *next(const char *name) { return dlsym(RTLD_NEXT, name); }
+/* The next definition of `name` (libc's), looked up once per name. */
+#define NEXT(name) ({                                                        \
+    static void *cached;                                                     \
+    void *found = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);                \
+    if (!found) {                                                            \
+        found = dlsym(RTLD_NEXT, #name);                                     \
+        __atomic_store_n(&cached, found, __ATOMIC_RELEASE);                  \
+    }                                                                        \
+    found;                                                                   \
+})
 
 /* Fills *st as for the device node. */
 static void describe_node(struct stat *st) {
@@ -49,42 +58,42 @@ static int fake_stat(int dirfd, const char *path, struct stat *st) {
 
 int stat(const char *path, struct stat *st) {
     STAT_RESULT(AT_FDCWD, path, st);
-    return ((int (*)(const char *, struct stat *))next("stat"))(path, st);
+    return ((int (*)(const char *, struct stat *))NEXT(stat))(path, st);
 }
 
 int stat64(const char *path, struct stat64 *st) {
     STAT_RESULT(AT_FDCWD, path, st);
-    return ((int (*)(const char *, struct stat64 *))next("stat64"))(path, st);
+    return ((int (*)(const char *, struct stat64 *))NEXT(stat64))(path, st);
 }
 
 int lstat(const char *path, struct stat *st) {
     STAT_RESULT(AT_FDCWD, path, st);
-    return ((int (*)(const char *, struct stat *))next("lstat"))(path, st);
+    return ((int (*)(const char *, struct stat *))NEXT(lstat))(path, st);
 }
 
 int lstat64(const char *path, struct stat64 *st) {
     STAT_RESULT(AT_FDCWD, path, st);
-    return ((int (*)(const char *, struct stat64 *))next("lstat64"))(path, st);
+    return ((int (*)(const char *, struct stat64 *))NEXT(lstat64))(path, st);
 }
 
 int fstatat(int dirfd, const char *path, struct stat *st, int flags) {
     STAT_RESULT(dirfd, path, st);
-    return ((int (*)(int, const char *, struct stat *, int))next("fstatat"))(dirfd, path, st, flags);
+    return ((int (*)(int, const char *, struct stat *, int))NEXT(fstatat))(dirfd, path, st, flags);
 }
 
 int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags) {
     STAT_RESULT(dirfd, path, st);
-    return ((int (*)(int, const char *, struct stat64 *, int))next("fstatat64"))(dirfd, path, st, flags);
+    return ((int (*)(int, const char *, struct stat64 *, int))NEXT(fstatat64))(dirfd, path, st, flags);
 }
 
 int __xstat(int version, const char *path, struct stat *st) {
     STAT_RESULT(AT_FDCWD, path, st);
-    return ((int (*)(int, const char *, struct stat *))next("__xstat"))(version, path, st);
+    return ((int (*)(int, const char *, struct stat *))NEXT(__xstat))(version, path, st);
 }
 
 int __lxstat(int version, const char *path, struct stat *st) {
     STAT_RESULT(AT_FDCWD, path, st);
-    return ((int (*)(int, const char *, struct stat *))next("__lxstat"))(version, path, st);
+    return ((int (*)(int, const char *, struct stat *))NEXT(__lxstat))(version, path, st);
 }
 
 int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx) {
@@ -92,7 +101,7 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask, struct stat
     int r = fake_stat(dirfd, path, &st);
     if (r < 0) return -1;
     if (r == 0)
-        return ((int (*)(int, const char *, int, unsigned, struct statx *))next("statx"))(dirfd, path, flags, mask, stx);
+        return ((int (*)(int, const char *, int, unsigned, struct statx *))NEXT(statx))(dirfd, path, flags, mask, stx);
     memset(stx, 0, sizeof *stx);
     stx->stx_mask = STATX_BASIC_STATS;
     stx->stx_blksize = (uint32_t)st.st_blksize;
@@ -120,7 +129,7 @@ int fstat(int fd, struct stat *st) {
             return 0;
         }
     }
-    return ((int (*)(int, struct stat *))next("fstat"))(fd, st);
+    return ((int (*)(int, struct stat *))NEXT(fstat))(fd, st);
 }
 
 int fstat64(int fd, struct stat64 *st) { return fstat(fd, (struct stat *)st); }
@@ -133,11 +142,11 @@ static int fake_access(int dirfd, const char *path) {
 int access(const char *path, int mode) {
     int r = fake_access(AT_FDCWD, path);
     if (r) return r > 0 ? 0 : -1;
-    return ((int (*)(const char *, int))next("access"))(path, mode);
+    return ((int (*)(const char *, int))NEXT(access))(path, mode);
 }
 
 int faccessat(int dirfd, const char *path, int mode, int flags) {
     int r = fake_access(dirfd, path);
     if (r) return r > 0 ? 0 : -1;
-    return ((int (*)(int, const char *, int, int))next("faccessat"))(dirfd, path, mode, flags);
+    return ((int (*)(int, const char *, int, int))NEXT(faccessat))(dirfd, path, mode, flags);
 }
