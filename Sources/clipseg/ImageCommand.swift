@@ -1,10 +1,134 @@
 import ArgumentParser
+import CLIPSeg
+import Foundation
+import MediaIO
+import Pipeline
+import TensorKit
 
-/// `clipseg image` (not implemented yet).
+/// `clipseg image IMAGE --prompt TEXT … [--image-prompt FILE …] [--logits OUT.npy] [-o OUT.png]`:
+/// segments one picture by every prompt at once (one vision pass, one batched decoder pass).
 struct ImageCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "image", abstract: "(not implemented yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "image",
+        abstract: "Segment one image by text and/or image prompts.",
+        discussion: """
+        Writes the raw logits as a float32 NumPy array [prompts, size, size] (--logits; text prompts first, \
+        then image prompts, in the order given) and/or a PNG of the image with each prompt's mask tinted in \
+        its own colour (-o). Example: clipseg image photo.jpg --prompt cat --prompt "a dog" --logits out.npy
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The picture to segment (PNG, JPEG, … anything FFmpeg decodes).", valueName: "IMAGE"))
+    var image: String
+
+    @Option(help: ArgumentHelp(
+        "CLIPSeg model folder (config.json, preprocessor_config.json, model.safetensors, vocab.json, merges.txt).",
+        discussion: "Default: $CLIPSEG_MODEL, else ~/.cache/clipseg/clipseg-rd64-refined.", valueName: "DIR"))
+    var model: String?
+
+    @Option(name: .customLong("prompt"), help: ArgumentHelp("A text prompt; repeat for several.", valueName: "TEXT"))
+    var prompts: [String] = []
+
+    @Option(name: .customLong("image-prompt"),
+            help: ArgumentHelp("A picture to use as a visual prompt; repeat for several.", valueName: "FILE"))
+    var imagePrompts: [String] = []
+
+    @Option(help: ArgumentHelp("Write the logits as a float32 .npy array [prompts, size, size].", valueName: "OUT.npy"))
+    var logits: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the image with the masks drawn over it (PNG).", valueName: "OUT.png"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Mask threshold on the sigmoid probability for -o (0…1).", valueName: "P"))
+    var threshold: Float = MaskOptions().threshold
+
+    func validate() throws {
+        guard !prompts.isEmpty || !imagePrompts.isEmpty else {
+            throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE")
+        }
+        guard logits != nil || output != nil else {
+            throw ValidationError("nothing to write: give --logits OUT.npy and/or -o OUT.png")
+        }
+        guard threshold >= 0, threshold <= 1 else { throw ValidationError("--threshold must be between 0 and 1") }
+    }
 
     func run() async throws {
-        throw ValidationError("clipseg image is not implemented yet")
+        let request = Request(image: image, modelDirectory: Self.modelDirectory(model), prompts: prompts,
+                              imagePrompts: imagePrompts, logits: logits, output: output, threshold: threshold)
+        // Decoding and BLAS block; keep them off Swift's cooperative pool.
+        try await Self.onDedicatedThread { try request.execute() }
     }
+
+    /// `option`, else `$CLIPSEG_MODEL`, else `~/.cache/clipseg/clipseg-rd64-refined`.
+    static func modelDirectory(_ option: String?) -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = option ?? environment["CLIPSEG_MODEL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            return URL(fileURLWithPath: path)
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/clipseg/clipseg-rd64-refined")
+    }
+
+    /// Runs `body` on a new thread and resumes with its result.
+    static func onDedicatedThread(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            let thread = Thread {
+                do { try body(); continuation.resume() } catch { continuation.resume(throwing: error) }
+            }
+            thread.name = "clipseg image"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+}
+
+/// One `clipseg image` invocation's work, run on its own thread.
+private struct Request: Sendable {
+    let image: String
+    let modelDirectory: URL
+    let prompts: [String]
+    let imagePrompts: [String]
+    let logits: String?
+    let output: String?
+    let threshold: Float
+
+    func execute() throws {
+        var frame = try StillImage.load(path: image)
+        let model = try CLIPSegModel(directory: modelDirectory)
+        let workspace = InferenceWorkspace()
+        var conditionals: [Float] = []
+        if !prompts.isEmpty {
+            conditionals += try model.embed(text: prompts, workspace: workspace).data
+        }
+        for path in imagePrompts {
+            let picture = try StillImage.load(path: path)
+            conditionals += try model.embed(imageRGB: picture.pixels, width: picture.width, height: picture.height,
+                                            workspace: workspace).data
+        }
+        let count = prompts.count + imagePrompts.count
+        let embeddings = Tensor(shape: [count, model.configuration.projectionDim], data: conditionals)
+        let result = try model.segment(rgb: frame.pixels, width: frame.width, height: frame.height,
+                                       conditionals: embeddings, workspace: workspace)
+        if let logits {
+            let url = URL(fileURLWithPath: logits)
+            do {
+                try NumPyFile.float32(result.data, shape: result.shape).write(to: url, options: .atomic)
+            } catch {
+                throw ImageCommandFailure("cannot write \(logits): \(error.localizedDescription)")
+            }
+        }
+        if let output {
+            var shaper = MaskShaper(options: MaskOptions(threshold: threshold))
+            let masks = shaper.shape(logits: result.data, logitsWidth: result.shape[2], logitsHeight: result.shape[1],
+                                     positiveCount: count, frameWidth: frame.width, frameHeight: frame.height)
+            var compositor = Compositor(mode: .overlay)
+            try compositor.render(&frame, masks: masks)
+            try StillImage.writePNG(frame, to: URL(fileURLWithPath: output))
+        }
+    }
+}
+
+/// A one-line error `clipseg` prints as `Error: <message>` before exiting with status 1.
+private struct ImageCommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
