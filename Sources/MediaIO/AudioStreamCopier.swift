@@ -28,6 +28,10 @@ final class AudioStreamCopier {
             warnings.append("\(muxer.name): audio not copied (standard input cannot be read twice)")
             return
         }
+        if location.isLive(durationKnown: true) {
+            warnings.append("\(muxer.name): audio not copied (\(source) is a live stream)")
+            return
+        }
         guard let output = muxer.context else { return }
         var context: UnsafeMutablePointer<AVFormatContext>? = nil
         var status = avformat_open_input(&context, location.ffmpegURL, nil, nil)

@@ -39,20 +39,23 @@ public enum DisplayRotation: Int, Sendable, Equatable {
         let (w, h) = (frame.width, frame.height)
         let (outW, outH) = rotatedSize(width: w, height: h)
         var out = [UInt8](repeating: 0, count: w * h * 3)
+        // Where source pixel (x, y) lands, as a start offset plus steps per x and per y (in pixels).
+        let (start, stepX, stepY): (Int, Int, Int)
+        switch self {
+        case .clockwise90: (start, stepX, stepY) = (h - 1, outW, -1)                     // (h-1-y, x)
+        case .halfTurn: (start, stepX, stepY) = (outW * outH - 1, -1, -outW)             // (w-1-x, h-1-y)
+        case .counterClockwise90: (start, stepX, stepY) = ((w - 1) * outW, -outW, 1)     // (y, w-1-x)
+        case .none: (start, stepX, stepY) = (0, 1, outW)
+        }
         frame.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for y in 0..<h {
-                    for x in 0..<w {
-                        // Destination coordinates of source pixel (x, y).
-                        let (dx, dy): (Int, Int)
-                        switch self {
-                        case .clockwise90: (dx, dy) = (h - 1 - y, x)
-                        case .halfTurn: (dx, dy) = (w - 1 - x, h - 1 - y)
-                        case .counterClockwise90: (dx, dy) = (y, w - 1 - x)
-                        case .none: (dx, dy) = (x, y)
-                        }
-                        let s = (y * w + x) * 3, d = (dy * outW + dx) * 3
+                    var d = (start + y * stepY) * 3
+                    var s = y * w * 3
+                    for _ in 0..<w {
                         dst[d] = src[s]; dst[d + 1] = src[s + 1]; dst[d + 2] = src[s + 2]
+                        d += stepX * 3
+                        s += 3
                     }
                 }
             }

@@ -49,13 +49,14 @@ final class OutputMuxer {
             let streaming = fragmented || format.toStandardOutput
             av_dict_set(&options, "movflags", streaming ? "frag_keyframe+empty_moov+default_base_moof" : "+faststart", 0)
         case "matroska", "webm":
-            if fragmented { av_dict_set(&options, "cluster_time_limit", "1000", 0) }
+            if fragmented || format.toStandardOutput { av_dict_set(&options, "cluster_time_limit", "1000", 0) }
         case "image2":
             av_dict_set(&options, "start_number", "0", 0)
         default:
             break
         }
-        if fragmented { context.pointee.flush_packets = 1 }
+        // Push packets out as they are muxed: a killed recording loses little, a pipe reader waits little.
+        if fragmented || format.toStandardOutput { context.pointee.flush_packets = 1 }
 
         if context.pointee.oformat.pointee.flags & CLIPSEG_AVFMT_NOFILE == 0 {
             if format.toStandardOutput {
