@@ -9,9 +9,8 @@ from typing import BinaryIO, Iterator
 
 import numpy as np
 
-# chroma bytes per frame as a fraction of luma bytes, by colour-space tag
-_CHROMA_FACTOR = {"mono": 0.0, "420jpeg": 0.5, "420paldv": 0.5, "420mpeg2": 0.5, "420": 0.5, "422": 1.0,
-                  "444": 2.0}
+# the 8-bit colour-space tags ffmpeg writes (chroma sizes are computed in read_header)
+_COLOUR_SPACES = {"mono", "420jpeg", "420paldv", "420mpeg2", "420", "422", "444"}
 
 
 class Y4MFormatError(ValueError):
@@ -43,7 +42,7 @@ def read_header(stream: BinaryIO) -> dict:
     except (KeyError, ValueError):
         raise Y4MFormatError("y4m header has no valid W/H") from None
     colorspace = fields.get("C", "420jpeg")
-    if colorspace not in _CHROMA_FACTOR:
+    if colorspace not in _COLOUR_SPACES:
         raise Y4MFormatError(f"unsupported y4m colour space C{colorspace} (8-bit mono/420/422/444 only)")
     luma = width * height
     if colorspace == "mono":
