@@ -6,6 +6,4 @@ extension CameraSize: ExpressibleByArgument {
     public init?(argument: String) {
         self.init(parsing: argument)
     }
-
-    public static var defaultValueDescription: String { "WIDTHxHEIGHT" }
 }

@@ -9,9 +9,10 @@ struct DevicesCommand: AsyncParsableCommand {
         commandName: "devices",
         abstract: "List cameras (V4L2 devices) and what they offer, or check that one captures.",
         discussion: """
-        Without DEVICE, lists every /dev/video* node. A camera is named by its path or camera:N (/dev/videoN).
-        --test captures frames the way `clipseg segment` does (RGB through libv4l2) and reports the
-        frame rate measured with the camera's clock, stalls and disconnects.
+        Without a device named, lists every /dev/video* node. A camera is named by its path or camera:N (/dev/videoN).
+
+        --test captures frames the way `clipseg segment` does (RGB through libv4l2) and reports the frame rate \
+        measured with the camera's clock, stalls and disconnects; it fails when fewer frames than asked arrive.
         """
     )
 
@@ -21,19 +22,23 @@ struct DevicesCommand: AsyncParsableCommand {
     @Flag(help: "Capture from the device (the first capture device when none is named) and report.")
     var test = false
 
-    @Option(help: "Frames to capture with --test.")
+    @Option(help: ArgumentHelp("Frames to capture with --test.", valueName: "count"))
     var frames = 30
 
-    @Option(help: "Frame size to ask for with --test; the nearest offered size is used.")
+    @Option(help: ArgumentHelp("Frame size to ask for with --test; the nearest offered size is used.",
+                               valueName: "WxH"))
     var size = CameraSize(width: 640, height: 480)
 
-    @Option(help: "Frames per second to ask for with --test; the nearest offered rate is used.")
+    @Option(help: ArgumentHelp("Frames per second to ask for with --test; the nearest offered rate is used.",
+                               valueName: "rate"))
     var fps = 30.0
 
-    @Option(name: .customLong("stall-timeout"), help: "Seconds without a frame before --test gives up.")
+    @Option(name: .customLong("stall-timeout"),
+            help: ArgumentHelp("Seconds without a frame before --test gives up.", valueName: "seconds"))
     var stallTimeout = 10.0
 
-    @Option(name: .customLong("save-frames"), help: "Folder to save the --test frames in, as PPM images.")
+    @Option(name: .customLong("save-frames"),
+            help: ArgumentHelp("Folder to save the --test frames in, as PPM images.", valueName: "folder"))
     var saveFrames: String?
 
     func validate() throws {
