@@ -39,7 +39,7 @@ public final class CameraSource: FrameSource, @unchecked Sendable {
     private var firstTimestamp: Double?
     private var lastTimestamp = 0.0
     private var lastSequence: UInt32?
-    private var lastFrameTime: Double
+    private var waitStart = 0.0
     private var stallReported = false
     private var consecutiveBadFrames = 0
 
@@ -89,7 +89,6 @@ public final class CameraSource: FrameSource, @unchecked Sendable {
         } else {
             pollTimeout = 0.5
         }
-        lastFrameTime = CameraSource.monotonicNow()
         info = SourceInfo(name: path, width: format.size.width, height: format.size.height,
                           frameRate: format.frameRate, isLive: true)
         for notice in format.notices { warn(notice) }
@@ -114,9 +113,11 @@ public final class CameraSource: FrameSource, @unchecked Sendable {
     /// `CameraError.failed` on other device errors.
     public func nextFrame() throws -> RGBFrame? {
         captureLock.lock(); defer { captureLock.unlock() }
+        // A stall is time spent waiting here, not time the caller spent elsewhere since the last frame.
+        waitStart = CameraSource.monotonicNow()
         while true {
             guard !isClosing, !ended, let descriptor else { return nil }
-            let silence = CameraSource.monotonicNow() - lastFrameTime
+            let silence = CameraSource.monotonicNow() - waitStart
             if silence >= options.stallTimeout {
                 releaseDevice()
                 throw CameraError.stalled(device, seconds: options.stallTimeout)
@@ -221,10 +222,9 @@ public final class CameraSource: FrameSource, @unchecked Sendable {
     private func deliver(_ pixels: [UInt8], buffer: v4l2_buffer) -> RGBFrame {
         let now = CameraSource.monotonicNow()
         if stallReported {
-            warn("camera \(device): frames resumed after \(CameraError.seconds(now - lastFrameTime))")
+            warn("camera \(device): frames resumed after \(CameraError.seconds(now - waitStart))")
             stallReported = false
         }
-        lastFrameTime = now
         let driverTime = Double(buffer.timestamp.tv_sec) + Double(buffer.timestamp.tv_usec) / 1_000_000
         let absolute = driverTime > 0 ? driverTime : now
         let first = firstTimestamp ?? absolute
@@ -247,7 +247,7 @@ public final class CameraSource: FrameSource, @unchecked Sendable {
     private func noteSilence() {
         guard !stallReported else { return }
         stallReported = true
-        let silence = CameraSource.monotonicNow() - lastFrameTime
+        let silence = CameraSource.monotonicNow() - waitStart
         warn("camera \(device): no frame for \(CameraError.seconds(silence)); "
              + "waiting up to \(CameraError.seconds(options.stallTimeout))")
     }

@@ -141,6 +141,20 @@ final class CameraSourceTests: XCTestCase {
         }
     }
 
+    func testACallerPausingLongerThanTheStallTimeoutIsNotAStall() throws {
+        try inChild(FakeCamera()) {
+            let source = try CameraSource(device: FakeCamera.defaultPath,
+                                          options: CameraOptions(size: CameraSize(width: 320, height: 240),
+                                                                 stallTimeout: 0.3))
+            defer { source.close() }
+            XCTAssertNotNil(try source.nextFrame())
+            Thread.sleep(forTimeInterval: 0.6)  // the camera keeps filling its buffers meanwhile
+            XCTAssertNotNil(try source.nextFrame())
+            XCTAssertNotNil(try source.nextFrame())
+            XCTAssertEqual(source.warnings, [])
+        }
+    }
+
     func testOpenErrorsAreTyped() throws {
         var busy = FakeCamera()
         busy.busy = .stream
