@@ -24,10 +24,7 @@ public struct Convolution2D: Sendable {
         precondition(pytorchWeight.count == outputChannels * patch,
                      "Conv2d weight has \(pytorchWeight.count) values, expected \(outputChannels)×\(patch)")
         precondition(bias == nil || bias!.count == outputChannels, "Conv2d bias length differs")
-        var transposed = [Float](repeating: 0, count: pytorchWeight.count)
-        for o in 0..<outputChannels {
-            for p in 0..<patch { transposed[p * outputChannels + o] = pytorchWeight[o * patch + p] }
-        }
+        let transposed = MatrixTranspose.transposed(pytorchWeight, rows: outputChannels, columns: patch)
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
         self.kernelSize = kernelSize

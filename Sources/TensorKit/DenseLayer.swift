@@ -20,11 +20,7 @@ public struct DenseLayer: Sendable {
         self.inputSize = inputSize
         self.outputSize = outputSize
         self.bias = bias
-        var transposed = [Float](repeating: 0, count: pytorchWeight.count)
-        for o in 0..<outputSize {
-            for i in 0..<inputSize { transposed[i * outputSize + o] = pytorchWeight[o * inputSize + i] }
-        }
-        self.weight = transposed
+        self.weight = MatrixTranspose.transposed(pytorchWeight, rows: outputSize, columns: inputSize)
     }
 
     /// One layer computing several PyTorch layers over the same input at once (their outputs side

@@ -14,7 +14,7 @@ public enum Softmax {
             let line = values + row * stride
             let valid = causal ? min(row + 1, columns) : columns
             var maximum = -Float.infinity
-            for j in 0..<valid where line[j] > maximum { maximum = line[j] }
+            for j in 0..<valid { maximum = max(maximum, line[j]) }
             var sum: Float = 0
             for j in 0..<valid {
                 let e = expf(line[j] - maximum)

@@ -70,4 +70,12 @@ final class MatrixAndDenseTests: XCTestCase {
             XCTAssertEqual(Array(y.data[(r * 5 + 3)..<(r * 5 + 5)]), Array(b.data[(r * 2)..<(r * 2 + 2)]))
         }
     }
+
+    func testBlockedTransposeOnRaggedSizes() {
+        for (rows, columns) in [(1, 1), (3, 70), (33, 31), (65, 2)] {
+            let x = NaiveReference.values(rows * columns, seed: UInt64(rows * 100 + columns))
+            let t = MatrixTranspose.transposed(x, rows: rows, columns: columns)
+            for r in 0..<rows { for c in 0..<columns { XCTAssertEqual(t[c * rows + r], x[r * columns + c]) } }
+        }
+    }
 }
