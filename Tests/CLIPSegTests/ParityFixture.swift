@@ -57,7 +57,7 @@ struct ParityFixture {
     func image(_ file: String) throws -> RGBFrame { try StillImage.load(url: folder.appendingPathComponent(file)) }
 
     /// Asserts `actual` matches reference `key` within `tolerance` (default: `tolerance(key)`) and
-    /// returns the max abs difference.
+    /// returns the max abs difference (printed when `CLIPSEG_PARITY_REPORT` is set).
     @discardableResult
     func assertClose(_ actual: Tensor, _ key: String, dropBatch: Bool = false, tolerance: Float? = nil,
                      file: StaticString = #filePath, line: UInt = #line) throws -> Float {
@@ -66,6 +66,9 @@ struct ParityFixture {
         let difference = actual.maxAbsoluteDifference(expected)
         XCTAssertEqual(actual.shape, expected.shape, "\(name) \(key) shape", file: file, line: line)
         XCTAssertLessThanOrEqual(difference, limit, "\(name) \(key): max |Δ| \(difference) > \(limit)", file: file, line: line)
+        if ProcessInfo.processInfo.environment["CLIPSEG_PARITY_REPORT"] != nil {
+            print("parity \(name) \(key): max |Δ| \(difference) (tolerance \(limit))")
+        }
         return difference
     }
 }
