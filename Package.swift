@@ -28,12 +28,16 @@ let package = Package(
                        providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswscale-dev", "libavutil-dev"])]),
         .systemLibrary(name: "CV4L2", path: "Sources/CV4L2", pkgConfig: "libv4l2",
                        providers: [.apt(["libv4l-dev"])]),
+        // oneDNN 2.x (Debian ships no .pc file for it): bf16/int8 matmul for --precision.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // Model side.
         .target(name: "TensorKit", dependencies: ["COpenBLAS"]),
         .target(name: "SafeTensors"),
         .target(name: "CLIPTokenizer"),
         .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer"]),
+        // Reduced-precision (bf16 / int8) linear layers over oneDNN.
+        .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit"]),
 
         // Media side.
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "CV4L2"]),
@@ -49,11 +53,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // GEMM micro-benchmark: OpenBLAS fp32 vs oneDNN bf16/int8 on the model's shapes.
+        .executableTarget(name: "gemm-bench", dependencies: ["ReducedPrecision", "TensorKit"],
+                          path: "Benchmarks/GEMMBench"),
+
         // Tests. TestSupport holds shared helpers (fixture paths, temp folders, running the binary, ffmpeg).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
+        .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport"]),
         .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
