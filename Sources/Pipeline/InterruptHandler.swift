@@ -36,6 +36,9 @@ public struct InterruptPolicy: Sendable, Equatable {
 /// applies `InterruptPolicy`: the first calls `onShutdown` with the exit code to use later, a second
 /// SIGINT writes `clipseg: interrupted again, exiting now` to stderr and exits at once.
 ///
+/// Dispatch registers signal sources asynchronously: a signal arriving within the first moments after
+/// `init` may be lost (the signals are ignored from `init` on, so it is lost, not fatal).
+///
 /// `@unchecked Sendable`: the Dispatch sources are set up in `init` and only cancelled afterwards
 /// (Dispatch sources are thread-safe); the policy is behind a lock.
 public final class InterruptHandler: @unchecked Sendable {
