@@ -62,6 +62,16 @@ public struct ShapedMasks: Sendable {
         }
     }
 
+    /// Prompt `index`'s mask plane, without copying (for `stack` mask streams).
+    public func maskPlane(_ index: Int) -> ArraySlice<UInt8> {
+        masks[(index * planeSize)..<((index + 1) * planeSize)]
+    }
+
+    /// Prompt `index`'s probability plane, without copying.
+    public func probabilityPlane(_ index: Int) -> ArraySlice<Float> {
+        probabilities[(index * planeSize)..<((index + 1) * planeSize)]
+    }
+
     /// The planes a mask stream writes for one frame in `layout`: one plane for `union` and `labels`,
     /// `promptCount` planes for `stack`.
     public func planes(for layout: MaskLayout) -> [[UInt8]] {
@@ -73,7 +83,7 @@ public struct ShapedMasks: Sendable {
             writeLabels(into: &labels)
             return [labels]
         case .stack:
-            return (0..<promptCount).map { Array(masks[$0 * planeSize..<($0 + 1) * planeSize]) }
+            return (0..<promptCount).map { Array(maskPlane($0)) }
         }
     }
 }

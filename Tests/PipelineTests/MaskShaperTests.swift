@@ -21,6 +21,9 @@ final class MaskShaperTests: XCTestCase {
         XCTAssertEqual(shaped.union, [255, 255, 255, 255, 0, 0])
         XCTAssertEqual(shaped.planes(for: .stack), [[255, 0, 0, 255, 0, 0], [255, 255, 255, 0, 0, 0]])
         XCTAssertEqual(shaped.planes(for: .union), [[255, 255, 255, 255, 0, 0]])
+        XCTAssertEqual(Array(shaped.maskPlane(1)), [255, 255, 255, 0, 0, 0])
+        XCTAssertEqual(shaped.probabilityPlane(0).count, 6)
+        XCTAssertEqual(shaped.probabilityPlane(0).first ?? 0, sigmoid(3), accuracy: 1e-6)
     }
 
     func testThresholdAndSoft() {
