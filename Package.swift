@@ -13,6 +13,9 @@ let package = Package(
         .executable(name: "clipseg", targets: ["clipseg"]),
         .library(name: "CLIPSeg", targets: ["CLIPSeg"]),
         .library(name: "MediaIO", targets: ["MediaIO"]),
+        // For the fuzz package (Tests/Fuzz), which depends on this one by path.
+        .library(name: "SafeTensors", targets: ["SafeTensors"]),
+        .library(name: "CLIPTokenizer", targets: ["CLIPTokenizer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
