@@ -7,11 +7,17 @@ struct BenchOptions {
     var rows = 485
     var rounds = 30
     var warmUp = 3
+    /// Keep the thread-waiting environment the bench was started with.
+    var asLaunched = false
 
     static func parse(_ arguments: ArraySlice<String>) -> BenchOptions {
         var options = BenchOptions()
         var rest = arguments
         while let flag = rest.popFirst() {
+            if flag == "--as-launched" {
+                options.asLaunched = true
+                continue
+            }
             guard let value = rest.popFirst() else { fail("\(flag) needs a value") }
             switch flag {
             case "--threads":
@@ -20,7 +26,7 @@ struct BenchOptions {
             case "--rows": options.rows = positive(value, flag)
             case "--rounds": options.rounds = positive(value, flag)
             case "--warm-up": options.warmUp = positive(value, flag)
-            default: fail("unknown option \(flag) (use --threads 1,2 --rows 485 --rounds 30 --warm-up 3)")
+            default: fail("unknown option \(flag) (use --threads 1,2 --rows 485 --rounds 30 --warm-up 3 --as-launched)")
             }
         }
         return options

@@ -1,5 +1,4 @@
 import CDNNL
-import Foundation
 import TensorKit
 
 /// A fully connected layer (`torch.nn.Linear`, `y = x Wᵀ + b`) computed by oneDNN in bf16 or
@@ -11,7 +10,7 @@ import TensorKit
 /// activations and writes `[rows, outputSize]` float32, with bias, an optional fused activation
 /// and an optional residual accumulate; `rows` may change from call to call. The compiled
 /// primitives for each distinct call shape (rows, input stride, activation, accumulate, thread
-/// count) are cached here, at most `planCacheLimit` of them.
+/// count) are cached here (a `PlanCache`, at most 64 shapes).
 ///
 /// Thread-safety: `@unchecked Sendable` because the packed weights and bias never change after
 /// `init`, the plan cache is guarded by a lock, and oneDNN primitives may execute on several
@@ -26,16 +25,12 @@ public final class PackedLinearLayer: @unchecked Sendable {
     public var format: ReducedPrecisionFormat { recipe.format }
     /// Bytes oneDNN's packed weight buffer occupies.
     public var packedWeightBytes: Int { MemoryDescriptor.byteSize(packedWeights.descriptor) }
-    /// Most call shapes whose primitives are kept; the cache is emptied when it would grow past this.
-    public static let planCacheLimit = 64
-
     let recipe: LinearMatmulRecipe
     let engine: OneDNNEngine
     let packedWeights: OneDNNMemory
     /// `[1, outputSize]` float32, or nil.
     let bias: OneDNNMemory?
-    private let lock = NSLock()
-    private var plans: [LinearPlanKey: LinearPlan] = [:]
+    private let plans = PlanCache<LinearPlanKey, LinearPlan>()
 
     /// A layer from PyTorch's `weight` (`[outputSize, inputSize]` row-major) and optional `bias`
     /// (`[outputSize]`). `typicalRows` is the row count used to ask oneDNN for its preferred
@@ -164,19 +159,11 @@ public final class PackedLinearLayer: @unchecked Sendable {
                                            fusesAccumulate: accumulate, threadCount: context.threadCount)).implementation
     }
 
-    /// The cached plan for `key`, built on first use (outside the lock; a racing duplicate is dropped).
+    /// The cached plan for `key`, built on first use.
     func plan(for key: LinearPlanKey) throws -> LinearPlan {
-        lock.lock()
-        let cached = plans[key]
-        lock.unlock()
-        if let cached { return cached }
-        let fresh = try LinearPlan(recipe: recipe, key: key, packedWeights: packedWeights, engine: engine)
-        lock.lock()
-        defer { lock.unlock() }
-        if let winner = plans[key] { return winner }
-        if plans.count >= Self.planCacheLimit { plans.removeAll() }
-        plans[key] = fresh
-        return fresh
+        try plans.plan(for: key) {
+            try LinearPlan(recipe: recipe, key: key, packedWeights: packedWeights, engine: engine)
+        }
     }
 
     /// Converts the plain weights at `pointer` (`source` layout) into `packed`'s layout and type.

@@ -32,6 +32,9 @@ final class PrimitiveDescriptor {
         handle = pd
     }
 
+    /// Takes ownership of a descriptor created elsewhere (e.g. a softmax).
+    init(handle: dnnl_primitive_desc_t) { self.handle = handle }
+
     /// The memory descriptor the primitive chose for `query` (`dnnl_query_weights_md`, ...).
     func memoryDescriptor(_ query: dnnl_query_t) -> dnnl_memory_desc_t {
         dnnl_primitive_desc_query_md(handle, query, 0)?.pointee ?? dnnl_memory_desc_t()

@@ -23,6 +23,8 @@ public final class ReducedPrecisionContext {
     let stagedOutput = AlignedScratchBuffer()
     /// oneDNN's scratchpad (user-managed, so concurrent contexts never share one).
     let scratchpad = AlignedScratchBuffer()
+    /// bf16 copies of attention's operands: scaled queries, keys, probabilities, values.
+    let attentionOperands = (0..<4).map { _ in AlignedScratchBuffer() }
 
     /// A context whose calls run on `threadCount` OpenMP threads.
     public init(threadCount: Int = 1) throws {

@@ -1,0 +1,49 @@
+import ReducedPrecision
+import TensorKit
+
+/// Self-attention's two products for one encoder layer (12 heads of 64): float32 sgemm per
+/// head (as TensorKit's `ScaledDotProductAttention` calls them) against bf16 batched oneDNN
+/// matmuls; and the float32 softmax between them (TensorKit's scalar loop, oneDNN's JIT kernel).
+enum AttentionMethod {
+    static let heads = 12, headDim = 64
+
+    /// FLOPs of `Q Kᵀ` and `P V` over all heads.
+    static func flops(tokens: Int) -> Double { 2 * 2 * Double(heads * tokens * tokens * headDim) }
+
+    static func all(tokens: Int, context: ReducedPrecisionContext) throws -> [GEMMMethod] {
+        let hidden = heads * headDim, width = 3 * hidden
+        var generator = SystemRandomNumberGenerator()
+        let packed = UnsafeMutableBufferPointer<Float>.allocate(capacity: tokens * width)
+        for i in packed.indices { packed[i] = Float.random(in: -2...2, using: &generator) }
+        let rows = packed.baseAddress!
+        let output = UnsafeMutablePointer<Float>.allocate(capacity: tokens * hidden)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: heads * tokens * tokens)
+        scores.initialize(repeating: 1 / Float(tokens), count: heads * tokens * tokens)
+        var methods = [GEMMMethod(name: "fp32 per-head sgemm") {
+            for head in 0..<heads {
+                let block = scores + head * tokens * tokens
+                MatrixMultiply.gemm(rows + head * headDim, rows + hidden + head * headDim, into: block,
+                                    m: tokens, n: tokens, k: headDim, transposeB: true, lda: width, ldb: width,
+                                    ldc: tokens, alpha: 0.125)
+                MatrixMultiply.gemm(block, rows + 2 * hidden + head * headDim, into: output + head * headDim,
+                                    m: tokens, n: headDim, k: tokens, lda: tokens, ldb: width, ldc: hidden)
+            }
+        }]
+        if ReducedPrecisionFormat.bf16.isAvailable {
+            let products = try BF16AttentionProducts(heads: heads, headDim: headDim, scale: 0.125)
+            methods.append(GEMMMethod(name: "bf16 batched") {
+                try products.scores(packed: rows, batch: 1, tokens: tokens, into: scores, context: context)
+                try products.weightedValues(probabilities: scores, packed: rows, batch: 1, tokens: tokens,
+                                            into: output, context: context)
+            })
+        }
+        methods.append(GEMMMethod(name: "TensorKit softmax") {
+            Softmax.apply(scores, rows: heads * tokens, columns: tokens)
+        })
+        let softmax = try OneDNNSoftmax()
+        methods.append(GEMMMethod(name: "oneDNN softmax") {
+            try softmax.apply(scores, rows: heads * tokens, columns: tokens, context: context)
+        })
+        return methods
+    }
+}

@@ -1,0 +1,60 @@
+import ReducedPrecision
+import TensorKit
+import TestSupport
+import XCTest
+
+/// bf16 attention products against TensorKit's float32 `ScaledDotProductAttention` (per-head
+/// sgemm), on packed projections shaped like CLIP's (12 heads of 64).
+final class BF16AttentionProductsTests: XCTestCase {
+    /// Scores and outputs: bf16 operands (relative rounding ≤ 2⁻⁹ each), float32 sums.
+    static let relativeRMSBound = 1e-2
+
+    func testMatchesFloat32AttentionForSeveralSequencesAndCausalMasks() throws {
+        guard ReducedPrecisionFormat.bf16.isAvailable else {
+            XCTAssertThrowsError(try BF16AttentionProducts(heads: 2, headDim: 8, scale: 1).scores(
+                packed: [Float](repeating: 0, count: 48), batch: 1, tokens: 1,
+                into: UnsafeMutablePointer<Float>.allocate(capacity: 2), context: ReducedPrecisionContext()))
+            return
+        }
+        let context = try ReducedPrecisionContext(threadCount: 2)
+        let (heads, headDim) = (12, 64)
+        let hidden = heads * headDim
+        let products = try BF16AttentionProducts(heads: heads, headDim: headDim, scale: 0.125)
+        for (batch, tokens, causal) in [(1, 485, false), (3, 7, true), (2, 37, false), (1, 1, false)] {
+            var generator = SplitMix64(seed: UInt64(batch * 1000 + tokens))
+            let packed = (0..<(batch * tokens * 3 * hidden)).map { _ in Float.random(in: -3...3, using: &generator) }
+            var expected = [Float](repeating: 0, count: batch * tokens * hidden)
+            var scratch = [Float](repeating: 0, count: ScaledDotProductAttention.scratchCount(tokens: tokens))
+            ScaledDotProductAttention.apply(packed: packed, batch: batch, tokens: tokens, heads: heads, headDim: headDim,
+                                            scale: 0.125, causal: causal, into: &expected, scores: &scratch)
+
+            var scores = [Float](repeating: .nan, count: products.scoreCount(batch: batch, tokens: tokens))
+            try products.scores(packed: packed, batch: batch, tokens: tokens, into: &scores, context: context)
+            // Head 5 of the last sequence against float32 Q Kᵀ.
+            let last = batch - 1, head = min(5, heads - 1)
+            var headScores = [Float](repeating: 0, count: tokens * tokens)
+            packed.withUnsafeBufferPointer { p in
+                let rows = p.baseAddress! + last * tokens * 3 * hidden
+                MatrixMultiply.gemm(rows + head * headDim, rows + hidden + head * headDim, into: &headScores,
+                                    m: tokens, n: tokens, k: headDim, transposeB: true, lda: 3 * hidden,
+                                    ldb: 3 * hidden, ldc: tokens, alpha: 0.125)
+            }
+            let block = (last * heads + head) * tokens * tokens
+            let scoreReport = ErrorReport(Array(scores[block..<(block + tokens * tokens)]), headScores)
+            XCTAssertLessThan(scoreReport.relativeRMS, Self.relativeRMSBound, "scores \(batch)×\(tokens): \(scoreReport)")
+
+            scores.withUnsafeMutableBufferPointer { s in
+                for block in 0..<(batch * heads) {
+                    Softmax.apply(s.baseAddress! + block * tokens * tokens, rows: tokens, columns: tokens, causal: causal)
+                }
+            }
+            var output = [Float](repeating: .nan, count: batch * tokens * hidden)
+            try products.weightedValues(probabilities: scores, packed: packed, batch: batch, tokens: tokens,
+                                        into: &output, context: context)
+            let report = ErrorReport(output, expected)
+            XCTAssertLessThan(report.relativeRMS, Self.relativeRMSBound, "attention \(batch)×\(tokens) causal \(causal): \(report)")
+            XCTAssertGreaterThan(report.relativeRMS, 1e-5, "no bf16 rounding visible in \(batch)×\(tokens): was it float32?")
+            print("bf16 attention \(batch)×\(tokens) causal \(causal): scores \(scoreReport); output \(report)")
+        }
+    }
+}
