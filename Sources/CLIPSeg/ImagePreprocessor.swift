@@ -29,6 +29,15 @@ public struct ImagePreprocessor: Sendable {
     /// `pixel_values` `[3, H, W]` (channels first) for packed RGB24 `rgb` of `width × height`
     /// (`width * height * 3` bytes, rows top first).
     public func pixelValues(rgb: [UInt8], width: Int, height: Int) throws -> Tensor {
+        var values = Tensor(shape: [0])
+        try pixelValues(rgb: rgb, width: width, height: height, into: &values)
+        return values
+    }
+
+    /// As `pixelValues(rgb:width:height:)`, written into `values`: its storage is reused when it is
+    /// uniquely referenced and already holds `3 · H · W` floats (a frame pipeline's pooled buffer),
+    /// otherwise it is replaced. On error `values` is left as it was.
+    public func pixelValues(rgb: [UInt8], width: Int, height: Int, into values: inout Tensor) throws {
         guard width > 0, height > 0 else { throw CLIPSegError.invalidInput("image is \(width)×\(height), expected a positive size") }
         guard rgb.count == width * height * 3 else {
             throw CLIPSegError.invalidInput("image of \(width)×\(height) needs \(width * height * 3) RGB bytes, got \(rgb.count)")
@@ -43,13 +52,18 @@ public struct ImagePreprocessor: Sendable {
                                          filter: filter)
         }
         let plane = outHeight * outWidth
-        var values = Tensor(shape: [3, outHeight, outWidth])
-        values.data.withUnsafeMutableBufferPointer { out in
-            for c in 0..<3 {
-                let table = lookup[c]
-                for p in 0..<plane { out[c * plane + p] = table[Int(resized[p * 3 + c])] }
+        if values.data.count == 3 * plane {
+            values.shape = [3, outHeight, outWidth]
+        } else {
+            values = Tensor(shape: [3, outHeight, outWidth])
+        }
+        resized.withUnsafeBufferPointer { resized in
+            values.data.withUnsafeMutableBufferPointer { out in
+                for c in 0..<3 {
+                    let table = lookup[c]
+                    for p in 0..<plane { out[c * plane + p] = table[Int(resized[p * 3 + c])] }
+                }
             }
         }
-        return values
     }
 }
