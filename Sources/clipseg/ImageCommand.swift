@@ -53,19 +53,10 @@ struct ImageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let request = Request(image: image, modelDirectory: Self.modelDirectory(model), prompts: prompts,
+        let request = Request(image: image, modelDirectory: ModelDirectoryDefault.resolve(model), prompts: prompts,
                               imagePrompts: imagePrompts, logits: logits, output: output, threshold: threshold)
         // Decoding and BLAS block; keep them off Swift's cooperative pool.
         try await Self.onDedicatedThread { try request.execute() }
-    }
-
-    /// `option`, else `$CLIPSEG_MODEL`, else `~/.cache/clipseg/clipseg-rd64-refined`.
-    static func modelDirectory(_ option: String?) -> URL {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = option ?? environment["CLIPSEG_MODEL"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            return URL(fileURLWithPath: path)
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/clipseg/clipseg-rd64-refined")
     }
 
     /// Runs `body` on a new thread and resumes with its result.

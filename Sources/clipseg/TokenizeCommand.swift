@@ -51,26 +51,6 @@ struct TokenizeCommand: ParsableCommand {
     }
 }
 
-/// Where `--model` points when it is not given.
-private enum ModelDirectoryDefault {
-    static let environmentVariable = "CLIPSEG_MODEL"
-    static let cacheSubpath = ".cache/clipseg/clipseg-rd64-refined"
-
-    static let hint = "pass --model DIR or set \(environmentVariable) to a CLIPSeg model folder such as "
-        + "CIDAS/clipseg-rd64-refined; without either, ~/\(cacheSubpath) is used"
-
-    /// `option` if given, else `$CLIPSEG_MODEL` if set and not empty, else `~/.cache/clipseg/clipseg-rd64-refined`.
-    static func resolve(_ option: String?) -> URL {
-        let environment = ProcessInfo.processInfo.environment
-        if let option { return URL(fileURLWithPath: option) }
-        if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
-            return URL(fileURLWithPath: fromEnvironment)
-        }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return URL(fileURLWithPath: home).appendingPathComponent(cacheSubpath)
-    }
-}
-
 /// A one-line error that `clipseg` prints as `Error: <message>` before exiting with status 1.
 private struct TokenizeFailure: Error, CustomStringConvertible {
     let description: String
