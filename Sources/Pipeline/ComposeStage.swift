@@ -1,0 +1,160 @@
+import MediaIO
+
+/// What the compose stage makes of the masks (`--mode`, `--background`, mask shaping, `--mask-layout`,
+/// `--keep-frames` / `--processed-only`) and the size of every output.
+public struct CompositionSettings: Sendable {
+    public var mode: OutputMode
+    public var background: Background?
+    public var maskOptions: MaskOptions
+    public var maskLayout: MaskLayout
+    /// Write frames dropped before the model, composed with the most recent mask (`--keep-frames`);
+    /// when false only processed frames are written (`--processed-only`).
+    public var keepDroppedFrames: Bool
+    /// Size of the output video and masks (the source's). Frames of another size are stretched to it.
+    public var outputWidth: Int
+    public var outputHeight: Int
+
+    public init(mode: OutputMode = .overlay, background: Background? = nil, maskOptions: MaskOptions = MaskOptions(),
+                maskLayout: MaskLayout = .union, keepDroppedFrames: Bool = true, outputWidth: Int, outputHeight: Int) {
+        self.mode = mode
+        self.background = background
+        self.maskOptions = maskOptions
+        self.maskLayout = maskLayout
+        self.keepDroppedFrames = keepDroppedFrames
+        self.outputWidth = outputWidth
+        self.outputHeight = outputHeight
+    }
+}
+
+/// Compose stage, on its own thread: takes every captured frame in capture order from the lossless
+/// keep-frames queue, waits for its fate in the `FrameLedger`, and
+/// - processed: upscales its logits to the frame (`MaskShaper`: sigmoid, negatives, smoothing,
+///   threshold, feather) and measures capture → mask latency;
+/// - dropped before the model: reuses the most recent masks (or skips the frame with `--processed-only`);
+///
+/// then renders what the sinks need (picture via `Compositor`, mask planes, statistics line) and hands
+/// the frame to every sink's queue. A sink whose reader went away is left out from then on.
+actor ComposeStage {
+    /// One sink's queue and what it reads.
+    struct Output: Sendable {
+        var channel: BoundedChannel<ComposedFrame>
+        var needs: SinkNeeds
+    }
+
+    /// The masks frames are composed with until the next processed frame.
+    private struct CurrentMasks {
+        var masks: ShapedMasks
+        /// The frame they were computed on; nil for the empty masks used before the first result.
+        var index: Int?
+        var names: [String]
+        var statistics: FrameStatistics?
+    }
+
+    private let executor = DedicatedThreadExecutor(name: "clipseg-compose")
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    private let settings: CompositionSettings
+    private let monitor: RunMonitor
+    private var shaper: MaskShaper
+    private var compositor: Compositor
+    private var current: CurrentMasks?
+    private let initialNames: [String]
+
+    init(settings: CompositionSettings, initialPromptNames: [String], monitor: RunMonitor) {
+        self.settings = settings
+        self.monitor = monitor
+        shaper = MaskShaper(options: settings.maskOptions)
+        compositor = Compositor(mode: settings.mode, background: settings.background)
+        initialNames = initialPromptNames
+    }
+
+    /// `--control threshold`: applies from the next processed frame.
+    func setThreshold(_ threshold: Float) {
+        shaper.options.threshold = threshold
+    }
+
+    /// Composes every frame of `frames` until it ends, then finishes every output queue (also when it throws).
+    func run(frames: BoundedChannel<CapturedFrame>, ledger: FrameLedger<DecodedFrame>, outputs: [Output]) async throws {
+        defer { outputs.forEach { $0.channel.finish() } }
+        var open = outputs
+        for try await captured in frames {
+            let frame = captured.frame
+            var maskFrame: Int?
+            switch try await ledger.outcome(of: frame.index) {
+            case .processed(let decoded):
+                current = nil  // lets the shaper reuse its buffers
+                current = CurrentMasks(masks: shape(decoded), index: frame.index, names: decoded.positiveNames)
+                monitor.recordProcessed(capturedAt: captured.capturedAt)
+            case .dropped:
+                guard settings.keepDroppedFrames else { continue }
+                if current == nil { current = emptyMasks() }
+                maskFrame = current?.index
+                monitor.recordReusedMask()
+            }
+            guard !open.isEmpty else { continue }
+            let composed = try compose(frame, maskFrame: maskFrame, needs: open.reduce([]) { $0.union($1.needs) })
+            var delivered: [Output] = []
+            for output in open {
+                do {
+                    try await output.channel.send(composed)
+                    delivered.append(output)
+                } catch {
+                    // The sink closed its queue (its reader went away); leave it out from now on.
+                }
+            }
+            open = delivered
+            if !delivered.isEmpty { monitor.recordWritten() }
+        }
+    }
+
+    private func shape(_ decoded: DecodedFrame) -> ShapedMasks {
+        let logits = decoded.logits
+        return logits.values.withUnsafeBufferPointer { values in
+            shaper.shape(logits: values, logitsWidth: logits.width, logitsHeight: logits.height,
+                         positiveCount: decoded.positiveCount, negativeCount: decoded.negativeCount,
+                         frameWidth: settings.outputWidth, frameHeight: settings.outputHeight,
+                         promptRevision: decoded.promptRevision)
+        }
+    }
+
+    /// All-background masks for frames composed before any result exists.
+    private func emptyMasks() -> CurrentMasks {
+        let plane = settings.outputWidth * settings.outputHeight, count = initialNames.count
+        let masks = ShapedMasks(width: settings.outputWidth, height: settings.outputHeight, promptCount: count,
+                                threshold: shaper.options.threshold,
+                                probabilities: [Float](repeating: 0, count: count * plane),
+                                masks: [UInt8](repeating: 0, count: count * plane),
+                                union: [UInt8](repeating: 0, count: plane))
+        return CurrentMasks(masks: masks, index: nil, names: initialNames)
+    }
+
+    private func compose(_ frame: RGBFrame, maskFrame: Int?, needs: SinkNeeds) throws -> ComposedFrame {
+        guard var current else { throw CompositorError(message: "internal: no masks to compose frame \(frame.index)") }
+        var composed = ComposedFrame(index: frame.index, timestamp: frame.timestamp)
+        if needs.contains(.picture) {
+            var picture = fitted(frame)
+            try compositor.render(&picture, masks: current.masks)
+            composed.picture = picture
+            if needs.contains(.alpha) { composed.alpha = compositor.alpha.isEmpty ? current.masks.union : compositor.alpha }
+        }
+        if needs.contains(.masks) {
+            composed.maskPlanes = current.masks.planes(for: settings.maskLayout)
+        }
+        if needs.contains(.statistics) {
+            let measured = current.statistics ?? FrameStatistics.measure(current.masks, prompts: current.names,
+                                                                         frame: frame.index, time: frame.timestamp)
+            current.statistics = measured
+            self.current = current
+            composed.statistics = FrameStatistics(frame: frame.index, time: frame.timestamp, maskFrame: maskFrame,
+                                                  prompts: measured.prompts).jsonLine()
+        }
+        return composed
+    }
+
+    /// `frame` at the output size (stretched when the source changed size mid-stream).
+    private func fitted(_ frame: RGBFrame) -> RGBFrame {
+        let width = settings.outputWidth, height = settings.outputHeight
+        guard frame.width != width || frame.height != height else { return frame }
+        return RGBFrame(width: width, height: height, pixels: Background.stretch(frame, width: width, height: height),
+                        timestamp: frame.timestamp, index: frame.index)
+    }
+}

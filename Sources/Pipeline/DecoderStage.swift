@@ -1,0 +1,40 @@
+/// Decoder stage, on its own thread (so decoding frame N overlaps encoding frame N+1): decodes every
+/// prompt of a frame in one batch and records the logits in the `FrameLedger` for the compose stage.
+///
+/// It owns the `PromptBook`: control commands (`apply`) run on this thread between two frames, so a
+/// change takes effect from the next frame on, and new prompts are embedded here.
+actor DecoderStage<Backend: SegmentationBackend> {
+    private let executor = DedicatedThreadExecutor(name: "clipseg-decoder")
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    private let backend: Backend
+    private let scratch: Backend.Scratch
+    private var book: PromptBook
+    private let monitor: RunMonitor
+
+    init(backend: Backend, prompts: PromptBook, monitor: RunMonitor) {
+        self.backend = backend
+        scratch = backend.makeScratch()
+        book = prompts
+        self.monitor = monitor
+    }
+
+    /// Decodes every frame of `input` until it ends.
+    func run(input: BoundedChannel<EncodedFrame<Backend.Features>>, ledger: FrameLedger<DecodedFrame>) async throws {
+        for try await encoded in input {
+            let logits = try backend.decode(encoded.features, conditionals: book.conditionals, scratch: scratch)
+            monitor.recordDecoderRun()
+            ledger.resolve(encoded.index, .processed(DecodedFrame(
+                index: encoded.index, logits: logits, positiveNames: book.positiveNames,
+                negativeCount: book.negativeCount, promptRevision: book.revision)))
+        }
+    }
+
+    /// Applies a prompt command (embedding new prompts now, on this thread).
+    func apply(_ command: ControlCommand) -> PromptSet.Effect {
+        let backend = self.backend, scratch = self.scratch
+        return book.apply(command) { try backend.embed(texts: $0, scratch: scratch) }
+    }
+
+    /// The prompt labels in use now.
+    var positiveNames: [String] { book.positiveNames }
+}

@@ -1,0 +1,83 @@
+/// Counters and meters of a running segmentation, updated by the stages from their threads and read by
+/// the progress display and the final summary. All figures are since the start of the run.
+public final class RunMonitor: Sendable {
+    /// The figures at one moment.
+    public struct Figures: Sendable, Equatable {
+        /// Frames the source delivered (decoded or captured).
+        public var captured = 0
+        /// Vision encoder runs (one per processed frame, however many prompts).
+        public var visionRuns = 0
+        /// Decoder runs (one batched run per processed frame).
+        public var decoderRuns = 0
+        /// Frames whose masks came from the model (composed with their own mask).
+        public var processed = 0
+        /// Frames composed with an older frame's mask (`--keep-frames` for dropped frames).
+        public var reusedMasks = 0
+        /// Frames handed to the outputs.
+        public var written = 0
+        /// Capture → mask latency percentiles, seconds.
+        public var latencyP50: Double?
+        public var latencyP95: Double?
+        /// Recent capture and processing rates, frames per second.
+        public var captureFPS: Double?
+        public var processedFPS: Double?
+        /// Whole-run average rates.
+        public var averageCaptureFPS: Double?
+        public var averageProcessedFPS: Double?
+    }
+
+    private struct State {
+        var figures = Figures()
+        var capture = ThroughputMeter()
+        var processing = ThroughputMeter()
+        var latency = LatencyTracker()
+    }
+
+    private let state = LockedState(State())
+    private let clock: any MonotonicClock
+
+    public init(clock: any MonotonicClock = SystemClock()) {
+        self.clock = clock
+    }
+
+    /// A frame arrived from the source at `time` (its `CapturedFrame.capturedAt`).
+    public func recordCapture(at time: Double) {
+        state.withLock { state in
+            state.figures.captured += 1
+            state.capture.record(at: time)
+        }
+    }
+
+    public func recordVisionRun() { state.withLock { $0.figures.visionRuns += 1 } }
+
+    public func recordDecoderRun() { state.withLock { $0.figures.decoderRuns += 1 } }
+
+    /// A frame got its own mask; `capturedAt` is when it was captured (latency is measured to now).
+    public func recordProcessed(capturedAt: Double) {
+        let now = clock.now()
+        state.withLock { state in
+            state.figures.processed += 1
+            state.processing.record(at: now)
+            state.latency.record(now - capturedAt)
+        }
+    }
+
+    public func recordReusedMask() { state.withLock { $0.figures.reusedMasks += 1 } }
+
+    public func recordWritten() { state.withLock { $0.figures.written += 1 } }
+
+    /// The figures now, rates and percentiles included.
+    public var figures: Figures {
+        let now = clock.now()
+        return state.withLock { state in
+            var figures = state.figures
+            figures.latencyP50 = state.latency.p50
+            figures.latencyP95 = state.latency.p95
+            figures.captureFPS = state.capture.rate(now: now)
+            figures.processedFPS = state.processing.rate(now: now)
+            figures.averageCaptureFPS = state.capture.averageRate(now: now)
+            figures.averageProcessedFPS = state.processing.averageRate(now: now)
+            return figures
+        }
+    }
+}

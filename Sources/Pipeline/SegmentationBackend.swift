@@ -1,0 +1,72 @@
+import MediaIO
+
+/// The model as the segmentation chain sees it, split into the steps the chain runs on different
+/// threads: `prepare` (preprocess stage), `encode` (vision stage, once per frame), `embed` and
+/// `decode` (decoder stage, all prompts of a frame at once).
+///
+/// `CLIPSegBackend` is the real one; tests use fakes that count calls or block on demand. Every method
+/// may block (BLAS); the chain calls them only from its dedicated stage threads. A backend is shared by
+/// those threads, so it must be immutable or synchronised; per-thread memory lives in `Scratch`, which
+/// each stage makes once and never shares.
+public protocol SegmentationBackend: Sendable {
+    /// A preprocessed frame (CLIPSeg: pixel values `[3, S, S]`).
+    associatedtype Input: Sendable
+    /// What the decoder needs from one frame (CLIPSeg: the vision encoder's extracted activations).
+    associatedtype Features: Sendable
+    /// Scratch memory owned by one stage thread (CLIPSeg: an `InferenceWorkspace`).
+    associatedtype Scratch
+
+    /// Fresh scratch memory for one stage thread.
+    func makeScratch() -> Scratch
+
+    /// `frame` → model input. `recycled` is an earlier input the chain is done with, whose storage may
+    /// be reused (a pooled buffer), or nil.
+    func prepare(_ frame: RGBFrame, recycling recycled: Input?) throws -> Input
+
+    /// Runs the image encoder on one input: the expensive, prompt-independent part of a frame.
+    func encode(_ input: Input, scratch: Scratch) throws -> Features
+
+    /// Conditional embeddings of text prompts, one row of `embeddingSize` floats per prompt, in order.
+    func embed(texts: [String], scratch: Scratch) throws -> [[Float]]
+
+    /// The conditional embedding of an image prompt (`embeddingSize` floats).
+    func embed(image: RGBFrame, scratch: Scratch) throws -> [Float]
+
+    /// Logits of every prompt for one frame's features, decoded as one batch.
+    func decode(_ features: Features, conditionals: ConditionalEmbeddings, scratch: Scratch) throws -> PromptLogits
+
+    /// Floats per conditional embedding.
+    var embeddingSize: Int { get }
+}
+
+/// Conditional embeddings stacked row by row: `[count, size]`, in decoding order.
+public struct ConditionalEmbeddings: Sendable, Equatable {
+    /// `count * size` floats, row-major.
+    public var rows: [Float]
+    public var count: Int
+    public var size: Int
+
+    public init(rows: [Float], count: Int, size: Int) {
+        precondition(rows.count == count * size, "ConditionalEmbeddings: \(rows.count) floats for \(count)x\(size)")
+        self.rows = rows
+        self.count = count
+        self.size = size
+    }
+}
+
+/// Segmentation logits of one frame: `[count, height, width]`, one plane per prompt in decoding order
+/// (before the sigmoid; `MaskShaper` upscales them to the frame).
+public struct PromptLogits: Sendable, Equatable {
+    public var values: [Float]
+    public var count: Int
+    public var width: Int
+    public var height: Int
+
+    public init(values: [Float], count: Int, width: Int, height: Int) {
+        precondition(values.count == count * width * height, "PromptLogits: \(values.count) floats for \(count)x\(height)x\(width)")
+        self.values = values
+        self.count = count
+        self.width = width
+        self.height = height
+    }
+}

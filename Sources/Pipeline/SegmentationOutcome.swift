@@ -1,0 +1,24 @@
+/// What a `SegmentationPipeline` run did.
+public struct SegmentationOutcome: Sendable {
+    /// Why the run ended.
+    public enum Ending: Sendable {
+        /// The input ended and everything was written.
+        case completed
+        /// `stop()` was called (signal, `quit`, closed output); what was in flight was written.
+        case stopped
+        case failed(any Error)
+    }
+
+    public var ending: Ending
+    /// Frames the source delivered.
+    public var framesRead: Int
+    /// Frames dropped before the vision encoder (latest-wins).
+    public var dropped: Int
+    public var figures: RunMonitor.Figures
+    /// Seconds from the start of `run()` to its end.
+    public var elapsed: Double
+    /// Sinks whose reader closed them early, by name.
+    public var closedOutputs: [String]
+    /// One-line warnings of the source and the sinks.
+    public var warnings: [String]
+}

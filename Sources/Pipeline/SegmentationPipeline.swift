@@ -1,0 +1,247 @@
+import Foundation
+import MediaIO
+
+/// The streaming segmenter: a chain of stages, each on a thread of its own, joined by bounded queues.
+///
+///     source ─► capture thread (SourcePump) ─┬─► preprocess ─► [vision queue] ─► vision encoder ─► decoder ─┐
+///                                            │                 latest-wins when live,   (once per   (all     │ FrameLedger
+///                                            │                 lossless for files       frame)      prompts) │ (processed /
+///                                            └─► [keep-frames queue, lossless] ─────────────────────► compose ◄┘  dropped)
+///                                                                                                       ├─► video sink
+///                                                                                                       ├─► mask sink
+///                                                                                                       └─► stats sink
+///
+/// Frames are dropped in one place only, the queue in front of the vision encoder when `live`. Every
+/// captured frame also goes, in order, to the compose stage, which writes it with its own mask or — when
+/// it was dropped — with the most recent one (or skips it, `--processed-only`). Only Swift-owned values
+/// cross between stages (`RGBFrame`, model inputs, features, logits); no FFmpeg or V4L2 pointer does.
+///
+/// Ending: at the end of input everything drains and every sink is finished. `stop()` (SIGINT, `quit`,
+/// a closed output) stops reading and drains what is in flight the same way. A failure anywhere stops
+/// reading, abandons what is in flight and still finishes the sinks, so files stay playable.
+public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable {
+    /// How frames flow.
+    public struct Flow: Sendable {
+        /// Latest-wins in front of the vision encoder (cameras, network streams, `--realtime`).
+        public var live: Bool
+        /// Read the source at its own pace (`--realtime`: a file behaves like a camera).
+        public var realtime: Bool
+        /// The source's nominal frame rate, for sizing the keep-frames queue.
+        public var frameRate: Double?
+
+        public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil) {
+            self.live = live
+            self.realtime = realtime
+            self.frameRate = frameRate
+        }
+    }
+
+    private struct State {
+        var started = false
+        var startedAt: Double?
+        var stopRequested = false
+        var failure: (any Error)?
+        var closedOutputs: [String] = []
+    }
+
+    public let monitor: RunMonitor
+    private let clock: any MonotonicClock
+    private let flow: Flow
+    private let pump: SourcePump
+    private let interruptSource: @Sendable () -> Void
+    private let captureQueue: BoundedChannel<CapturedFrame>
+    private let keepQueue: BoundedChannel<CapturedFrame>
+    private let visionQueue: BoundedChannel<PreparedFrame<Backend.Input>>
+    private let decoderQueue: BoundedChannel<EncodedFrame<Backend.Features>>
+    private let sinkQueues: [BoundedChannel<ComposedFrame>]
+    private let ledger = FrameLedger<DecodedFrame>()
+    private let preprocess: PreprocessStage<Backend>
+    private let vision: VisionStage<Backend>
+    private let decoder: DecoderStage<Backend>
+    private let compose: ComposeStage
+    private let sinks: [SinkStage]
+    private let state = LockedState(State())
+
+    /// Builds the chain; nothing runs before `run()`.
+    /// - Parameters:
+    ///   - source: read on the capture thread; owned by the pipeline from now on.
+    ///   - interruptSource: makes a blocked read return promptly (`VideoFileSource.interrupt()`,
+    ///     `CameraSource.close()`); called from another thread on stop or failure.
+    ///   - sinks: the outputs, each written on a thread of its own; owned by the pipeline from now on.
+    public init(backend: Backend, prompts: PromptBook, composition: CompositionSettings, flow: Flow,
+                source: sending any FrameSource, interruptSource: @escaping @Sendable () -> Void = {},
+                sinks: sending [any FrameSink], clock: any MonotonicClock = SystemClock(),
+                sleep: @escaping @Sendable (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }) {
+        self.clock = clock
+        self.flow = flow
+        self.interruptSource = interruptSource
+        monitor = RunMonitor(clock: clock)
+        let pool = RecyclingPool<Backend.Input>(capacity: 4)
+        let ledger = self.ledger
+        captureQueue = BoundedChannel(.bounded(2), clock: clock)
+        keepQueue = BoundedChannel(.bounded(Self.keepCapacity(flow: flow, composition: composition)), clock: clock)
+        visionQueue = BoundedChannel(flow.live ? .bufferingLatest(1) : .bounded(2), clock: clock) { dropped in
+            ledger.resolve(dropped.index, .dropped)
+            pool.giveBack(dropped.input)
+        }
+        decoderQueue = BoundedChannel(.bounded(1), clock: clock)
+        preprocess = PreprocessStage(backend: backend, pool: pool, monitor: monitor)
+        vision = VisionStage(backend: backend, pool: pool, monitor: monitor)
+        decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor)
+        compose = ComposeStage(settings: composition, initialPromptNames: prompts.positiveNames, monitor: monitor)
+        var stages: [SinkStage] = []
+        var queues: [BoundedChannel<ComposedFrame>] = []
+        for (number, sink) in sinks.enumerated() {
+            stages.append(SinkStage(sink: HandedOver(value: sink), threadName: "clipseg-sink\(number)"))
+            queues.append(BoundedChannel(.bounded(4), clock: clock))
+        }
+        self.sinks = stages
+        sinkQueues = queues
+        pump = SourcePump(source: source, outputs: [captureQueue, keepQueue], clock: clock,
+                          pacing: flow.realtime ? .realtime(sleep: sleep) : .asFastAsPossible)
+    }
+
+    /// Frames the keep-frames queue may hold: enough for the frames in flight on the model side, and for
+    /// live sources about two seconds of capture, at most ~128 MiB of pixels.
+    static func keepCapacity(flow: Flow, composition: CompositionSettings) -> Int {
+        let inFlight = 12
+        guard flow.live else { return inFlight }
+        let frameBytes = max(1, composition.outputWidth * composition.outputHeight * 3)
+        let twoSeconds = Int((2 * (flow.frameRate ?? 30)).rounded(.up))
+        return max(inFlight / 2, min(max(inFlight, twoSeconds), (128 << 20) / frameBytes))
+    }
+
+    /// Runs the chain to its end. Call once.
+    public func run() async -> SegmentationOutcome {
+        let first = state.withLock { state -> Bool in
+            defer { state.started = true }
+            return !state.started
+        }
+        precondition(first, "SegmentationPipeline.run() called twice")
+        let start = clock.now()
+        state.withLock { $0.startedAt = start }
+        var reports: [SinkStage.Report] = []
+        let outputs = zip(sinkQueues, sinks).map { ComposeStage.Output(channel: $0, needs: $1.needs) }
+        let pumpOutcome = await withTaskGroup(of: StageResult.self) { group -> SourcePump.Outcome? in
+            for (queue, sink) in zip(sinkQueues, sinks) {
+                group.addTask { [self] in
+                    do {
+                        return .sink(try await sink.run(input: queue) { [self] in closed(sink.name) })
+                    } catch {
+                        fail(error)
+                        return .done
+                    }
+                }
+            }
+            group.addTask { [self] in
+                await stage { try await compose.run(frames: keepQueue, ledger: ledger, outputs: outputs) }
+            }
+            group.addTask { [self] in
+                await stage { try await decoder.run(input: decoderQueue, ledger: ledger) }
+            }
+            group.addTask { [self] in
+                await stage { try await vision.run(input: visionQueue, output: decoderQueue) }
+            }
+            group.addTask { [self] in
+                await stage { try await preprocess.run(input: captureQueue, output: visionQueue) }
+            }
+            pump.start()
+            group.addTask { [self] in .pump(await pump.outcome()) }
+            var pumpOutcome: SourcePump.Outcome?
+            for await result in group {
+                switch result {
+                case .pump(let outcome):
+                    pumpOutcome = outcome
+                    if case .failed(let error) = outcome.ending { fail(error) }
+                case .sink(let report): reports.append(report)
+                case .done: break
+                }
+            }
+            return pumpOutcome
+        }
+        let (failure, stopped, closedOutputs) = state.withLock { ($0.failure, $0.stopRequested, $0.closedOutputs) }
+        let ending: SegmentationOutcome.Ending = failure.map { .failed($0) } ?? (stopped ? .stopped : .completed)
+        return SegmentationOutcome(ending: ending, framesRead: pumpOutcome?.framesRead ?? 0,
+                       dropped: visionQueue.counters.dropped, figures: monitor.figures, elapsed: clock.now() - start,
+                       closedOutputs: closedOutputs,
+                       warnings: (pumpOutcome?.warnings ?? []) + reports.flatMap(\.warnings))
+    }
+
+    private enum StageResult: Sendable {
+        case pump(SourcePump.Outcome)
+        case sink(SinkStage.Report)
+        case done
+    }
+
+    /// Runs one stage; its error fails the run (queues closed under it are the teardown, not a cause).
+    private func stage(_ body: () async throws -> Void) async -> StageResult {
+        do {
+            try await body()
+        } catch is ChannelError {
+        } catch {
+            fail(error)
+        }
+        return .done
+    }
+
+    /// Stops reading; what is in flight is still processed and written, then the run ends (`.stopped`).
+    public func stop() {
+        let first = state.withLock { state -> Bool in
+            defer { state.stopRequested = true }
+            return !state.stopRequested
+        }
+        guard first else { return }
+        pump.stop()
+        interruptSource()
+    }
+
+    /// A sink's reader went away: stop cleanly, as on `stop()`.
+    private func closed(_ name: String) {
+        state.withLock { $0.closedOutputs.append(name) }
+        stop()
+    }
+
+    /// Fails the run with `error` (the first failure wins): reading stops, queued frames are abandoned,
+    /// the sinks are still finished.
+    public func fail(_ error: any Error) {
+        let first = state.withLock { state -> Bool in
+            guard state.failure == nil else { return false }
+            state.failure = error
+            return true
+        }
+        guard first else { return }
+        pump.stop()
+        interruptSource()
+        ledger.fail(error)
+        captureQueue.cancel()
+        visionQueue.cancel()
+        decoderQueue.cancel()
+        keepQueue.cancel()
+    }
+
+    /// Applies a `--control` command: prompt changes on the decoder thread (from the next frame on), the
+    /// threshold in the compose stage, `quit` stops the run. Returns what happened (`.refused` with a
+    /// one-line reason when the command could not be applied).
+    public func apply(_ command: ControlCommand) async -> PromptSet.Effect {
+        switch command {
+        case .threshold(let value):
+            await compose.setThreshold(value)
+            return .thresholdChanged(value)
+        case .quit:
+            stop()
+            return .quit
+        case .addPrompt, .removePrompt, .setPrompts:
+            return await decoder.apply(command)
+        }
+    }
+
+    /// Figures for a progress line now.
+    public func progress() -> ProgressSnapshot {
+        let figures = monitor.figures
+        let elapsed = state.withLock { $0.startedAt }.map { clock.now() - $0 } ?? 0
+        return ProgressSnapshot(framesRead: figures.captured, framesProcessed: figures.processed,
+                                dropped: visionQueue.counters.dropped, elapsed: elapsed,
+                                captureFPS: figures.captureFPS, processedFPS: figures.processedFPS,
+                                latencyP50: figures.latencyP50, latencyP95: figures.latencyP95)
+    }
+}

@@ -1,0 +1,51 @@
+/// What travels between the model-side stages. Each carries the frame's `index` (its `RGBFrame.index`,
+/// the key of the `FrameLedger`) and its capture time, never the pixels themselves: the pixels travel
+/// to the compose stage on the lossless keep-frames queue.
+
+/// A preprocessed frame (preprocess → vision stage).
+public struct PreparedFrame<Input: Sendable>: Sendable {
+    public var index: Int
+    public var capturedAt: Double
+    public var input: Input
+
+    public init(index: Int, capturedAt: Double, input: Input) {
+        self.index = index
+        self.capturedAt = capturedAt
+        self.input = input
+    }
+}
+
+/// A frame's image features (vision → decoder stage).
+public struct EncodedFrame<Features: Sendable>: Sendable {
+    public var index: Int
+    public var capturedAt: Double
+    public var features: Features
+
+    public init(index: Int, capturedAt: Double, features: Features) {
+        self.index = index
+        self.capturedAt = capturedAt
+        self.features = features
+    }
+}
+
+/// A frame's logits with the prompts they were decoded for (decoder stage → ledger → compose stage).
+public struct DecodedFrame: Sendable {
+    public var index: Int
+    public var logits: PromptLogits
+    /// Labels of the positive prompts, in plane order (text prompts, then image prompts).
+    public var positiveNames: [String]
+    /// Negative planes follow the positive ones in `logits`.
+    public var negativeCount: Int
+    /// `PromptBook.revision` at decoding time (a change restarts mask smoothing).
+    public var promptRevision: Int
+
+    public init(index: Int, logits: PromptLogits, positiveNames: [String], negativeCount: Int, promptRevision: Int) {
+        self.index = index
+        self.logits = logits
+        self.positiveNames = positiveNames
+        self.negativeCount = negativeCount
+        self.promptRevision = promptRevision
+    }
+
+    public var positiveCount: Int { positiveNames.count }
+}

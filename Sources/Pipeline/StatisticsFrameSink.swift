@@ -1,0 +1,21 @@
+import MediaIO
+
+/// The statistics output (`--stats FILE|-`): one NDJSON line per frame (`FrameStatistics.jsonLine()`).
+public final class StatisticsFrameSink: FrameSink {
+    public let writer: StatsWriter
+
+    public init(writer: StatsWriter) {
+        self.writer = writer
+    }
+
+    public var name: String { writer.name }
+    public var needs: SinkNeeds { .statistics }
+    public var warnings: [String] { [] }
+
+    public func write(_ frame: ComposedFrame) throws {
+        guard let line = frame.statistics else { return }
+        try writer.write(line: line)
+    }
+
+    public func finish() throws { try writer.finish() }
+}

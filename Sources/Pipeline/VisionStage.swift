@@ -1,0 +1,35 @@
+/// Vision stage, on its own thread: the image encoder, run exactly once per processed frame whatever the
+/// number of prompts. Its input queue is the one place frames are dropped (latest-wins when live).
+/// Gives each input buffer back to the pool once encoded.
+actor VisionStage<Backend: SegmentationBackend> {
+    private let executor = DedicatedThreadExecutor(name: "clipseg-vision")
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    private let backend: Backend
+    private let scratch: Backend.Scratch
+    private let pool: RecyclingPool<Backend.Input>
+    private let monitor: RunMonitor
+
+    init(backend: Backend, pool: RecyclingPool<Backend.Input>, monitor: RunMonitor) {
+        self.backend = backend
+        scratch = backend.makeScratch()
+        self.pool = pool
+        self.monitor = monitor
+    }
+
+    /// Runs until `input` ends, then finishes `output`.
+    func run(input: BoundedChannel<PreparedFrame<Backend.Input>>,
+             output: BoundedChannel<EncodedFrame<Backend.Features>>) async throws {
+        for try await prepared in input {
+            let features = try backend.encode(prepared.input, scratch: scratch)
+            monitor.recordVisionRun()
+            pool.giveBack(prepared.input)
+            do {
+                try await output.send(EncodedFrame(index: prepared.index, capturedAt: prepared.capturedAt,
+                                                   features: features))
+            } catch is ChannelError {
+                return
+            }
+        }
+        output.finish()
+    }
+}
