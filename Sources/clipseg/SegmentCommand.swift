@@ -1,0 +1,259 @@
+import ArgumentParser
+import Foundation
+import MediaIO
+import Pipeline
+
+/// `clipseg segment INPUT [options]`: segments a video file, a stream or a live camera by text and/or
+/// image prompts, frame by frame, through the pipelined chain of `SegmentationPipeline`.
+struct SegmentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segment",
+        abstract: "Segment a video file, stream or camera by text and/or image prompts, frame by frame.",
+        discussion: """
+        INPUT is a video file, - (standard input), a URL (rtsp://, http://, …) or a camera (/dev/video0 or \
+        camera:0). Each frame goes through the model once: the image encoder runs once per frame, then every \
+        prompt is decoded in one batch. Ask for any combination of outputs: a video (-o), a mask stream \
+        (--masks) and per-frame statistics (--stats, one JSON line per frame). Use - for standard output \
+        (one output at a time).
+
+        Files are processed frame by frame with nothing dropped. Live sources (cameras, network streams, and \
+        files with --realtime) keep only the newest frame waiting for the model; frames captured while it is \
+        busy are dropped before the model and counted. With --keep-frames (the default for live sources) every \
+        captured frame is still written, with the most recent mask; --processed-only writes only the frames \
+        the model saw.
+
+        With --control - (or a FILE such as a named pipe), commands read one per line change the run from the \
+        next frame on: prompt add TEXT | prompt remove TEXT | prompt set TEXT;TEXT… | threshold 0.5 | quit.
+
+        Ctrl-C stops reading, finishes the frames in flight, closes every output properly and prints the \
+        summary (exit status 130; 143 for SIGTERM); a second Ctrl-C exits at once.
+
+        Examples:
+          Blur the background of a webcam, keeping the person sharp:
+            clipseg segment camera:0 --prompt "a person" --mode blur -o webcam.mkv
+          Pipe a mask stream to ffmpeg (y4m: no size flags needed):
+            clipseg segment in.mp4 --prompt "a dog" --masks - --quiet | ffmpeg -i - -c:v ffv1 masks.mkv
+          Several prompts, one colour each, plus statistics:
+            clipseg segment street.mp4 --prompt car --prompt "a person" --prompt bicycle -o overlay.mp4 \\
+              --stats stats.ndjson
+          One mask plane per prompt, or a label map (pixel = prompt number):
+            clipseg segment street.mp4 --prompt car --prompt tree --masks masks.y4m --mask-layout labels
+          An image as the prompt, and a prompt to subtract:
+            clipseg segment shop.mp4 --image-prompt mug.png --negative "a hand" -o mugs.mp4
+          Replace the background with a picture or a colour:
+            clipseg segment talk.mp4 --prompt "a person" --mode replace --background beach.jpg -o talk-beach.mp4
+          Test how a live run behaves on a file, and change the prompt while it runs:
+            clipseg segment in.mp4 --prompt cat --realtime --masks m.y4m --control -   (type: prompt set dog)
+        """
+    )
+
+    @Argument(help: ArgumentHelp("A video file, - for standard input, a URL, or a camera (/dev/video0, camera:0).",
+                                 valueName: "INPUT"))
+    var input: String
+
+    // MARK: Prompts and model
+
+    @Option(name: .customLong("prompt"), help: ArgumentHelp("A text prompt; repeat for several.", valueName: "TEXT"))
+    var prompts: [String] = []
+
+    @Option(name: .customLong("image-prompt"),
+            help: ArgumentHelp("A picture used as a visual prompt; repeat for several.", valueName: "FILE"))
+    var imagePrompts: [String] = []
+
+    @Option(name: .customLong("negative"),
+            help: ArgumentHelp("A text prompt subtracted from the others' masks; repeatable.", valueName: "TEXT"))
+    var negatives: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "CLIPSeg model folder (config.json, preprocessor_config.json, model.safetensors, vocab.json, merges.txt).",
+        discussion: "Default: $CLIPSEG_MODEL, else ~/.cache/clipseg/clipseg-rd64-refined.", valueName: "DIR"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Model input size in pixels (a multiple of the patch size; default: the model's, 352).",
+                               discussion: "Larger sees finer detail and is slower; position embeddings are interpolated.",
+                               valueName: "N"))
+    var size: Int?
+
+    @Option(help: ArgumentHelp("Threads for the model's matrix products (default: all cores).", valueName: "N"))
+    var threads: Int?
+
+    // MARK: Outputs
+
+    @Option(name: .shortAndLong,
+            help: ArgumentHelp("Write the segmented video (.mp4, .mkv, .webm, .mov, a folder for PNGs, or -).",
+                               valueName: "FILE"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("What the video shows: overlay (masks tinted per prompt), matte (white on black), "
+                               + "cutout (object only, alpha in .mov/.webm/.mkv/PNG), blur or replace the background.",
+                               valueName: "mode"))
+    var mode: OutputMode = .overlay
+
+    @Option(help: ArgumentHelp("Background for --mode replace: an image file or a colour (#rrggbb, #rgb, green).",
+                               valueName: "IMAGE|COLOR"))
+    var background: String?
+
+    @Option(help: ArgumentHelp("Write the masks, one per frame at the frame's size.", valueName: "FILE"))
+    var masks: String?
+
+    @Option(name: .customLong("mask-format"),
+            help: ArgumentHelp("y4m (gray YUV4MPEG2, default), gray (raw bytes) or png-dir (a folder of PNGs).",
+                               valueName: "format"))
+    var maskFormat: MaskFormat?
+
+    @Option(name: .customLong("mask-layout"),
+            help: ArgumentHelp("union (one mask of all prompts, default), labels (pixel = 1-based prompt number, 0 = none) "
+                               + "or stack (one mask per prompt per frame).", valueName: "layout"))
+    var maskLayout: MaskLayout?
+
+    @Option(help: ArgumentHelp("Write per-frame statistics as NDJSON (coverage, bounding box, mean per prompt).",
+                               valueName: "FILE"))
+    var stats: String?
+
+    @Flag(help: "Write the video as fragmented MP4 / clustered Matroska, playable even if the run is killed.")
+    var fragmented = false
+
+    // MARK: Masks
+
+    @Option(help: ArgumentHelp("Mask threshold on the sigmoid probability (0…1).", valueName: "P"))
+    var threshold: Float = MaskOptions().threshold
+
+    @Flag(help: "Soft masks: probabilities 0…255 instead of 0 or 255.")
+    var soft = false
+
+    @Option(help: ArgumentHelp("Smooth masks over time: weight of the newest frame (0 < ALPHA ≤ 1; 0.3 is strong).",
+                               valueName: "ALPHA"))
+    var smooth: Float?
+
+    @Option(help: ArgumentHelp("Feather mask edges by this many pixels.", valueName: "PX"))
+    var feather: Int = 0
+
+    // MARK: Live behaviour
+
+    @Flag(help: "Read a file at its own frame rate, as if it were a camera (frames the model cannot keep up with are dropped).")
+    var realtime = false
+
+    @Flag(name: .customLong("keep-frames"),
+          help: "Write every captured frame, dropped ones with the most recent mask (default for live sources).")
+    var keepFrames = false
+
+    @Flag(name: .customLong("processed-only"), help: "Write only the frames the model processed.")
+    var processedOnly = false
+
+    @Option(name: .customLong("camera-size"),
+            help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
+    var cameraSize: CameraSize?
+
+    @Option(help: ArgumentHelp("Camera frames per second to ask for; the nearest offered rate is used.", valueName: "rate"))
+    var fps: Double?
+
+    @Option(help: ArgumentHelp("Read control commands from - (standard input) or a file / named pipe.",
+                               valueName: "-|FILE"))
+    var control: String?
+
+    @Flag(help: "Print nothing but errors (no progress, no summary).")
+    var quiet = false
+
+    func validate() throws {
+        guard !prompts.isEmpty || !imagePrompts.isEmpty else {
+            throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE")
+        }
+        guard output != nil || masks != nil || stats != nil else {
+            throw ValidationError("nothing to write: give -o FILE (video), --masks FILE or --stats FILE (- for standard output)")
+        }
+        let toStandardOutput = [output, masks, stats].compactMap { $0 }.filter { $0 == "-" }
+        guard toStandardOutput.count <= 1 else {
+            throw ValidationError("only one of -o, --masks and --stats can write to standard output (-)")
+        }
+        if control == "-" && input == "-" {
+            throw ValidationError("--control - and INPUT - cannot both read standard input")
+        }
+        if let message = MaskOptions(threshold: threshold, soft: soft, smoothing: smooth, featherRadius: feather)
+            .validationError() {
+            throw ValidationError(message)
+        }
+        if keepFrames && processedOnly { throw ValidationError("--keep-frames and --processed-only exclude each other") }
+        if background != nil && mode != .replace { throw ValidationError("--background is used with --mode replace") }
+        if output == nil && (mode != .overlay || fragmented) {
+            throw ValidationError("--mode and --fragmented apply to the video output; add -o FILE")
+        }
+        if masks == nil && (maskFormat != nil || maskLayout != nil) {
+            throw ValidationError("--mask-format and --mask-layout apply to the mask stream; add --masks FILE")
+        }
+        if masks == "-" && maskFormat == .pngDirectory {
+            throw ValidationError("--mask-format png-dir writes a folder, not standard output")
+        }
+        if let size, !(1...4096).contains(size) { throw ValidationError("--size must be between 1 and 4096, got \(size)") }
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 256, got \(threads)")
+        }
+        if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number") }
+        if let output, output != "-", Self.samePath(output, input) {
+            throw ValidationError("-o \(output) would overwrite the input")
+        }
+    }
+
+    func run() async throws {
+        let request = SegmentRequest(command: self)
+        let session = try await DedicatedThread.run(name: "clipseg-setup") { try SegmentSetup.open(request) }
+        let exitCode = try await session.run()
+        if exitCode != 0 { throw ExitCode(exitCode) }
+    }
+
+    /// True when two paths name the same file (after making them absolute and resolving `.`/`..`).
+    private static func samePath(_ a: String, _ b: String) -> Bool {
+        URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path
+    }
+}
+
+/// The validated settings of one `clipseg segment` run, as plain values for the setup thread.
+struct SegmentRequest: Sendable {
+    var input: String
+    var texts: [String]
+    var imagePrompts: [String]
+    var negatives: [String]
+    var modelDirectory: URL
+    var size: Int?
+    var threads: Int
+    var output: String?
+    var mode: OutputMode
+    var background: String?
+    var masks: String?
+    var maskFormat: MaskFormat
+    var maskLayout: MaskLayout
+    var stats: String?
+    var fragmented: Bool
+    var maskOptions: MaskOptions
+    var realtime: Bool
+    /// nil: the default (keep frames for live sources).
+    var keepFrames: Bool?
+    var cameraSize: CameraSize?
+    var cameraFrameRate: Double?
+    var control: String?
+    var quiet: Bool
+
+    init(command c: SegmentCommand) {
+        input = c.input
+        texts = c.prompts
+        imagePrompts = c.imagePrompts
+        negatives = c.negatives
+        modelDirectory = ModelDirectoryDefault.resolve(c.model)
+        size = c.size
+        threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        output = c.output
+        mode = c.mode
+        background = c.background
+        masks = c.masks
+        maskFormat = c.maskFormat ?? .y4m
+        maskLayout = c.maskLayout ?? .union
+        stats = c.stats
+        fragmented = c.fragmented
+        maskOptions = MaskOptions(threshold: c.threshold, soft: c.soft, smoothing: c.smooth, featherRadius: c.feather)
+        realtime = c.realtime
+        keepFrames = c.keepFrames ? true : (c.processedOnly ? false : nil)
+        cameraSize = c.cameraSize
+        cameraFrameRate = c.fps
+        control = c.control
+        quiet = c.quiet
+    }
+}

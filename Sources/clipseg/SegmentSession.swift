@@ -1,0 +1,126 @@
+import Foundation
+import MediaIO
+import Pipeline
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One `clipseg segment` run once everything is open: runs the pipeline with SIGINT/SIGTERM handling,
+/// `--control` commands and the progress display, then prints the summary and picks the exit status
+/// (0; 130/143 after a signal; a thrown `SegmentFailure` → 1).
+///
+/// `@unchecked Sendable`: made on the setup thread and handed over whole; the source and sinks inside
+/// are used only by the pipeline's threads from then on.
+final class SegmentSession: @unchecked Sendable {
+    private let request: SegmentRequest
+    private let backend: CLIPSegBackend
+    private let prompts: PromptBook
+    private let composition: CompositionSettings
+    private let flow: SegmentationPipeline<CLIPSegBackend>.Flow
+    private let source: any FrameSource
+    private let interruptSource: @Sendable () -> Void
+    private let isCamera: Bool
+    private let sinks: [any FrameSink]
+    private let controlDescriptor: Int32?
+    private let info: SourceInfo
+
+    init(request: SegmentRequest, backend: CLIPSegBackend, prompts: PromptBook, composition: CompositionSettings,
+         flow: SegmentationPipeline<CLIPSegBackend>.Flow, source: any FrameSource,
+         interruptSource: @escaping @Sendable () -> Void, isCamera: Bool, sinks: [any FrameSink],
+         controlDescriptor: Int32?) {
+        self.request = request
+        self.backend = backend
+        self.prompts = prompts
+        self.composition = composition
+        self.flow = flow
+        self.source = source
+        self.interruptSource = interruptSource
+        self.isCamera = isCamera
+        self.sinks = sinks
+        self.controlDescriptor = controlDescriptor
+        info = source.info
+    }
+
+    /// Runs to the end; returns the exit status, or throws the run's failure after the summary.
+    func run() async throws -> Int32 {
+        let pipeline = SegmentationPipeline(backend: backend, prompts: prompts, composition: composition, flow: flow,
+                                            source: source, interruptSource: interruptSource, sinks: sinks)
+        let signals = InterruptHandler { _, _ in pipeline.stop() }
+        let quitRequested = QuitFlag()
+        let control = controlDescriptor.map { startControl($0, pipeline: pipeline, quit: quitRequested) }
+        let progress = request.quiet ? nil : startProgress(pipeline)
+        let outcome = await pipeline.run()
+        control?.cancel()
+        progress?.cancel()
+        var reporter = await progress?.value
+        let signal = signals.firstSignal
+        if !request.quiet {
+            let warnings = isCamera ? outcome.warnings.filter { !source.warnings.contains($0) } : outcome.warnings
+            for warning in warnings { StandardError.write("warning: \(warning)") }
+            let interrupted = signal != nil || quitRequested.isSet
+            if let summary = reporter?.finish(RunSummary.snapshot(outcome), interrupted: interrupted) {
+                StandardError.writeRaw(summary)
+            }
+            StandardError.write(RunSummary.countsLine(outcome))
+            for name in outcome.closedOutputs { StandardError.write("\(name) was closed by its reader; stopped early") }
+        }
+        if case .failed(let error) = outcome.ending { throw SegmentFailure(String(describing: error)) }
+        return signal.map { InterruptPolicy.exitCode(for: $0) } ?? 0
+    }
+
+    /// Reads `--control` commands and applies them; refusals are printed even with `--quiet`.
+    private func startControl(_ descriptor: Int32, pipeline: SegmentationPipeline<CLIPSegBackend>,
+                              quit: QuitFlag) -> Task<Void, Never> {
+        let commands = ControlCommandReader.start(fileDescriptor: descriptor)
+        let quiet = request.quiet
+        return Task {
+            for await result in commands {
+                if Task.isCancelled { break }
+                switch result {
+                case .failure(let error):
+                    StandardError.write("clipseg: control: \(error.message)")
+                case .success(let command):
+                    let effect = await pipeline.apply(command)
+                    switch effect {
+                    case .refused(let reason):
+                        StandardError.write("clipseg: control: \(reason)")
+                    case .quit:
+                        quit.set()
+                        if !quiet { StandardError.write("clipseg: control: quit, stopping") }
+                    case .thresholdChanged(let value):
+                        if !quiet { StandardError.write("clipseg: control: threshold \(value)") }
+                    case .promptsChanged(let added, let removed):
+                        if !quiet {
+                            let parts = added.map { "added '\($0)'" } + removed.map { "removed '\($0)'" }
+                            StandardError.write("clipseg: control: " + parts.joined(separator: ", "))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Redraws the progress bar / status line until cancelled; returns the reporter for the summary.
+    private func startProgress(_ pipeline: SegmentationPipeline<CLIPSegBackend>) -> Task<ProgressReporter, Never> {
+        let live = flow.live, total = info.frameCount
+        return Task {
+            var reporter = ProgressReporter(source: live ? .live : .file(totalFrames: total),
+                                            isTerminal: isatty(STDERR_FILENO) != 0)
+            let clock = SystemClock()
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 250_000_000)
+                if Task.isCancelled { break }
+                if let text = reporter.update(pipeline.progress(), now: clock.now()) { StandardError.writeRaw(text) }
+            }
+            return reporter
+        }
+    }
+}
+
+/// Set once a `quit` control command stopped the run (the summary then says "interrupted").
+private final class QuitFlag: Sendable {
+    private let flag = Mutex(false)
+    var isSet: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
+}
