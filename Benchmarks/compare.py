@@ -163,8 +163,11 @@ def pipeline_rows(document: dict, precisions: list[str], notes: Footnotes) -> li
     rows = []
     for label, row, iou_key in entries:
         fps = row.get("fps_wall")
-        iou = agreement.get(iou_key, {}).get("iou_pooled") if iou_key else None
+        pair = agreement.get(iou_key, {}) if iou_key else {}
+        iou = pair.get("iou_pooled")
         versus = "" if not iou_key else (" vs Python" if iou_key.endswith("python") else " vs ours fp32")
+        if pair.get("frames_a") != pair.get("frames_b"):
+            versus += f" ({pair['frames_compared']} of {pair['frames_a']}/{pair['frames_b']} frames)"
         frames = row.get("frames_out")
         rows.append([notes.mark(label, row.get("error")),
                      f"{frames} fr" if frames is not None else "n/a", "", "", "",

@@ -19,6 +19,20 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def cpu_features() -> list[str]:
+    """The vector-instruction flags that matter for the GEMM paths (AVX2, AVX-512, BF16, VNNI, AMX)."""
+    wanted = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_bf16", "amx_int8")
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    present = set(line.split(":", 1)[1].split())
+                    return [flag for flag in wanted if flag in present]
+    except OSError:
+        pass
+    return []
+
+
 def memory_gib() -> float:
     try:
         with open("/proc/meminfo") as info:
@@ -37,5 +51,5 @@ def load_average() -> list[float]:
 def describe() -> dict:
     """A JSON-ready description of this machine now."""
     return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "host": platform.node(), "cpu": cpu_model(), "cores": os.cpu_count(), "memory_gib": memory_gib(),
+            "host": platform.node(), "cpu": cpu_model(), "cpu_features": cpu_features(), "cores": os.cpu_count(), "memory_gib": memory_gib(),
             "os": platform.platform(), "load_average_start": load_average()}

@@ -61,16 +61,19 @@ def bench(binary: str | None, model: str, prompts: int, runs: int, warmup: int, 
 
 def segment(binary: str | None, clip: str, model: str, prompt: str, output: str, masks: str, threads: int,
             precision: str, env: dict) -> dict:
-    """`clipseg segment …` → {"wall_s", "peak_rss_mib", "frames_out"} or {"error": reason}."""
+    """`clipseg segment …` → {"wall_s", "peak_rss_mib", "frames_out"} or {"error": reason}.
+
+    Earlier outputs at `output` / `masks` are deleted first, so a failed run can never be scored on stale files.
+    """
+    for stale in (output, masks):
+        if os.path.exists(stale):
+            os.remove(stale)
     if binary is None:
         return {"error": "no clipseg binary (swift build -c release, or --clipseg PATH)"}
     command = [binary, "segment", clip, "--model", model, "--prompt", prompt, "-o", output, "--masks", masks,
                "--threads", str(threads), "--quiet"]
     if precision != "fp32":
         command += ["--precision", precision]
-    for stale in (output, masks):
-        if os.path.exists(stale):
-            os.remove(stale)
     run = run_measured(command, env=env)
     if run.returncode != 0:
         return {"error": run.first_error_line()}
