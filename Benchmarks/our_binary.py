@@ -29,6 +29,13 @@ def find_binary(explicit: str | None, repository: str) -> str | None:
 
 
 def _last_json_object(text: str) -> dict | None:
+    """The whole of stdout as one JSON object (pretty-printed or not), else its last line that starts with `{`."""
+    try:
+        whole = json.loads(text)
+        if isinstance(whole, dict):
+            return whole
+    except json.JSONDecodeError:
+        pass
     for line in reversed(text.strip().splitlines()):
         line = line.strip()
         if line.startswith("{"):
