@@ -145,6 +145,7 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
             group.addTask { [self] in
                 await stage { try await preprocess.run(input: captureQueue, output: visionQueue) }
             }
+            await visionIsWaiting()
             pump.start()
             group.addTask { [self] in .pump(await pump.outcome()) }
             var pumpOutcome: SourcePump.Outcome?
@@ -165,6 +166,14 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
                        dropped: visionQueue.counters.dropped, figures: monitor.figures, elapsed: clock.now() - start,
                        closedOutputs: closedOutputs,
                        warnings: (pumpOutcome?.warnings ?? []) + reports.flatMap(\.warnings))
+    }
+
+    /// Lets the vision stage reach its queue before the first frame, so that a live run's first frame is
+    /// handed straight to the encoder instead of being dropped by the second (bounded wait: startup only).
+    private func visionIsWaiting() async {
+        for _ in 0..<2000 where visionQueue.waitingConsumerCount == 0 && state.withLock({ $0.failure == nil }) {
+            try? await Task.sleep(nanoseconds: 1_000_000)
+        }
     }
 
     private enum StageResult: Sendable {
@@ -235,13 +244,15 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         }
     }
 
-    /// Figures for a progress line now.
+    /// Figures for a progress line now (rates over the last seconds, or over the whole run when too few
+    /// frames were recent, e.g. a slow model).
     public func progress() -> ProgressSnapshot {
         let figures = monitor.figures
         let elapsed = state.withLock { $0.startedAt }.map { clock.now() - $0 } ?? 0
         return ProgressSnapshot(framesRead: figures.captured, framesProcessed: figures.processed,
                                 dropped: visionQueue.counters.dropped, elapsed: elapsed,
-                                captureFPS: figures.captureFPS, processedFPS: figures.processedFPS,
+                                captureFPS: figures.captureFPS ?? figures.averageCaptureFPS,
+                                processedFPS: figures.processedFPS ?? figures.averageProcessedFPS,
                                 latencyP50: figures.latencyP50, latencyP95: figures.latencyP95)
     }
 }
