@@ -13,6 +13,6 @@ struct ClipsegCommand: AsyncParsableCommand {
         Model: a Hugging Face CLIPSeg folder such as CIDAS/clipseg-rd64-refined
         (config.json, preprocessor_config.json, model.safetensors, vocab.json, merges.txt).
         """,
-        subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self]
+        subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self, BenchCommand.self]
     )
 }
