@@ -41,26 +41,40 @@ public enum Activation: String, Sendable, CaseIterable {
     /// Applies the activation in place to `count` values.
     @inlinable
     public func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        if self == .identity { return }
-        for i in 0..<count { values[i] = self(values[i]) }
+        applyAddingBias(nil, to: values, rows: 1, columns: count)
     }
 
     /// Adds `bias` (length `columns`) to every row of `values` (`[rows, columns]`, row stride
-    /// `stride`) and applies the activation, in one pass over memory.
+    /// `stride`) and applies the activation, in one pass over memory. `quickGELU` is computed as
+    /// `x / (1 + e^(−1.702 x))` with `FastExponential`; these loops are simple enough to vectorise.
+    @_optimize(speed)
     @inlinable
     public func applyAddingBias(_ bias: UnsafePointer<Float>?, to values: UnsafeMutablePointer<Float>,
                                 rows: Int, columns: Int, stride: Int? = nil) {
         let stride = stride ?? columns
+        switch self {
+        case .identity:
+            if bias != nil { Self.mapRows(bias, values, rows, columns, stride) { $0 } }
+        case .relu:
+            Self.mapRows(bias, values, rows, columns, stride) { $0 > 0 ? $0 : 0 }
+        case .quickGELU:
+            Self.mapRows(bias, values, rows, columns, stride) { $0 / (1 + FastExponential.exp($0 * -1.702)) }
+        case .gelu, .geluTanh:
+            Self.mapRows(bias, values, rows, columns, stride) { self($0) }
+        }
+    }
+
+    /// `line[j] = transform(line[j] + bias[j])` over every row.
+    @_optimize(speed)
+    @inlinable @inline(__always)
+    static func mapRows(_ bias: UnsafePointer<Float>?, _ values: UnsafeMutablePointer<Float>, _ rows: Int,
+                        _ columns: Int, _ stride: Int, _ transform: (Float) -> Float) {
         for row in 0..<rows {
             let line = values + row * stride
             if let bias {
-                switch self {
-                case .identity: for j in 0..<columns { line[j] += bias[j] }
-                case .relu: for j in 0..<columns { let v = line[j] + bias[j]; line[j] = v > 0 ? v : 0 }
-                default: for j in 0..<columns { line[j] = self(line[j] + bias[j]) }
-                }
+                for j in 0..<columns { line[j] = transform(line[j] + bias[j]) }
             } else {
-                apply(line, count: columns)
+                for j in 0..<columns { line[j] = transform(line[j]) }
             }
         }
     }

@@ -1,6 +1,6 @@
 /// Layer normalisation over the last dimension (`torch.nn.LayerNorm`).
 ///
-/// `gamma` and `beta` have `size` elements; statistics are accumulated in Double.
+/// `gamma` and `beta` have `size` elements; statistics are accumulated in float (see `RowReduction`).
 public struct LayerNorm: Sendable {
     /// Length of the normalised (innermost) dimension.
     public let size: Int
@@ -21,23 +21,23 @@ public struct LayerNorm: Sendable {
 
     /// Normalises `rows` rows of `size` values from `input` into `output` (both `[rows, size]`,
     /// row strides `inputStride`/`outputStride`). `input` and `output` may be the same buffer.
+    /// Two passes per row for the statistics (mean, then the mean squared deviation, each with
+    /// `RowReduction`), one to write.
+    @_optimize(speed)
     public func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
                       inputStride: Int? = nil, outputStride: Int? = nil) {
         let n = size
         let inputStride = inputStride ?? n, outputStride = outputStride ?? n
         gamma.withUnsafeBufferPointer { g in
             beta.withUnsafeBufferPointer { b in
+                let gamma = g.baseAddress!, beta = b.baseAddress!
                 for row in 0..<rows {
                     let x = input + row * inputStride
                     let y = output + row * outputStride
-                    var sum = 0.0
-                    for j in 0..<n { sum += Double(x[j]) }
-                    let mean = sum / Double(n)
-                    var squares = 0.0
-                    for j in 0..<n { let d = Double(x[j]) - mean; squares += d * d }
-                    let inverseDeviation = 1 / (squares / Double(n) + Double(epsilon)).squareRoot()
-                    let scale = Float(inverseDeviation), shift = Float(-mean * inverseDeviation)
-                    for j in 0..<n { y[j] = (x[j] * scale + shift) * g[j] + b[j] }
+                    let mean = RowReduction.sum(x, count: n) / Float(n)
+                    let variance = RowReduction.squaredDeviation(x, count: n, from: mean) / Float(n)
+                    let scale = 1 / (variance + epsilon).squareRoot(), shift = -mean * scale
+                    for j in 0..<n { y[j] = (x[j] * scale + shift) * gamma[j] + beta[j] }
                 }
             }
         }

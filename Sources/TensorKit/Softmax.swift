@@ -1,11 +1,11 @@
-import Foundation
-
 /// Numerically stable softmax over rows, in place.
 public enum Softmax {
-    /// Replaces each of `rows` rows (`columns` values, row stride `stride`) by its softmax.
+    /// Replaces each of `rows` rows (`columns` values, row stride `stride`) by its softmax:
+    /// `exp(x − max) / Σ exp(x − max)`, with `FastExponential` (vectorised) and `RowReduction`.
     ///
-    /// With `causal`, row `i` only covers its first `i + 1 + causalOffset` values and the rest are
-    /// set to 0 (the effect of a `-inf` mask above the diagonal).
+    /// With `causal`, row `i` only covers its first `i + 1` values and the rest are set to 0 (the
+    /// effect of a `-inf` mask above the diagonal).
+    @_optimize(speed)
     @inlinable
     public static func apply(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
                              stride: Int? = nil, causal: Bool = false) {
@@ -13,18 +13,20 @@ public enum Softmax {
         for row in 0..<rows {
             let line = values + row * stride
             let valid = causal ? min(row + 1, columns) : columns
-            var maximum = -Float.infinity
-            for j in 0..<valid { maximum = max(maximum, line[j]) }
-            var sum: Float = 0
-            for j in 0..<valid {
-                let e = expf(line[j] - maximum)
-                line[j] = e
-                sum += e
-            }
-            let inverse = 1 / sum
+            let inverse = 1 / exponentiate(line, count: valid)
             for j in 0..<valid { line[j] *= inverse }
-            for j in valid..<columns { line[j] = 0 }
+            if valid < columns { (line + valid).update(repeating: 0, count: columns - valid) }
         }
+    }
+
+    /// Replaces `count > 0` contiguous values `x` by `exp(x − max x)` and returns their sum (the
+    /// softmax's denominator).
+    @_optimize(speed)
+    @inlinable
+    public static func exponentiate(_ line: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        let maximum = RowReduction.maximum(line, count: count)
+        for j in 0..<count { line[j] = FastExponential.exp(line[j] - maximum) }
+        return RowReduction.sum(line, count: count)
     }
 
     /// The softmax of every row of a tensor (over its innermost dimension).
