@@ -38,6 +38,20 @@ enum NaiveReference {
         return y
     }
 
+    /// PyTorch `LayerNorm` over rows of `size` values, statistics in Double.
+    static func layerNorm(_ x: [Float], rows: Int, size: Int, gamma: [Float], beta: [Float], epsilon: Double) -> [Float] {
+        var y = [Float]()
+        for r in 0..<rows {
+            let row = x[(r * size)..<((r + 1) * size)].map(Double.init)
+            let mean = row.reduce(0, +) / Double(size)
+            let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(size)
+            for j in 0..<size {
+                y.append(Float((row[j] - mean) / (variance + epsilon).squareRoot() * Double(gamma[j]) + Double(beta[j])))
+            }
+        }
+        return y
+    }
+
     static func softmax(_ row: [Double]) -> [Double] {
         let m = row.max() ?? 0
         let e = row.map { Foundation.exp($0 - m) }

@@ -91,15 +91,7 @@ final class VectorisedKernelTests: XCTestCase {
             let x = NaiveReference.values(rows * size, seed: UInt64(size)).map { $0 * 4 + 2 }
             let gamma = NaiveReference.values(size, seed: 40), beta = NaiveReference.values(size, seed: 41)
             let y = LayerNorm(gamma: gamma, beta: beta, epsilon: 1e-5)(Tensor(shape: [rows, size], data: x))
-            var expected = [Float]()
-            for r in 0..<rows {
-                let row = x[(r * size)..<((r + 1) * size)].map(Double.init)
-                let mean = row.reduce(0, +) / Double(size)
-                let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(size)
-                for j in 0..<size {
-                    expected.append(Float((row[j] - mean) / (variance + 1e-5).squareRoot() * Double(gamma[j]) + Double(beta[j])))
-                }
-            }
+            let expected = NaiveReference.layerNorm(x, rows: rows, size: size, gamma: gamma, beta: beta, epsilon: 1e-5)
             XCTAssertLessThan(NaiveReference.maxDifference(y.data, expected), 3e-6, "size \(size)")
         }
     }
