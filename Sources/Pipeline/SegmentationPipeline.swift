@@ -11,7 +11,9 @@ import MediaIO
 ///                                                                                                       ├─► mask sink
 ///                                                                                                       └─► stats sink
 ///
-/// Frames are dropped in one place only, the queue in front of the vision encoder when `live`. Every
+/// Frames are dropped in one place only, the queue in front of the vision encoder when `live` (live frames
+/// are then scaled and normalised on the vision thread, after that decision, so no CPU goes into frames
+/// that are dropped; files are preprocessed on their own thread, overlapping the encoder). Every
 /// captured frame also goes, in order, to the compose stage, which writes it with its own mask or — when
 /// it was dropped — with the most recent one (or skips it, `--processed-only`). Only Swift-owned values
 /// cross between stages (`RGBFrame`, model inputs, features, logits); no FFmpeg or V4L2 pointer does.
@@ -82,10 +84,10 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         keepQueue = BoundedChannel(.bounded(Self.keepCapacity(flow: flow, composition: composition)), clock: clock)
         visionQueue = BoundedChannel(flow.live ? .bufferingLatest(1) : .bounded(2), clock: clock) { dropped in
             ledger.resolve(dropped.index, .dropped)
-            pool.giveBack(dropped.input)
+            if case .prepared(let input) = dropped.payload { pool.giveBack(input) }
         }
         decoderQueue = BoundedChannel(.bounded(1), clock: clock)
-        preprocess = PreprocessStage(backend: backend, pool: pool, monitor: monitor)
+        preprocess = PreprocessStage(backend: backend, pool: pool, monitor: monitor, deferToVision: flow.live)
         vision = VisionStage(backend: backend, pool: pool, monitor: monitor)
         decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor)
         compose = ComposeStage(settings: composition, initialPromptNames: prompts.positiveNames, monitor: monitor)

@@ -1,17 +1,28 @@
+import MediaIO
+
 /// What travels between the model-side stages. Each carries the frame's `index` (its `RGBFrame.index`,
 /// the key of the `FrameLedger`) and its capture time, never the pixels themselves: the pixels travel
 /// to the compose stage on the lossless keep-frames queue.
 
-/// A preprocessed frame (preprocess → vision stage).
+/// A frame on its way to the vision stage (preprocess → vision stage).
 public struct PreparedFrame<Input: Sendable>: Sendable {
+    /// The model input, or the frame itself when preprocessing is left to the vision stage.
+    public enum Payload: Sendable {
+        /// Scaled and normalised by the preprocess stage (files: overlaps with the encoder).
+        case prepared(Input)
+        /// To be scaled and normalised by the vision stage once it takes the frame (live sources: no CPU
+        /// is spent on frames that the latest-wins queue drops).
+        case deferred(RGBFrame)
+    }
+
     public var index: Int
     public var capturedAt: Double
-    public var input: Input
+    public var payload: Payload
 
-    public init(index: Int, capturedAt: Double, input: Input) {
+    public init(index: Int, capturedAt: Double, payload: Payload) {
         self.index = index
         self.capturedAt = capturedAt
-        self.input = input
+        self.payload = payload
     }
 }
 

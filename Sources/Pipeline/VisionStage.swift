@@ -1,6 +1,7 @@
 /// Vision stage, on its own thread: the image encoder, run exactly once per processed frame whatever the
 /// number of prompts. Its input queue is the one place frames are dropped (latest-wins when live).
-/// Gives each input buffer back to the pool once encoded.
+/// Preprocesses deferred frames (live sources) itself, and gives each input buffer back to the pool once
+/// encoded.
 actor VisionStage<Backend: SegmentationBackend> {
     private let executor = DedicatedThreadExecutor(name: "clipseg-vision")
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -20,9 +21,14 @@ actor VisionStage<Backend: SegmentationBackend> {
     func run(input: BoundedChannel<PreparedFrame<Backend.Input>>,
              output: BoundedChannel<EncodedFrame<Backend.Features>>) async throws {
         for try await prepared in input {
-            let features = try backend.encode(prepared.input, scratch: scratch)
+            let modelInput: Backend.Input
+            switch prepared.payload {
+            case .prepared(let ready): modelInput = ready
+            case .deferred(let frame): modelInput = try backend.prepare(frame, recycling: pool.take())
+            }
+            let features = try backend.encode(modelInput, scratch: scratch)
             monitor.recordVisionRun()
-            pool.giveBack(prepared.input)
+            pool.giveBack(modelInput)
             do {
                 try await output.send(EncodedFrame(index: prepared.index, capturedAt: prepared.capturedAt,
                                                    features: features))
