@@ -32,6 +32,11 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
     public init(path: String) throws {
         let location = InputLocation(path)
         let decoder = try VideoStreamDecoder(location: location)
+        // FFmpeg opens some damaged inputs (a JPEG cut after its first marker) as a stream whose
+        // picture size it never learned; nothing in it decodes, and `info` could not size outputs.
+        guard decoder.codedWidth > 0, decoder.codedHeight > 0 else {
+            throw MediaError.decodeFailed(path, reason: "the video stream has no picture size")
+        }
         self.decoder = decoder
         interruption = decoder.interruption
         converter = RGBConverter(name: path)

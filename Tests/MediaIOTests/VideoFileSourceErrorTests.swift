@@ -73,6 +73,17 @@ final class VideoFileSourceErrorTests: XCTestCase {
                        "\(url.path): not a media file FFmpeg can read (Invalid data found when processing input)")
     }
 
+    /// Found by Tests/Fuzz (fuzz-media): FFmpeg opens a JPEG cut after its start-of-image marker as
+    /// an mjpeg stream of unknown size; the source used to open it with a 0×0 `info`.
+    func testJPEGCutAfterItsFirstMarkerHasNoPictureSize() throws {
+        let url = folder.path("cut.jpg")
+        try Data([0xFF, 0xD8]).write(to: url)
+        XCTAssertEqual(openingError(url.path)?.description, "\(url.path): cannot decode (the video stream has no picture size)")
+        XCTAssertThrowsError(try StillImage.load(url: url)) { error in
+            XCTAssertEqual((error as? MediaError)?.description.hasPrefix("\(url.path): cannot decode ("), true, "\(error)")
+        }
+    }
+
     func testAudioOnlyFile() throws {
         let url = folder.path("tone.m4a")
         try MediaTool.makeClip(url, source: "sine=frequency=440", duration: 0.5, codecArguments: ["-c:a", "aac"])
