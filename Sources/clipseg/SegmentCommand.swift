@@ -30,20 +30,25 @@ struct SegmentCommand: AsyncParsableCommand {
 
         Examples:
           Blur the background of a webcam, keeping the person sharp:
-            clipseg segment camera:0 --prompt "a person" --mode blur -o webcam.mkv
-          Pipe a mask stream to ffmpeg (y4m: no size flags needed):
-            clipseg segment in.mp4 --prompt "a dog" --masks - --quiet | ffmpeg -i - -c:v ffv1 masks.mkv
-          Several prompts, one colour each, plus statistics:
-            clipseg segment street.mp4 --prompt car --prompt "a person" --prompt bicycle -o overlay.mp4 \\
-              --stats stats.ndjson
-          One mask plane per prompt, or a label map (pixel = prompt number):
-            clipseg segment street.mp4 --prompt car --prompt tree --masks masks.y4m --mask-layout labels
-          An image as the prompt, and a prompt to subtract:
-            clipseg segment shop.mp4 --image-prompt mug.png --negative "a hand" -o mugs.mp4
-          Replace the background with a picture or a colour:
-            clipseg segment talk.mp4 --prompt "a person" --mode replace --background beach.jpg -o talk-beach.mp4
-          Test how a live run behaves on a file, and change the prompt while it runs:
-            clipseg segment in.mp4 --prompt cat --realtime --masks m.y4m --control -   (type: prompt set dog)
+            clipseg segment camera:0 --prompt "a person" --mode blur -o cam.mkv
+          Pipe the masks to ffmpeg (y4m needs no size flags):
+            clipseg segment in.mp4 --prompt dog --masks - --quiet |
+              ffmpeg -i - -c:v ffv1 masks.mkv
+          Several prompts, one colour each, with per-frame statistics:
+            clipseg segment street.mp4 --prompt car --prompt "a person" \\
+              --prompt bicycle -o overlay.mp4 --stats stats.ndjson
+          A label map (pixel = number of the most likely prompt):
+            clipseg segment street.mp4 --prompt car --prompt tree \\
+              --masks labels.y4m --mask-layout labels
+          A picture as the prompt, minus what looks like a hand:
+            clipseg segment shop.mp4 --image-prompt mug.png --negative hand \\
+              -o mugs.mp4
+          Replace the background with a picture (or a colour: green, #00ff00):
+            clipseg segment talk.mp4 --prompt "a person" --mode replace \\
+              --background beach.jpg -o beach.mp4
+          Try a live run on a file, changing the prompt while it runs:
+            clipseg segment in.mp4 --prompt cat --realtime --masks m.y4m \\
+              --control -        # then type: prompt set dog
         """
     )
 
@@ -74,7 +79,10 @@ struct SegmentCommand: AsyncParsableCommand {
                                valueName: "N"))
     var size: Int?
 
-    @Option(help: ArgumentHelp("Threads for the model's matrix products (default: all cores).", valueName: "N"))
+    @Option(help: ArgumentHelp("Threads for the model's matrix products (default: all cores but one).",
+                               discussion: "The other stages (decoding, compositing, encoding, the decoder head) "
+                               + "run alongside on their own threads; on 2 cores one BLAS thread measured faster.",
+                               valueName: "N"))
     var threads: Int?
 
     // MARK: Outputs
@@ -239,7 +247,7 @@ struct SegmentRequest: Sendable {
         negatives = c.negatives
         modelDirectory = ModelDirectoryDefault.resolve(c.model)
         size = c.size
-        threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        threads = c.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
         output = c.output
         mode = c.mode
         background = c.background

@@ -83,7 +83,7 @@ final class SegmentUsageTests: XCTestCase {
     func testHelpTeachesWithExamples() throws {
         let result = try ChildProcess.run(TestPaths.clipsegBinary, ["segment", "--help"])
         XCTAssertEqual(result.status, 0)
-        for expected in ["--mode blur", "--masks - --quiet | ffmpeg -i -", "--prompt car --prompt \"a person\"",
+        for expected in ["--mode blur", "--masks - --quiet |\n      ffmpeg -i -", "--prompt car --prompt \"a person\"",
                          "--keep-frames", "--processed-only", "--realtime", "--control", "prompt set", "camera:0"] {
             XCTAssertTrue(result.stdoutText.contains(expected), "help lacks \(expected)")
         }
