@@ -21,8 +21,8 @@ struct DecoderLayer: Sendable {
     func apply(_ x: UnsafeMutablePointer<Float>, batch: Int, tokens: Int, workspace: InferenceWorkspace) {
         let rows = batch * tokens
         attention.apply(x, batch: batch, tokens: tokens, causal: false, addingInto: x, workspace: workspace)
-        layerNorm1.apply(x, rows: rows, into: x)
+        layerNorm1.apply(x, rows: rows, into: x, workspace: workspace)
         mlp.apply(x, rows: rows, addingInto: x, workspace: workspace)
-        layerNorm2.apply(x, rows: rows, into: x)
+        layerNorm2.apply(x, rows: rows, into: x, workspace: workspace)
     }
 }

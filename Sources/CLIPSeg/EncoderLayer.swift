@@ -21,9 +21,9 @@ struct EncoderLayer: Sendable {
     func apply(_ x: UnsafeMutablePointer<Float>, batch: Int, tokens: Int, causal: Bool, workspace: InferenceWorkspace) {
         let rows = batch * tokens
         let normalized = workspace.normalized.reserve(rows * layerNorm1.size)
-        layerNorm1.apply(x, rows: rows, into: normalized)
+        layerNorm1.apply(x, rows: rows, into: normalized, workspace: workspace)
         attention.apply(normalized, batch: batch, tokens: tokens, causal: causal, addingInto: x, workspace: workspace)
-        layerNorm2.apply(x, rows: rows, into: normalized)
+        layerNorm2.apply(x, rows: rows, into: normalized, workspace: workspace)
         mlp.apply(normalized, rows: rows, addingInto: x, workspace: workspace)
     }
 }

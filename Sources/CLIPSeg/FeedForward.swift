@@ -18,7 +18,7 @@ struct FeedForward: Sendable {
     func apply(_ input: UnsafePointer<Float>, rows: Int, addingInto residual: UnsafeMutablePointer<Float>,
                workspace: InferenceWorkspace) {
         let hidden = workspace.intermediate.reserve(rows * expand.outputSize)
-        expand.apply(input, rows: rows, into: hidden, activation: activation)
-        contract.apply(hidden, rows: rows, into: residual, accumulate: true)
+        expand.apply(input, rows: rows, into: hidden, activation: activation, workspace: workspace)
+        contract.apply(hidden, rows: rows, into: residual, accumulate: true, workspace: workspace)
     }
 }

@@ -1,6 +1,7 @@
 /// Scratch memory for the model's forward passes, reused across calls to avoid per-frame
-/// allocations. Buffers only grow. Not thread-safe: give each thread (or each concurrent call) its
-/// own workspace; the model's weights themselves are shared and immutable.
+/// allocations, and the number of threads a pass may use. Buffers only grow. Not thread-safe: give
+/// each thread (or each concurrent call) its own workspace; the model's weights themselves are shared
+/// and immutable.
 public final class InferenceWorkspace {
     /// One growable float buffer, owned by the workspace.
     final class Buffer {
@@ -27,12 +28,26 @@ public final class InferenceWorkspace {
     let packed = Buffer()
     /// Attention heads' outputs `[rows, hidden]`.
     let attended = Buffer()
-    /// One head's `[tokens, tokens]` scores.
+    /// `parallelChunks` slots, each one head's `[tokens, tokens]` scores and their softmax denominators.
     let scores = Buffer()
     /// MLP hidden layer `[rows, intermediate]`.
     let intermediate = Buffer()
     /// im2col / col2im scratch of the convolutions.
     let columns = Buffer()
 
-    public init() {}
+    /// Threads one forward pass may use (at least 1). With more than one, every encoder and decoder
+    /// layer splits its GEMMs by output columns (one piece per thread: each piece packs the whole
+    /// input again, so fewer pieces cost less), its attention by heads (`attentionChunks` pieces)
+    /// and its layer norms by rows, run by `ParallelLoop`; OpenBLAS should then run single-threaded
+    /// (`MatrixMultiply.threadCount = 1`, process-wide). With 1 (the default) a pass runs on the
+    /// calling thread and OpenBLAS's own threads, if any, parallelise each GEMM instead.
+    public let threads: Int
+
+    /// How many pieces the attention heads are cut into: twice the threads, so a pre-empted thread's
+    /// share can be taken over (per-head work repacks nothing); 1 when single-threaded.
+    var attentionChunks: Int { threads > 1 ? 2 * threads : 1 }
+
+    public init(threads: Int = 1) {
+        self.threads = max(1, threads)
+    }
 }

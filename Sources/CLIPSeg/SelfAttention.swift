@@ -25,17 +25,23 @@ struct SelfAttention: Sendable {
     }
 
     /// Attends over `batch` sequences of `tokens` rows of `input` (`[batch · tokens, hidden]`) and
-    /// ADDS the projected result to `residual` (same shape).
+    /// ADDS the projected result to `residual` (same shape). Projections split by output columns and
+    /// attention by heads over the workspace's threads.
     func apply(_ input: UnsafePointer<Float>, batch: Int, tokens: Int, causal: Bool,
                addingInto residual: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) {
         let rows = batch * tokens, hidden = heads * headDim
         let packed = workspace.packed.reserve(rows * 3 * hidden)
-        projection.apply(input, rows: rows, into: packed)
+        projection.apply(input, rows: rows, into: packed, workspace: workspace)
         let attended = workspace.attended.reserve(rows * hidden)
-        let scores = workspace.scores.reserve(ScaledDotProductAttention.scratchCount(tokens: tokens))
-        ScaledDotProductAttention.apply(packed: packed, batch: batch, tokens: tokens, heads: heads, headDim: headDim,
-                                        scale: scale, causal: causal, into: attended, scores: scores)
-        output.apply(attended, rows: rows, into: residual, accumulate: true)
+        let chunks = min(workspace.attentionChunks, heads)
+        let slot = ScaledDotProductAttention.scratchCount(tokens: tokens)
+        let scores = workspace.scores.reserve(chunks * slot)
+        ParallelLoop.run(chunks: chunks, threads: workspace.threads) { chunk in
+            ScaledDotProductAttention.apply(packed: packed, batch: batch, tokens: tokens, heads: heads, headDim: headDim,
+                                            scale: scale, causal: causal, into: attended, scores: scores + chunk * slot,
+                                            headRange: ParallelLoop.piece(chunk, of: chunks, 0..<heads))
+        }
+        output.apply(attended, rows: rows, into: residual, accumulate: true, workspace: workspace)
     }
 }
 

@@ -55,18 +55,33 @@ public struct DenseLayer: Sendable {
     public func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
                       activation: Activation = .identity, accumulate: Bool = false,
                       inputStride: Int? = nil, outputStride: Int? = nil) {
+        apply(input, rows: rows, into: output, columns: 0..<outputSize, activation: activation, accumulate: accumulate,
+              inputStride: inputStride, outputStride: outputStride)
+    }
+
+    /// The same for the output columns `columns` only (column `j` of the layer goes to
+    /// `output[row · outputStride + j]`); the other columns of `output` are not touched, so
+    /// disjoint column ranges can be computed on different threads.
+    public func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+                      columns: Range<Int>, activation: Activation = .identity, accumulate: Bool = false,
+                      inputStride: Int? = nil, outputStride: Int? = nil) {
         precondition(!accumulate || activation == .identity, "accumulate applies no activation")
+        precondition(columns.lowerBound >= 0 && columns.upperBound <= outputSize, "columns \(columns) outside 0..<\(outputSize)")
+        guard !columns.isEmpty else { return }
         let ldc = outputStride ?? outputSize
+        let start = columns.lowerBound
         weight.withUnsafeBufferPointer { w in
-            MatrixMultiply.gemm(input, w.baseAddress!, into: output, m: rows, n: outputSize, k: inputSize,
-                                lda: inputStride ?? inputSize, ldc: ldc, beta: accumulate ? 1 : 0)
+            MatrixMultiply.gemm(input, w.baseAddress! + start, into: output + start, m: rows, n: columns.count,
+                                k: inputSize, lda: inputStride ?? inputSize, ldb: outputSize, ldc: ldc,
+                                beta: accumulate ? 1 : 0)
         }
         if let bias {
             bias.withUnsafeBufferPointer { b in
-                activation.applyAddingBias(b.baseAddress!, to: output, rows: rows, columns: outputSize, stride: ldc)
+                activation.applyAddingBias(b.baseAddress! + start, to: output + start, rows: rows,
+                                           columns: columns.count, stride: ldc)
             }
         } else if activation != .identity {
-            activation.applyAddingBias(nil, to: output, rows: rows, columns: outputSize, stride: ldc)
+            activation.applyAddingBias(nil, to: output + start, rows: rows, columns: columns.count, stride: ldc)
         }
     }
 

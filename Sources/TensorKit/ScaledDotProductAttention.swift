@@ -1,8 +1,9 @@
 /// Multi-head scaled dot-product attention over packed query/key/value projections, one pair of
 /// sgemm calls per (sequence, head) and a fused softmax in between.
 public enum ScaledDotProductAttention {
-    /// Scratch floats `apply` needs for `tokens` tokens (one `[tokens, tokens]` score matrix).
-    public static func scratchCount(tokens: Int) -> Int { tokens * tokens }
+    /// Scratch floats `apply` needs for `tokens` tokens (one `[tokens, tokens]` score matrix and the
+    /// softmax denominators of its rows).
+    public static func scratchCount(tokens: Int) -> Int { tokens * tokens + tokens }
 
     /// Attention for `batch` sequences of `tokens` tokens each.
     ///
@@ -13,15 +14,21 @@ public enum ScaledDotProductAttention {
     /// - `scale`: multiplies `q · kᵀ` before the softmax (usually `headDim^-0.5`).
     /// - `causal`: token `i` attends to tokens `0...i` only.
     /// - `scores`: caller-owned scratch of at least `scratchCount(tokens:)` floats.
+    /// - `headRange`: only these heads (default: all); their output columns are the only ones
+    ///   written, so disjoint ranges can run on different threads, each with its own `scores`.
+    ///
+    /// The softmax is left unnormalised (`exp(s − max)`) through the `P · V` product and each output
+    /// row is divided by its denominator afterwards: the same result, one pass over the scores fewer.
     public static func apply(packed: UnsafePointer<Float>, batch: Int, tokens: Int, heads: Int, headDim: Int,
                              scale: Float, causal: Bool, into output: UnsafeMutablePointer<Float>,
-                             scores: UnsafeMutablePointer<Float>) {
+                             scores: UnsafeMutablePointer<Float>, headRange: Range<Int>? = nil) {
         let hidden = heads * headDim
         let packedStride = 3 * hidden
+        let denominators = scores + tokens * tokens
         for sequence in 0..<batch {
             let rows = packed + sequence * tokens * packedStride
             let out = output + sequence * tokens * hidden
-            for head in 0..<heads {
+            for head in headRange ?? 0..<heads {
                 let query = rows + head * headDim
                 let key = rows + hidden + head * headDim
                 let value = rows + 2 * hidden + head * headDim
@@ -29,10 +36,20 @@ public enum ScaledDotProductAttention {
                 MatrixMultiply.gemm(query, key, into: scores, m: tokens, n: tokens, k: headDim,
                                     transposeB: true, lda: packedStride, ldb: packedStride, ldc: tokens,
                                     alpha: scale)
-                Softmax.apply(scores, rows: tokens, columns: tokens, causal: causal)
-                // out[tokens, headDim] = P V
-                MatrixMultiply.gemm(scores, value, into: out + head * headDim, m: tokens, n: headDim, k: tokens,
+                for row in 0..<tokens {
+                    let line = scores + row * tokens
+                    let valid = causal ? row + 1 : tokens
+                    denominators[row] = Softmax.exponentiate(line, count: valid)
+                    if valid < tokens { (line + valid).update(repeating: 0, count: tokens - valid) }
+                }
+                // out[tokens, headDim] = exp(S − max) V, then each row / its denominator
+                let headOut = out + head * headDim
+                MatrixMultiply.gemm(scores, value, into: headOut, m: tokens, n: headDim, k: tokens,
                                     lda: tokens, ldb: packedStride, ldc: hidden)
+                for row in 0..<tokens {
+                    let line = headOut + row * hidden, inverse = 1 / denominators[row]
+                    for j in 0..<headDim { line[j] *= inverse }
+                }
             }
         }
     }

@@ -30,6 +30,29 @@ final class ConcurrencyTests: XCTestCase {
     }
 }
 
+/// A workspace with several threads splits every layer (GEMM columns, attention heads, layer-norm
+/// rows) and must give the single-threaded results.
+final class ParallelWorkspaceTests: XCTestCase {
+    func testThreadedWorkspaceMatchesSingleThreaded() throws {
+        for name in ParityFixture.caseNames {
+            let fixture = try ParityFixture.committed(name)
+            let model = fixture.model
+            let single = InferenceWorkspace(), threaded = InferenceWorkspace(threads: 3)
+            let ids = fixture.unpaddedIDs
+            let text = try model.embed(tokenIDs: ids, workspace: single)
+            XCTAssertLessThanOrEqual(try model.embed(tokenIDs: ids, workspace: threaded).maxAbsoluteDifference(text), 1e-5, name)
+            for image in fixture.imageNames {
+                let frame = try fixture.image(image)
+                let expected = try model.segment(rgb: frame.pixels, width: frame.width, height: frame.height,
+                                                 conditionals: text, workspace: single)
+                let actual = try model.segment(rgb: frame.pixels, width: frame.width, height: frame.height,
+                                               conditionals: text, workspace: threaded)
+                XCTAssertLessThanOrEqual(actual.maxAbsoluteDifference(expected), 1e-5, "\(name) \(image)")
+            }
+        }
+    }
+}
+
 private final class LockedResults: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [Result<Tensor, Error>?]
