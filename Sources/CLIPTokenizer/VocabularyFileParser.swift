@@ -109,7 +109,10 @@ struct VocabularyFileParser {
             // Surrogates were excluded above, so the value is always a valid scalar.
             if let scalar = Unicode.Scalar(value) { result.append(contentsOf: String(scalar).utf8) }
         default:
-            throw failure("invalid escape \\\(String(decoding: [byte], as: UTF8.self)) in a string")
+            // Printable ASCII as is; any other byte by value, so the message stays on one line.
+            let shown = (0x21...0x7E).contains(byte) ? "\\\(Character(Unicode.Scalar(byte)))"
+                : "'\\' followed by byte 0x\(String(hex4(UInt32(byte)).suffix(2)))"
+            throw failure("invalid escape \(shown) in a string")
         }
     }
 

@@ -59,6 +59,10 @@ final class TokenizerFileErrorTests: XCTestCase {
         try assertVocabularyFails("{\"a", line: 1, "unterminated string")
         try assertVocabularyFails("{\"a\tb\": 1}", line: 1, "control character U+0009 inside a string (JSON needs an escape)")
         try assertVocabularyFails(#"{"\q": 1}"#, line: 1, #"invalid escape \q in a string"#)
+        // Found by Tests/Fuzz (fuzz-tokenizer-files): the escaped byte used to be copied into the message raw.
+        try assertVocabularyFails("{\"\\\u{0B}\": 1}", line: 1, #"invalid escape '\' followed by byte 0x0B in a string"#)
+        try assertVocabularyFails("{\"\\\n\": 1}", line: 1, #"invalid escape '\' followed by byte 0x0A in a string"#)
+        try assertVocabularyFails("{\"\\\u{E9}\": 1}", line: 1, #"invalid escape '\' followed by byte 0xC3 in a string"#)
         try assertVocabularyFails(#"{"\ud800": 1}"#, line: 1, #"unpaired surrogate \uD800 in a string"#)
         try assertVocabularyFails(#"{"\u12": 1}"#, line: 1, #"\u must be followed by four hex digits"#)
     }
