@@ -10,18 +10,21 @@ actor DecoderStage<Backend: SegmentationBackend> {
     private let scratch: Backend.Scratch
     private var book: PromptBook
     private let monitor: RunMonitor
+    private let exclusion: InferenceExclusion
 
-    init(backend: Backend, prompts: PromptBook, monitor: RunMonitor) {
+    init(backend: Backend, prompts: PromptBook, monitor: RunMonitor, exclusion: InferenceExclusion) {
         self.backend = backend
         scratch = backend.makeScratch()
         book = prompts
         self.monitor = monitor
+        self.exclusion = exclusion
     }
 
     /// Decodes every frame of `input` until it ends.
     func run(input: BoundedChannel<EncodedFrame<Backend.Features>>, ledger: FrameLedger<DecodedFrame>) async throws {
         for try await encoded in input {
-            let logits = try backend.decode(encoded.features, conditionals: book.conditionals, scratch: scratch)
+            let conditionals = book.conditionals
+            let logits = try exclusion.run { try backend.decode(encoded.features, conditionals: conditionals, scratch: scratch) }
             monitor.recordDecoderRun()
             ledger.resolve(encoded.index, .processed(DecodedFrame(
                 index: encoded.index, logits: logits, positiveNames: book.positiveNames,
@@ -31,8 +34,8 @@ actor DecoderStage<Backend: SegmentationBackend> {
 
     /// Applies a prompt command (embedding new prompts now, on this thread).
     func apply(_ command: ControlCommand) -> PromptSet.Effect {
-        let backend = self.backend, scratch = self.scratch
-        return book.apply(command) { try backend.embed(texts: $0, scratch: scratch) }
+        let backend = self.backend, scratch = self.scratch, exclusion = self.exclusion
+        return book.apply(command) { texts in try exclusion.run { try backend.embed(texts: texts, scratch: scratch) } }
     }
 
     /// The prompt labels in use now.

@@ -30,11 +30,15 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         public var realtime: Bool
         /// The source's nominal frame rate, for sizing the keep-frames queue.
         public var frameRate: Double?
+        /// The vision and decoder stages take turns instead of computing at once (see `InferenceExclusion`;
+        /// set it when BLAS runs more than one thread).
+        public var exclusiveInference: Bool
 
-        public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil) {
+        public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil, exclusiveInference: Bool = false) {
             self.live = live
             self.realtime = realtime
             self.frameRate = frameRate
+            self.exclusiveInference = exclusiveInference
         }
     }
 
@@ -88,8 +92,9 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         }
         decoderQueue = BoundedChannel(.bounded(1), clock: clock)
         preprocess = PreprocessStage(backend: backend, pool: pool, monitor: monitor, deferToVision: flow.live)
-        vision = VisionStage(backend: backend, pool: pool, monitor: monitor)
-        decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor)
+        let exclusion = InferenceExclusion(exclusive: flow.exclusiveInference)
+        vision = VisionStage(backend: backend, pool: pool, monitor: monitor, exclusion: exclusion)
+        decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor, exclusion: exclusion)
         compose = ComposeStage(settings: composition, initialPromptNames: prompts.positiveNames, monitor: monitor)
         var stages: [SinkStage] = []
         var queues: [BoundedChannel<ComposedFrame>] = []

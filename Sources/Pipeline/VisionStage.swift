@@ -9,12 +9,14 @@ actor VisionStage<Backend: SegmentationBackend> {
     private let scratch: Backend.Scratch
     private let pool: RecyclingPool<Backend.Input>
     private let monitor: RunMonitor
+    private let exclusion: InferenceExclusion
 
-    init(backend: Backend, pool: RecyclingPool<Backend.Input>, monitor: RunMonitor) {
+    init(backend: Backend, pool: RecyclingPool<Backend.Input>, monitor: RunMonitor, exclusion: InferenceExclusion) {
         self.backend = backend
         scratch = backend.makeScratch()
         self.pool = pool
         self.monitor = monitor
+        self.exclusion = exclusion
     }
 
     /// Runs until `input` ends, then finishes `output`.
@@ -26,7 +28,7 @@ actor VisionStage<Backend: SegmentationBackend> {
             case .prepared(let ready): modelInput = ready
             case .deferred(let frame): modelInput = try backend.prepare(frame, recycling: pool.take())
             }
-            let features = try backend.encode(modelInput, scratch: scratch)
+            let features = try exclusion.run { try backend.encode(modelInput, scratch: scratch) }
             monitor.recordVisionRun()
             pool.giveBack(modelInput)
             do {

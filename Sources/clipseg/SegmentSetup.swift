@@ -33,7 +33,8 @@ enum SegmentSetup {
             return SegmentSession(
                 request: request, backend: backend, prompts: prompts, composition: composition,
                 flow: SegmentationPipeline<CLIPSegBackend>.Flow(live: live, realtime: request.realtime,
-                                                                frameRate: info.frameRate),
+                                                                frameRate: info.frameRate,
+                                                                exclusiveInference: request.threads > 1),
                 source: opened.source, interruptSource: opened.interrupt, isCamera: opened.isCamera,
                 sinks: sinks, controlDescriptor: controlDescriptor)
         } catch {
