@@ -29,7 +29,9 @@ enum SegmentSetup {
                 mode: request.mode, background: background, maskOptions: request.maskOptions,
                 maskLayout: request.maskLayout, keepDroppedFrames: request.keepFrames ?? live,
                 outputWidth: info.width, outputHeight: info.height)
-            let sinks = try openOutputs(request, info: info, audioSource: opened.isCamera ? nil : request.input)
+            // Audio is copied from the input file or stream (standard input cannot be read twice).
+            let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
+            let sinks = try openOutputs(request, info: info, audioSource: audioSource)
             return SegmentSession(
                 request: request, backend: backend, prompts: prompts, composition: composition,
                 flow: SegmentationPipeline<CLIPSegBackend>.Flow(live: live, realtime: request.realtime,
