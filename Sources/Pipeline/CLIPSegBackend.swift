@@ -42,8 +42,9 @@ public struct CLIPSegBackend: SegmentationBackend {
 
     public func makeScratch() -> InferenceWorkspace { InferenceWorkspace() }
 
-    public func prepare(_ frame: RGBFrame, recycling recycled: Tensor?) throws -> Tensor {
-        var values = recycled ?? Tensor(shape: [0])
+    public func prepare(_ frame: RGBFrame, recycling recycled: consuming Tensor?) throws -> Tensor {
+        // Consumed, so `values` is the only reference and its storage is written in place.
+        var values = (consume recycled) ?? Tensor(shape: [0])
         try preprocessor.pixelValues(rgb: frame.pixels, width: frame.width, height: frame.height, into: &values)
         return values
     }

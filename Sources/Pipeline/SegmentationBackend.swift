@@ -20,8 +20,8 @@ public protocol SegmentationBackend: Sendable {
     func makeScratch() -> Scratch
 
     /// `frame` → model input. `recycled` is an earlier input the chain is done with, whose storage may
-    /// be reused (a pooled buffer), or nil.
-    func prepare(_ frame: RGBFrame, recycling recycled: Input?) throws -> Input
+    /// be reused (a pooled buffer), or nil; it is handed over (`consuming`) so that it can be written in place.
+    func prepare(_ frame: RGBFrame, recycling recycled: consuming Input?) throws -> Input
 
     /// Runs the image encoder on one input: the expensive, prompt-independent part of a frame.
     func encode(_ input: Input, scratch: Scratch) throws -> Features

@@ -97,7 +97,7 @@ struct FakeBackend: SegmentationBackend {
     var embeddingSize: Int { 2 }
     func makeScratch() {}
 
-    func prepare(_ frame: RGBFrame, recycling recycled: Int?) throws -> Int { frame.index }
+    func prepare(_ frame: RGBFrame, recycling recycled: consuming Int?) throws -> Int { frame.index }
 
     func encode(_ input: Int, scratch: Void) throws -> Int {
         gate.pass(input)
