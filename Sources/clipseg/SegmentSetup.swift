@@ -152,22 +152,3 @@ enum SegmentSetup {
         return descriptor
     }
 }
-
-/// A `clipseg segment` failure, printed as `Error: <description>` with exit status 1.
-struct SegmentFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Lines on standard error, written at once (never buffered behind progress lines).
-enum StandardError {
-    static func write(_ line: String) {
-        let text = line.hasSuffix("\n") || line.hasSuffix("\r") ? line : line + "\n"
-        _ = text.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
-    }
-
-    /// Text without adding a newline (progress redraws).
-    static func writeRaw(_ text: String) {
-        _ = text.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
-    }
-}
