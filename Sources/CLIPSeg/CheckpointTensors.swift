@@ -14,6 +14,15 @@ final class CheckpointTensors {
     /// Reads and validates every tensor `configuration` needs from `weights`.
     init(weights: SafeTensorsFile, configuration: CLIPSegConfiguration) throws {
         file = weights.url.path
+        // Every layer has tensors of its own, so a configuration asking for more layers than the
+        // checkpoint holds tensors cannot match it; refuse it before building its key table (16 keys
+        // a layer), which for a damaged num_hidden_layers would take forever and all memory.
+        for (field, count) in [("text_config.num_hidden_layers", configuration.text.layerCount),
+                               ("vision_config.num_hidden_layers", configuration.vision.layerCount),
+                               ("extract_layers", configuration.extractLayers.count)] where count > weights.names.count {
+            throw CLIPSegError.invalidConfiguration(
+                file: file, reason: "\(field) asks for \(count) layers, more than the \(weights.names.count) tensors in the checkpoint")
+        }
         let slots = CheckpointKeys.slots(for: configuration)
         for slot in slots {
             guard let info = weights.info(slot.key) else { throw CLIPSegError.missingTensor(file: file, key: slot.key) }

@@ -73,6 +73,10 @@ public struct VisionConfiguration: Codable, Sendable, Equatable {
         guard imageSize >= patchSize else {
             throw fail("vision_config.image_size \(imageSize) is smaller than patch_size \(patchSize)")
         }
+        let (patches, overflow) = (imageSize / patchSize).multipliedReportingOverflow(by: imageSize / patchSize)
+        guard !overflow, patches < Int.max else {
+            throw fail("vision_config.image_size \(imageSize) holds too many \(patchSize)-pixel patches to count")
+        }
         guard Activation(huggingFaceName: hiddenActivation) != nil else {
             throw fail("vision_config.hidden_act '\(hiddenActivation)' is not supported")
         }

@@ -49,6 +49,22 @@ final class CheckpointLoadingTests: XCTestCase {
                        "\(folder.path("model.safetensors").path): tensor 'decoder.reduces.1.bias' has shape [9], expected [8]")
     }
 
+    /// Found by Tests/Fuzz (fuzz-config): a damaged layer count (100000000) made loading build a key
+    /// table of 16 keys a layer before looking up the first tensor — a hang that ate all memory.
+    func testLayerCountBeyondTheCheckpointIsRefusedBeforeTheKeyTable() throws {
+        let folder = try damagedCopy { _ in }
+        defer { folder.remove() }
+        let url = folder.path("config.json")
+        var config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var text = try XCTUnwrap(config["text_config"] as? [String: Any])
+        text["num_hidden_layers"] = 100_000
+        config["text_config"] = text
+        try JSONSerialization.data(withJSONObject: config).write(to: url)
+        let tensors = try SafeTensorsFile(url: folder.path("model.safetensors")).names.count
+        XCTAssertEqual(loadError(folder.url), "\(folder.path("model.safetensors").path): text_config.num_hidden_layers asks for "
+                       + "100000 layers, more than the \(tensors) tensors in the checkpoint")
+    }
+
     func testUnexpectedTensorIsRefused() throws {
         let folder = try damagedCopy { $0.add("decoder.reduces.2.bias", shape: [8], floats: [Float](repeating: 0, count: 8)) }
         defer { folder.remove() }

@@ -65,6 +65,9 @@ final class ConfigurationTests: XCTestCase {
             (#"{"reduce_dim": 10}"#, "reduce_dim 10 is not a multiple of decoder_num_attention_heads 4"),
             (#"{"vision_config": {"image_size": [224, 200]}}"#, "field 'vision_config.image_size': only square sizes are supported, got [224, 200]"),
             (#"{"projection_dim": "wide"}"#, "field 'projection_dim' is not a valid Int"),
+            // Found by Tests/Fuzz (fuzz-config): the patch count (grid² + 1) overflowed while loading.
+            (#"{"vision_config": {"image_size": 1099511627776, "patch_size": 4}}"#,
+             "vision_config.image_size 1099511627776 holds too many 4-pixel patches to count"),
             ("[1]", "not a JSON object"),
         ]
         for (json, reason) in cases {
