@@ -140,13 +140,23 @@ public struct PreprocessorConfiguration: Codable, Sendable, Equatable {
     /// The PIL filter for `resample`.
     public var filter: PILResample.Filter? { PILResample.Filter(pilCode: resample) }
 
+    /// Largest target side accepted (FFmpeg's largest pictures): beyond it `resizedSize` overflows
+    /// and a resized frame could not be allocated.
+    public static let maximumSide = 16384
+
     public func validate(file: String = "preprocessor_config.json") throws {
         func fail(_ reason: String) -> CLIPSegError { .invalidConfiguration(file: file, reason: reason) }
         switch size {
         case .exact(let h, let w):
             guard h > 0, w > 0 else { throw fail("size \(h)×\(w) must be positive") }
+            guard h <= Self.maximumSide, w <= Self.maximumSide else {
+                throw fail("size \(h)×\(w) exceeds \(Self.maximumSide) pixels a side")
+            }
         case .shortestEdge(let s, let l):
             guard s > 0, l.map({ $0 > 0 }) ?? true else { throw fail("size edges must be positive") }
+            guard s <= Self.maximumSide, (l ?? 0) <= Self.maximumSide else {
+                throw fail("size edges must be at most \(Self.maximumSide) pixels")
+            }
         }
         if doResize, filter == nil {
             throw fail("resample \(resample) is not supported (use 1 Lanczos, 2 bilinear, 3 bicubic, 4 box or 5 Hamming)")

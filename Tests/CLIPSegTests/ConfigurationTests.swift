@@ -103,7 +103,11 @@ final class ConfigurationTests: XCTestCase {
         let url = folder.path("preprocessor_config.json")
         for (json, reason) in [(#"{"resample": 0}"#, "resample 0 is not supported (use 1 Lanczos, 2 bilinear, 3 bicubic, 4 box or 5 Hamming)"),
                                (#"{"do_center_crop": true}"#, "do_center_crop is not supported"),
-                               (#"{"image_std": [0.2, 0, 0.2]}"#, "image_std must not contain 0")] {
+                               (#"{"image_std": [0.2, 0, 0.2]}"#, "image_std must not contain 0"),
+                               // Found by Tests/Fuzz (fuzz-config): resizedSize trapped converting the scaled side to Int.
+                               (#"{"size": {"shortest_edge": 9223372036854775807}}"#, "size edges must be at most 16384 pixels"),
+                               (#"{"size": {"shortest_edge": 224, "longest_edge": 16385}}"#, "size edges must be at most 16384 pixels"),
+                               (#"{"size": 100000}"#, "size 100000×100000 exceeds 16384 pixels a side")] {
             try Data(json.utf8).write(to: url)
             XCTAssertThrowsError(try PreprocessorConfiguration(contentsOf: url)) { error in
                 XCTAssertEqual(String(describing: error), "\(url.path): \(reason)")
