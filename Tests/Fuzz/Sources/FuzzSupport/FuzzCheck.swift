@@ -13,9 +13,13 @@ public enum FuzzCheck {
         abort()
     }
 
+    /// `CLIPSEG_FUZZ_VERBOSE=1` prints every refusal the targets see (for replaying single inputs).
+    static let verbose = ProcessInfo.processInfo.environment["CLIPSEG_FUZZ_VERBOSE"] == "1"
+
     /// The project's error contract: a thrown error reads as one non-empty line.
     public static func requireOneLine(_ error: any Error, file: StaticString = #fileID, line: UInt = #line) {
         let text = "\(error)"
+        if verbose { FileHandle.standardError.write(Data("refused: \(text)\n".utf8)) }
         require(!text.isEmpty && !text.contains(where: \.isNewline),
                 "error message is not one non-empty line: \(text.debugDescription)", file: file, line: line)
     }
