@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FAKECAM_SRC := $(wildcard Tests/FakeCamera/*.c)
 FAKECAM_LIB := .build/fakecam/libclipseg-fakecam.so
 
-.PHONY: all deps build release test demo fakecam clean
+.PHONY: all deps build release test demo fakecam fuzz clean
 
 all: build
 
@@ -40,6 +40,12 @@ $(FAKECAM_LIB): $(wildcard Tests/FakeCamera/*.c Tests/FakeCamera/*.h)
 
 test: deps fakecam
 	swift test
+
+## fuzz: build the libFuzzer targets (Tests/Fuzz, with ASan) and run each for FUZZ_SECONDS; see Tests/Fuzz/README.md
+FUZZ_TARGET ?= all
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	Tests/Fuzz/run.sh $(FUZZ_TARGET) $(FUZZ_SECONDS)
 
 DEMO_INPUT ?= Samples/videos/shapes.mp4
 DEMO_MODEL ?= Samples/models/shapes
