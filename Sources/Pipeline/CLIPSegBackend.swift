@@ -7,16 +7,23 @@ import TensorKit
 /// embeddings for the new token grid, as transformers does).
 ///
 /// Immutable after `init` and safe to share between stage threads; scratch is one
-/// `InferenceWorkspace` per thread.
+/// `InferenceWorkspace` per thread, carrying the threads one pass of that step may use
+/// (`InferenceWorkspace(threads:)`: layers split over libdispatch threads while OpenBLAS itself runs
+/// single-threaded, so two stages computing at once never fight over OpenBLAS's spinning thread pool).
 public struct CLIPSegBackend: SegmentationBackend {
     public let model: CLIPSegModel
     /// Frames → pixel values at the model input size (the checkpoint's, or `--size`).
     public let preprocessor: ImagePreprocessor
+    /// Threads of one vision-encoder pass and of one decoder pass.
+    public let visionThreads: Int
+    public let decoderThreads: Int
 
     /// Uses `model` at `inputSize × inputSize` when given, else at its preprocessor's size.
     /// Throws a one-line error when `inputSize` is not a positive multiple of the patch size.
-    public init(model: CLIPSegModel, inputSize: Int? = nil) throws {
+    public init(model: CLIPSegModel, inputSize: Int? = nil, visionThreads: Int = 1, decoderThreads: Int = 1) throws {
         self.model = model
+        self.visionThreads = max(1, visionThreads)
+        self.decoderThreads = max(1, decoderThreads)
         guard let inputSize else {
             preprocessor = model.preprocessor
             return
@@ -40,7 +47,9 @@ public struct CLIPSegBackend: SegmentationBackend {
 
     public var embeddingSize: Int { model.configuration.projectionDim }
 
-    public func makeScratch() -> InferenceWorkspace { InferenceWorkspace() }
+    public func makeScratch(for step: ModelStep) -> InferenceWorkspace {
+        InferenceWorkspace(threads: step == .vision ? visionThreads : decoderThreads)
+    }
 
     public func prepare(_ frame: RGBFrame, recycling recycled: consuming Tensor?) throws -> Tensor {
         // Consumed, so `values` is the only reference and its storage is written in place.

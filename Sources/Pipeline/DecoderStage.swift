@@ -14,7 +14,7 @@ actor DecoderStage<Backend: SegmentationBackend> {
 
     init(backend: Backend, prompts: PromptBook, monitor: RunMonitor, exclusion: InferenceExclusion) {
         self.backend = backend
-        scratch = backend.makeScratch()
+        scratch = backend.makeScratch(for: .decoder)
         book = prompts
         self.monitor = monitor
         self.exclusion = exclusion

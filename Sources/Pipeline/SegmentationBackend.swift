@@ -16,8 +16,8 @@ public protocol SegmentationBackend: Sendable {
     /// Scratch memory owned by one stage thread (CLIPSeg: an `InferenceWorkspace`).
     associatedtype Scratch
 
-    /// Fresh scratch memory for one stage thread.
-    func makeScratch() -> Scratch
+    /// Fresh scratch memory for the stage thread that runs `step` (it may carry that step's thread count).
+    func makeScratch(for step: ModelStep) -> Scratch
 
     /// `frame` → model input. `recycled` is an earlier input the chain is done with, whose storage may
     /// be reused (a pooled buffer), or nil; it is handed over (`consuming`) so that it can be written in place.
@@ -37,6 +37,14 @@ public protocol SegmentationBackend: Sendable {
 
     /// Floats per conditional embedding.
     var embeddingSize: Int { get }
+}
+
+/// The two model steps that run on stage threads of their own.
+public enum ModelStep: Sendable, Equatable {
+    /// The image encoder, once per frame (also used to embed prompts at start).
+    case vision
+    /// The decoder, all prompts of a frame at once (also embeds prompts added while running).
+    case decoder
 }
 
 /// Conditional embeddings stacked row by row: `[count, size]`, in decoding order.

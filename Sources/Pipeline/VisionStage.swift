@@ -13,7 +13,7 @@ actor VisionStage<Backend: SegmentationBackend> {
 
     init(backend: Backend, pool: RecyclingPool<Backend.Input>, monitor: RunMonitor, exclusion: InferenceExclusion) {
         self.backend = backend
-        scratch = backend.makeScratch()
+        scratch = backend.makeScratch(for: .vision)
         self.pool = pool
         self.monitor = monitor
         self.exclusion = exclusion

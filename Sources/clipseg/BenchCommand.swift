@@ -63,8 +63,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let (runs, warmup, size) = (self.runs, self.warmup, self.size)
         let timings = try await DedicatedThread.run(name: "clipseg-bench") {
-            MatrixMultiply.threadCount = threadCount
-            let backend = try CLIPSegBackend(model: try SegmentSetup.loadModel(directory), inputSize: size)
+            // As segment runs the model: OpenBLAS single-threaded, each pass split over `threadCount` threads.
+            MatrixMultiply.threadCount = 1
+            let backend = try CLIPSegBackend(model: try SegmentSetup.loadModel(directory), inputSize: size,
+                                             visionThreads: threadCount, decoderThreads: threadCount)
             return try BenchTimings.measure(backend: backend, texts: texts, runs: runs, warmup: warmup)
         }
         if json {
@@ -86,7 +88,7 @@ struct BenchTimings: Sendable {
 
     static func measure(backend: CLIPSegBackend, texts: [String], runs: Int, warmup: Int) throws -> BenchTimings {
         let frame = syntheticFrame(width: 640, height: 480)
-        let scratch = backend.makeScratch()
+        let scratch = backend.makeScratch(for: .vision), decoderScratch = backend.makeScratch(for: .decoder)
         let clock = SystemClock()
         var samples: [[Double]] = []  // text, preprocess, vision, decoder per run
         var input: TensorKit.Tensor?
@@ -99,7 +101,7 @@ struct BenchTimings: Sendable {
             let features = try backend.encode(prepared, scratch: scratch)
             let t3 = clock.now()
             let conditionals = ConditionalEmbeddings(rows: rows.flatMap { $0 }, count: rows.count, size: backend.embeddingSize)
-            _ = try backend.decode(features, conditionals: conditionals, scratch: scratch)
+            _ = try backend.decode(features, conditionals: conditionals, scratch: decoderScratch)
             let t4 = clock.now()
             input = prepared
             if run >= warmup { samples.append([t1 - t0, t2 - t1, t3 - t2, t4 - t3].map { $0 * 1000 }) }

@@ -79,9 +79,9 @@ struct SegmentCommand: AsyncParsableCommand {
                                valueName: "N"))
     var size: Int?
 
-    @Option(help: ArgumentHelp("Threads for the model's matrix products (default: all cores but one).",
-                               discussion: "The other stages (decoding, compositing, encoding, the decoder head) "
-                               + "run alongside on their own threads; on 2 cores one BLAS thread measured faster.",
+    @Option(help: ArgumentHelp("Threads for one pass of the image encoder (default: all cores).",
+                               discussion: "Each layer's work is split over them (OpenBLAS itself runs single-"
+                               + "threaded); the decoder and the other stages run alongside on threads of their own.",
                                valueName: "N"))
     var threads: Int?
 
@@ -247,7 +247,7 @@ struct SegmentRequest: Sendable {
         negatives = c.negatives
         modelDirectory = ModelDirectoryDefault.resolve(c.model)
         size = c.size
-        threads = c.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+        threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
         output = c.output
         mode = c.mode
         background = c.background

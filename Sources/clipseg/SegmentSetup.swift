@@ -12,9 +12,12 @@ import Glibc
 /// `--control` input. Errors are one line naming what is at fault.
 enum SegmentSetup {
     static func open(_ request: SegmentRequest) throws -> SegmentSession {
-        MatrixMultiply.threadCount = request.threads
+        // OpenBLAS runs single-threaded (its pool is process-wide and its threads spin); a vision pass is
+        // split over `--threads` threads instead, and the decoder (small) runs alongside on one.
+        MatrixMultiply.threadCount = 1
         let model = try loadModel(request.modelDirectory)
-        let backend = try CLIPSegBackend(model: model, inputSize: request.size)
+        let backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
+                                         decoderThreads: 1)
         let prompts = try embedPrompts(request, backend: backend)
         let background = try request.background.map { value in
             try Background.parse(value, fileExists: { FileManager.default.fileExists(atPath: $0) },
@@ -35,8 +38,7 @@ enum SegmentSetup {
             return SegmentSession(
                 request: request, backend: backend, prompts: prompts, composition: composition,
                 flow: SegmentationPipeline<CLIPSegBackend>.Flow(live: live, realtime: request.realtime,
-                                                                frameRate: info.frameRate,
-                                                                exclusiveInference: request.threads > 1),
+                                                                frameRate: info.frameRate),
                 source: opened.source, interruptSource: opened.interrupt, isCamera: opened.isCamera,
                 sinks: sinks, controlDescriptor: controlDescriptor)
         } catch {
@@ -61,7 +63,7 @@ enum SegmentSetup {
 
     /// Text prompts and negatives embedded once, image prompts loaded and embedded once.
     private static func embedPrompts(_ request: SegmentRequest, backend: CLIPSegBackend) throws -> PromptBook {
-        let scratch = backend.makeScratch()
+        let scratch = backend.makeScratch(for: .vision)
         var images: [PromptBook.ImagePrompt] = []
         for path in request.imagePrompts {
             let picture = try StillImage.load(path: path)

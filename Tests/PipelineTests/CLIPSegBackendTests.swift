@@ -27,7 +27,7 @@ final class CLIPSegBackendTests: XCTestCase {
     func testSplitStepsEqualTheModelsOneCallSegmentation() throws {
         let model = try model()
         let backend = try CLIPSegBackend(model: model)
-        let picture = frame(), scratch = backend.makeScratch(), embeddings = conditionals(backend.embeddingSize)
+        let picture = frame(), scratch = backend.makeScratch(for: .vision), embeddings = conditionals(backend.embeddingSize)
         let logits = try backend.decode(try backend.encode(try backend.prepare(picture, recycling: nil), scratch: scratch),
                                         conditionals: embeddings, scratch: scratch)
         let expected = try model.segment(rgb: picture.pixels, width: picture.width, height: picture.height,
@@ -39,8 +39,10 @@ final class CLIPSegBackendTests: XCTestCase {
     }
 
     func testAnotherInputSizeInterpolatesThePositionsAndScalesTheLogits() throws {
-        let backend = try CLIPSegBackend(model: try model(), inputSize: 128)
-        let scratch = backend.makeScratch()
+        let backend = try CLIPSegBackend(model: try model(), inputSize: 128, visionThreads: 2)
+        let scratch = backend.makeScratch(for: .vision)
+        XCTAssertEqual(scratch.threads, 2)
+        XCTAssertEqual(backend.makeScratch(for: .decoder).threads, 1)
         let input = try backend.prepare(frame(), recycling: nil)
         XCTAssertEqual(input.shape, [3, 128, 128])
         let features = try backend.encode(input, scratch: scratch)

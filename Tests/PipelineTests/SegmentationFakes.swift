@@ -95,7 +95,7 @@ struct FakeBackend: SegmentationBackend {
     var failAt: Int?
 
     var embeddingSize: Int { 2 }
-    func makeScratch() {}
+    func makeScratch(for step: ModelStep) {}
 
     func prepare(_ frame: RGBFrame, recycling recycled: consuming Int?) throws -> Int { frame.index }
 
