@@ -48,6 +48,24 @@ final class CallLog: @unchecked Sendable {
     var embeddedTexts: [String] { lock.withLock { _embedded } }
 }
 
+/// Counts model calls running at the same moment (encode, decode), keeping the largest number seen.
+final class ActiveCalls: @unchecked Sendable {
+    private let lock = NSLock()
+    private var active = 0
+    private var _maximum = 0
+
+    func during<T>(_ body: () throws -> T) rethrows -> T {
+        lock.withLock {
+            active += 1
+            _maximum = max(_maximum, active)
+        }
+        defer { lock.withLock { active -= 1 } }
+        return try body()
+    }
+
+    var maximum: Int { lock.withLock { _maximum } }
+}
+
 /// Holds the vision encoder at chosen frames until the test opens them.
 final class EncoderGate: @unchecked Sendable {
     private let condition = NSCondition()
@@ -93,6 +111,19 @@ struct FakeBackend: SegmentationBackend {
     var gate = EncoderGate()
     /// The encoder throws `Failure` at this frame.
     var failAt: Int?
+    /// When set, encode and decode each run `busyIterations` of arithmetic inside `active.during`.
+    var active: ActiveCalls?
+    var busyIterations = 0
+
+    private func work<T>(_ body: () throws -> T) rethrows -> T {
+        guard let active else { return try body() }
+        return try active.during {
+            var x = 0.0
+            for i in 0..<busyIterations { x += Double(i).squareRoot() }
+            precondition(x >= 0)
+            return try body()
+        }
+    }
 
     var embeddingSize: Int { 2 }
     func makeScratch(for step: ModelStep) {}
@@ -103,7 +134,7 @@ struct FakeBackend: SegmentationBackend {
         gate.pass(input)
         if input == failAt { throw Failure() }
         log.encoded(input)
-        return input
+        return work { input }
     }
 
     func embed(texts: [String], scratch: Void) throws -> [[Float]] {
@@ -115,6 +146,7 @@ struct FakeBackend: SegmentationBackend {
 
     func decode(_ features: Int, conditionals: ConditionalEmbeddings, scratch: Void) throws -> PromptLogits {
         log.decoded(features, prompts: conditionals.count)
+        _ = work { 0 }
         let sign: Float = features % 2 == 0 ? 1 : -1
         var values: [Float] = []
         for p in 0..<conditionals.count { values += [Float](repeating: sign * conditionals.rows[p * 2], count: 4) }

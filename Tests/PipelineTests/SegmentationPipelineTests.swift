@@ -9,13 +9,14 @@ import XCTest
 final class SegmentationPipelineTests: XCTestCase {
     private func makePipeline(backend: FakeBackend, source: NumberedSource, prompts: [String] = ["cat"],
                               live: Bool = false, keep: Bool = true, mode: OutputMode = .matte,
+                              exclusive: Bool = false,
                               sinks: [RecordingSink]) throws -> SegmentationPipeline<FakeBackend> {
         let book = try PromptBook(texts: prompts, images: [], negatives: [], embeddingSize: 2) {
             try backend.embed(texts: $0, scratch: ())
         }
         let settings = CompositionSettings(mode: mode, keepDroppedFrames: keep, outputWidth: 4, outputHeight: 2)
         return SegmentationPipeline(backend: backend, prompts: book, composition: settings,
-                                    flow: .init(live: live), source: source, sinks: sinks)
+                                    flow: .init(live: live, exclusiveInference: exclusive), source: source, sinks: sinks)
     }
 
     func testEveryFrameIsWrittenInOrderAndEncodedOnceWhateverThePromptCount() async throws {
@@ -163,5 +164,16 @@ final class SegmentationPipelineTests: XCTestCase {
         XCTAssertEqual(other.record.frames.map(\.index), Array(0..<outcome.framesRead))
         XCTAssertEqual(other.record.finishCount, 1)
         XCTAssertEqual(closing.record.finishCount, 1)
+    }
+
+    func testExclusiveInferenceNeverRunsTheEncoderAndTheDecoderAtOnce() async throws {
+        let active = ActiveCalls(), sink = RecordingSink()
+        var backend = FakeBackend(log: CallLog())
+        backend.active = active
+        backend.busyIterations = 200_000
+        let pipeline = try makePipeline(backend: backend, source: NumberedSource(count: 40), exclusive: true, sinks: [sink])
+        _ = await pipeline.run()
+        XCTAssertEqual(sink.record.frames.count, 40)
+        XCTAssertEqual(active.maximum, 1)
     }
 }
