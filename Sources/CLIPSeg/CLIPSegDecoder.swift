@@ -37,6 +37,22 @@ struct CLIPSegDecoder: Sendable {
     /// Decoder output before upsampling: `[prompts, gridHeight, gridWidth, reduce]` (channels-last,
     /// class token removed) for `conditionals` `[prompts, projection_dim]`.
     func features(_ vision: VisionFeatures, conditionals: Tensor, workspace: InferenceWorkspace) throws -> Tensor {
+        let grid = try gridFeatures(vision, conditionals: conditionals, workspace: workspace)
+        let prompts = conditionals.shape[0], count = prompts * (vision.tokens - 1) * reduceDim
+        return Tensor(shape: [prompts, vision.gridHeight, vision.gridWidth, reduceDim],
+                      data: Array(UnsafeBufferPointer(start: grid, count: count)))
+    }
+
+    /// Segmentation logits `[prompts, O, O]`.
+    func logits(_ vision: VisionFeatures, conditionals: Tensor, workspace: InferenceWorkspace) throws -> Tensor {
+        let grid = try gridFeatures(vision, conditionals: conditionals, workspace: workspace)
+        return upsampler.apply(grid, batch: conditionals.shape[0], height: vision.gridHeight, width: vision.gridWidth,
+                               workspace: workspace)
+    }
+
+    /// `features` in the workspace's `decoderGrid` buffer (valid until the workspace's next use).
+    private func gridFeatures(_ vision: VisionFeatures, conditionals: Tensor,
+                              workspace: InferenceWorkspace) throws -> UnsafeMutablePointer<Float> {
         guard vision.activations.count == reduces.count else {
             throw CLIPSegError.invalidInput("decoder needs \(reduces.count) activations, got \(vision.activations.count)")
         }
@@ -47,49 +63,36 @@ struct CLIPSegDecoder: Sendable {
         for activation in vision.activations where activation.shape != [tokens, reduces[0].inputSize] {
             throw CLIPSegError.invalidInput("activation has shape \(activation.shape), expected [\(tokens), \(reduces[0].inputSize)]")
         }
-        var shared = [Float](repeating: 0, count: tokens * r)
-        var state = [Float]()  // [prompts, tokens, r] once FiLM has applied
-        var reduced = [Float](repeating: 0, count: tokens * r)
+        let single = tokens * r
+        let shared = workspace.decoderShared.reserve(single)
+        let reduced = workspace.decoderReduced.reserve(single)
+        let state = workspace.decoderState.reserve(prompts * single)  // [prompts, tokens, r] once FiLM has applied
+        var modulated = false
         for k in 0..<reduces.count {
-            let activation = vision.activations[reduces.count - 1 - k]
-            activation.data.withUnsafeBufferPointer { a in
-                reduced.withUnsafeMutableBufferPointer { out in
-                    reduces[k].apply(a.baseAddress!, rows: tokens, into: out.baseAddress!)
-                }
+            let target = k == 0 ? shared : reduced
+            vision.activations[reduces.count - 1 - k].data.withUnsafeBufferPointer { a in
+                reduces[k].apply(a.baseAddress!, rows: tokens, into: target, workspace: workspace)
             }
-            if state.isEmpty {
-                if k == 0 { shared = reduced } else { for i in 0..<shared.count { shared[i] = reduced[i] + shared[i] } }
-            } else {
-                for p in 0..<prompts { for i in 0..<reduced.count { state[p * reduced.count + i] += reduced[i] } }
+            if k > 0 {
+                if modulated {
+                    for p in 0..<prompts { let s = state + p * single; for i in 0..<single { s[i] += reduced[i] } }
+                } else {
+                    for i in 0..<single { shared[i] = reduced[i] + shared[i] }
+                }
             }
             if k == conditionalLayer {
-                state = [Float](repeating: 0, count: prompts * tokens * r)
-                shared.withUnsafeBufferPointer { s in
-                    state.withUnsafeMutableBufferPointer { out in
-                        film.apply(shared: s.baseAddress!, tokens: tokens, conditionals: conditionals, into: out.baseAddress!)
-                    }
-                }
+                film.apply(shared: shared, tokens: tokens, conditionals: conditionals, into: state)
+                modulated = true
             }
-            if state.isEmpty {
-                shared.withUnsafeMutableBufferPointer { layers[k].apply($0.baseAddress!, batch: 1, tokens: tokens, workspace: workspace) }
-            } else {
-                state.withUnsafeMutableBufferPointer { layers[k].apply($0.baseAddress!, batch: prompts, tokens: tokens, workspace: workspace) }
-            }
+            layers[k].apply(modulated ? state : shared, batch: modulated ? prompts : 1, tokens: tokens, workspace: workspace)
         }
-        if state.isEmpty {  // conditional_layer beyond the last step: FiLM never applies (as in transformers)
-            state = (0..<prompts).flatMap { _ in shared }
+        if !modulated {  // conditional_layer beyond the last step: FiLM never applies (as in transformers)
+            for p in 0..<prompts { (state + p * single).update(from: shared, count: single) }
         }
         // Drop the class token of every prompt.
-        var grid = [Float](repeating: 0, count: prompts * (tokens - 1) * r)
-        for p in 0..<prompts {
-            let source = (p * tokens + 1) * r, target = p * (tokens - 1) * r
-            grid.replaceSubrange(target..<(target + (tokens - 1) * r), with: state[source..<(source + (tokens - 1) * r)])
-        }
-        return Tensor(shape: [prompts, vision.gridHeight, vision.gridWidth, r], data: grid)
-    }
-
-    /// Segmentation logits `[prompts, O, O]`.
-    func logits(_ vision: VisionFeatures, conditionals: Tensor, workspace: InferenceWorkspace) throws -> Tensor {
-        upsampler.apply(try features(vision, conditionals: conditionals, workspace: workspace), workspace: workspace)
+        let gridCount = (tokens - 1) * r
+        let grid = workspace.decoderGrid.reserve(prompts * gridCount)
+        for p in 0..<prompts { (grid + p * gridCount).update(from: state + p * single + r, count: gridCount) }
+        return grid
     }
 }

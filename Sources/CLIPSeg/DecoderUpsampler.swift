@@ -30,38 +30,33 @@ enum DecoderUpsampler: Sendable {
         }
     }
 
-    /// Logits `[prompts, outH, outW]` for channels-last features `[prompts, height, width, reduce]`.
-    func apply(_ features: Tensor, workspace: InferenceWorkspace) -> Tensor {
-        let (batch, height, width) = (features.shape[0], features.shape[1], features.shape[2])
-        func transposed(_ layer: TransposedConvolution2D, _ input: [Float], _ h: Int, _ w: Int,
-                        activation: Activation) -> (values: [Float], height: Int, width: Int) {
-            let (oh, ow) = layer.outputSize(height: h, width: w)
-            var output = [Float](repeating: 0, count: batch * oh * ow * layer.outputChannels)
+    /// Logits `[prompts, outH, outW]` for channels-last features `[prompts, height, width, reduce]`
+    /// (intermediates in the workspace; only the returned tensor is allocated).
+    func apply(_ features: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+               workspace: InferenceWorkspace) -> Tensor {
+        func transposed(_ layer: TransposedConvolution2D, _ input: UnsafePointer<Float>, _ h: Int, _ w: Int,
+                        into output: UnsafeMutablePointer<Float>, activation: Activation) {
             let columns = workspace.columns.reserve(layer.scratchCount(batch: batch, height: h, width: w))
-            input.withUnsafeBufferPointer { i in
-                output.withUnsafeMutableBufferPointer { o in
-                    layer.apply(i.baseAddress!, batch: batch, height: h, width: w, into: o.baseAddress!,
-                                columns: columns, activation: activation)
-                }
-            }
-            return (output, oh, ow)
+            layer.apply(input, batch: batch, height: h, width: w, into: output, columns: columns, activation: activation)
+        }
+        func logits(_ layer: TransposedConvolution2D, _ input: UnsafePointer<Float>, _ h: Int, _ w: Int) -> Tensor {
+            let (oh, ow) = layer.outputSize(height: h, width: w)
+            var out = Tensor(shape: [batch, oh, ow])
+            out.data.withUnsafeMutableBufferPointer { transposed(layer, input, h, w, into: $0.baseAddress!, activation: .identity) }
+            return out
         }
         switch self {
         case .plain(let layer):
-            let out = transposed(layer, features.data, height, width, activation: .identity)
-            return Tensor(shape: [batch, out.height, out.width], data: out.values)
+            return logits(layer, features, height, width)
         case .refined(let conv, let first, let second):
-            var convolved = [Float](repeating: 0, count: batch * height * width * conv.outputChannels)
+            let convolved = workspace.upsampled.reserve(batch * height * width * conv.outputChannels)
             let columns = workspace.columns.reserve(conv.scratchCount(batch: batch, height: height, width: width))
-            features.data.withUnsafeBufferPointer { i in
-                convolved.withUnsafeMutableBufferPointer { o in
-                    conv.apply(i.baseAddress!, batch: batch, height: height, width: width, layout: .channelsLast,
-                               into: o.baseAddress!, columns: columns, activation: .relu)
-                }
-            }
-            let middle = transposed(first, convolved, height, width, activation: .relu)
-            let out = transposed(second, middle.values, middle.height, middle.width, activation: .identity)
-            return Tensor(shape: [batch, out.height, out.width], data: out.values)
+            conv.apply(features, batch: batch, height: height, width: width, layout: .channelsLast,
+                       into: convolved, columns: columns, activation: .relu)
+            let (mh, mw) = first.outputSize(height: height, width: width)
+            let middle = workspace.upsampledMore.reserve(batch * mh * mw * first.outputChannels)
+            transposed(first, convolved, height, width, into: middle, activation: .relu)
+            return logits(second, middle, mh, mw)
         }
     }
 }

@@ -22,11 +22,14 @@ struct FiLM: Sendable {
     func apply(shared x: UnsafePointer<Float>, tokens: Int, conditionals: Tensor, into output: UnsafeMutablePointer<Float>) {
         let scales = multiply(conditionals), shifts = add(conditionals)
         let reduce = multiply.outputSize, prompts = conditionals.shape[0]
-        for p in 0..<prompts {
-            for t in 0..<tokens {
-                let source = x + t * reduce, target = output + (p * tokens + t) * reduce
-                for c in 0..<reduce {
-                    target[c] = scales.data[p * reduce + c] * source[c] + shifts.data[p * reduce + c]
+        scales.data.withUnsafeBufferPointer { scale in
+            shifts.data.withUnsafeBufferPointer { shift in
+                for p in 0..<prompts {
+                    let a = scale.baseAddress! + p * reduce, b = shift.baseAddress! + p * reduce
+                    for t in 0..<tokens {
+                        let source = x + t * reduce, target = output + (p * tokens + t) * reduce
+                        for c in 0..<reduce { target[c] = a[c] * source[c] + b[c] }
+                    }
                 }
             }
         }

@@ -34,6 +34,18 @@ public final class InferenceWorkspace {
     let intermediate = Buffer()
     /// im2col / col2im scratch of the convolutions.
     let columns = Buffer()
+    /// The vision tower's residual stream `[tokens, hidden]`.
+    let residual = Buffer()
+    /// Decoder: prompt-independent state before FiLM `[tokens, reduce]`, one reduced activation
+    /// `[tokens, reduce]`, the per-prompt state `[prompts, tokens, reduce]` and the token grid without
+    /// class tokens `[prompts, grid, grid, reduce]`.
+    let decoderShared = Buffer()
+    let decoderReduced = Buffer()
+    let decoderState = Buffer()
+    let decoderGrid = Buffer()
+    /// Upsampler intermediates (channels-last images).
+    let upsampled = Buffer()
+    let upsampledMore = Buffer()
 
     /// Threads one forward pass may use (at least 1). With more than one, every encoder and decoder
     /// layer splits its GEMMs by output columns (one piece per thread: each piece packs the whole

@@ -45,8 +45,8 @@ struct VisionEncoder: Sendable {
         /// The residual stream after each captured layer (0-based), `[tokens, hidden]`;
         /// key `-1` holds the input of layer 0 (after `pre_layrnorm`) when captured.
         var states: [Int: Tensor]
-        /// The residual stream after the last layer run.
-        var last: Tensor
+        /// The class token's row of the residual stream after the last layer run, `[1, hidden]`.
+        var lastClassToken: Tensor
     }
 
     /// `(gridHeight, gridWidth)` for `pixelValues` (`[3, H, W]` or `[1, 3, H, W]`); throws on other shapes.
@@ -63,41 +63,39 @@ struct VisionEncoder: Sendable {
         return (shape[1] / p, shape[2] / p, shape[1], shape[2])
     }
 
-    /// Runs layers `0...lastLayer` on one image, keeping the states of `capture`.
+    /// Runs layers `0...lastLayer` on one image, keeping the states of `capture`. The residual stream
+    /// lives in the workspace; only the captured states are copied out.
     func run(_ pixelValues: Tensor, through lastLayer: Int, capture: Set<Int>, keepEmbeddings: Bool = false,
              workspace: InferenceWorkspace) throws -> Run {
         let (gh, gw, height, width) = try grid(of: pixelValues)
-        let hidden = configuration.hiddenSize, tokens = 1 + gh * gw
-        var x = [Float](repeating: 0, count: tokens * hidden)
+        let hidden = configuration.hiddenSize, tokens = 1 + gh * gw, count = tokens * hidden
+        let x = workspace.residual.reserve(count)
         let table = positions.table(gridHeight: gh, gridWidth: gw)
         var run = Run(gridHeight: gh, gridWidth: gw, embeddingsBeforeNorm: nil, states: [:],
-                      last: Tensor(shape: [tokens, hidden]))
-        x.withUnsafeMutableBufferPointer { xb in
-            let x = xb.baseAddress!
-            let columns = workspace.columns.reserve(patchEmbedding.scratchCount(batch: 1, height: height, width: width))
-            pixelValues.data.withUnsafeBufferPointer { pixels in
-                patchEmbedding.apply(pixels.baseAddress!, batch: 1, height: height, width: width,
-                                     layout: .channelsFirst, into: x + hidden, columns: columns)
-            }
-            for j in 0..<hidden { x[j] = classEmbedding[j] }
-            for i in 0..<(tokens * hidden) { x[i] += table[i] }
-            if keepEmbeddings { run.embeddingsBeforeNorm = Tensor(shape: [tokens, hidden], data: Array(xb)) }
-            preLayerNorm.apply(x, rows: tokens, into: x)
-            if capture.contains(-1) { run.states[-1] = Tensor(shape: [tokens, hidden], data: Array(xb)) }
-            for index in 0...lastLayer {
-                layers[index].apply(x, batch: 1, tokens: tokens, causal: false, workspace: workspace)
-                if capture.contains(index) { run.states[index] = Tensor(shape: [tokens, hidden], data: Array(xb)) }
-            }
+                      lastClassToken: Tensor(shape: [1, hidden]))
+        func copy() -> Tensor { Tensor(shape: [tokens, hidden], data: Array(UnsafeBufferPointer(start: x, count: count))) }
+        let columns = workspace.columns.reserve(patchEmbedding.scratchCount(batch: 1, height: height, width: width))
+        pixelValues.data.withUnsafeBufferPointer { pixels in
+            patchEmbedding.apply(pixels.baseAddress!, batch: 1, height: height, width: width,
+                                 layout: .channelsFirst, into: x + hidden, columns: columns)
         }
-        run.last = Tensor(shape: [tokens, hidden], data: x)
+        x.update(from: classEmbedding, count: hidden)
+        for i in 0..<count { x[i] += table[i] }
+        if keepEmbeddings { run.embeddingsBeforeNorm = copy() }
+        preLayerNorm.apply(x, rows: tokens, into: x)
+        if capture.contains(-1) { run.states[-1] = copy() }
+        for index in 0...lastLayer {
+            layers[index].apply(x, batch: 1, tokens: tokens, causal: false, workspace: workspace)
+            if capture.contains(index) { run.states[index] = copy() }
+        }
+        run.lastClassToken.data.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: hidden) }
         return run
     }
 
     /// `post_layernorm` of the class token after the LAST layer, `[1, hidden]` (before projection).
     func pooled(_ pixelValues: Tensor, workspace: InferenceWorkspace) throws -> Tensor {
         let run = try run(pixelValues, through: configuration.layerCount - 1, capture: [], workspace: workspace)
-        return postLayerNorm(Tensor(shape: [1, configuration.hiddenSize],
-                                    data: Array(run.last.data[..<configuration.hiddenSize])))
+        return postLayerNorm(run.lastClassToken)
     }
 
     /// An image prompt's conditional embedding `[1, projection_dim]` (`get_image_features`).
