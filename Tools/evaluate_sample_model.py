@@ -89,8 +89,9 @@ def summarise(records):
         if r["kind"] == "absent":
             name = "colour+shape" if r["colour"] and r["shape"] else ("colour" if r["colour"] else "shape")
             absent_kinds[name].append(r["score"])
-    summary["absent_by_query"] = {k: {"count": len(v), "share_under_1pct": round(float((np.asarray(v) < 0.01).mean()), 4)}
-                                  for k, v in sorted(absent_kinds.items())}
+    summary["absent_by_query"] = {
+        k: {"count": len(v), "share_under_1pct": round(float((np.asarray(v) < 0.01).mean()), 4)}
+        for k, v in sorted(absent_kinds.items())}
     sizes = collections.defaultdict(list)
     for r in records:
         if r["kind"] == "colour+shape":

@@ -6,12 +6,18 @@ encoder, a ViT vision encoder, the FiLM-conditioned decoder and the refined ("co
 convolution — only smaller (see `sample_config`). CPU only; a fixed seed; every batch is a pure function of
 its index (Tools/sample_model_data.py), so a run resumes exactly from a checkpoint.
 
-Two things the stock model does not do for training from scratch (both measured in a feasibility run):
+Three things the stock model does not do for training from scratch (measured in a feasibility run and in a
+first 85-minute run):
   * `CLIPSegForImageSegmentation.forward` runs both encoders under torch.no_grad(). `training_forward` calls
     the same modules with gradients, runs the vision encoder once per scene for several prompts, and
     `check_training_forward` asserts it equals the stock forward.
   * The decoder's default initialisation (FiLM, reduces, transposed convolutions) gives logits of ~500 and
     stalls learning; `reset_decoder_init` puts them back to PyTorch's default init, FiLM multiplier ~1.
+  * Trained on the mask loss alone, the text encoder collapsed: "red" = "yellow", and every shape word gave
+    the same embedding (colour+shape IoU 0.77 came from colour alone; "all triangles" marked every object).
+    `AttributeHeads` adds training-only linear probes: the conditional embedding must tell the colour and
+    the shape a prompt names, and every deepest vision token the colour and shape of the object under it.
+    They are not part of the saved model.
 
 Usage:
   Tools/train_sample_model.py --minutes 85 --log-dir /work/train-logs --out Samples/models/shapes
@@ -29,6 +35,7 @@ import torch
 from transformers import CLIPSegConfig, CLIPSegForImageSegmentation
 
 import sample_model_data as data
+from sample_model_data import NO_COLOUR, NO_SHAPE
 from scene_prompts import PROMPT_TYPES
 
 THRESHOLD = 0.4  # probability above which a pixel is in the mask (the reference masks use the same)
@@ -66,11 +73,52 @@ def vision_activations(model, pixel_values):
     return [states[i + 1] for i in model.extract_layers]
 
 
+def training_outputs(model, pixel_values, input_ids, attention_mask, prompts_per_image):
+    """(logits [pairs, label, label], conditional embeddings [pairs, projection], deepest extracted vision
+    states [images, 1 + tokens, vision hidden]); gradients flow through both encoders."""
+    states = vision_activations(model, pixel_values)
+    activations = [a.repeat_interleave(prompts_per_image, dim=0) for a in states]
+    conditional = model.clip.get_text_features(input_ids, attention_mask=attention_mask).pooler_output
+    return model.decoder(activations, conditional).logits, conditional, states[-1]
+
+
 def training_forward(model, pixel_values, input_ids, attention_mask, prompts_per_image):
     """Logits [pairs, label, label]; gradients flow through both encoders."""
-    activations = [a.repeat_interleave(prompts_per_image, dim=0) for a in vision_activations(model, pixel_values)]
-    conditional = model.clip.get_text_features(input_ids, attention_mask=attention_mask).pooler_output
-    return model.decoder(activations, conditional).logits
+    return training_outputs(model, pixel_values, input_ids, attention_mask, prompts_per_image)[0]
+
+
+class AttributeHeads(torch.nn.Module):
+    """Training-only linear probes: colour and shape named by the conditional embedding, and colour and
+    shape of the object under each deepest vision token (background classes NO_COLOUR / NO_SHAPE)."""
+
+    def __init__(self, config):
+        super().__init__()
+        classes = NO_COLOUR + 1 + NO_SHAPE + 1
+        self.text = torch.nn.Linear(config.projection_dim, classes)
+        hidden = config.vision_config.hidden_size
+        self.vision = torch.nn.Sequential(torch.nn.LayerNorm(hidden), torch.nn.Linear(hidden, classes))
+
+    @staticmethod
+    def _split(logits):
+        return logits[..., :NO_COLOUR + 1], logits[..., NO_COLOUR + 1:]
+
+    def losses(self, conditional, deepest, batch):
+        ce = torch.nn.functional.cross_entropy
+        colour, shape = self._split(self.text(conditional))
+        text = ce(colour, batch["prompt_colour"]) + ce(shape, batch["prompt_shape"])
+        colour, shape = self._split(self.vision(deepest[:, 1:]))
+        vision = ce(colour.flatten(0, 1), batch["token_colour"].flatten()) + \
+            ce(shape.flatten(0, 1), batch["token_shape"].flatten())
+        return text, vision
+
+    def accuracies(self, conditional, deepest, batch):
+        """(text: both attributes right, vision: shape right on object tokens)."""
+        colour, shape = self._split(self.text(conditional))
+        text = ((colour.argmax(-1) == batch["prompt_colour"]) & (shape.argmax(-1) == batch["prompt_shape"]))
+        _, shape = self._split(self.vision(deepest[:, 1:]))
+        on_object = batch["token_shape"].flatten() != NO_SHAPE
+        vision = shape.flatten(0, 1).argmax(-1) == batch["token_shape"].flatten()
+        return text.float().mean().item(), vision[on_object].float().mean().item()
 
 
 def check_training_forward(model, batch, prompts_per_image):
@@ -120,16 +168,24 @@ def summarise(scores):
     return out
 
 
-def evaluate(model, batches, prompts_per_image):
+def evaluate(model, heads, batches, prompts_per_image):
     model.eval()
     scores = {k: [] for k in PROMPT_TYPES}
+    text_accuracy, vision_accuracy = [], []
     with torch.no_grad():
         for b in batches:
-            logits = training_forward(model, b["pixel_values"], b["input_ids"], b["attention_mask"], prompts_per_image)
+            logits, conditional, deepest = training_outputs(model, b["pixel_values"], b["input_ids"],
+                                                            b["attention_mask"], prompts_per_image)
             for k, v in mask_scores(logits, b["labels"], b["kinds"]).items():
                 scores[k].extend(v)
+            text, vision = heads.accuracies(conditional, deepest, b)
+            text_accuracy.append(text)
+            vision_accuracy.append(vision)
     model.train()
-    return summarise(scores)
+    summary = summarise(scores)
+    summary["probe_text_attributes"] = float(np.mean(text_accuracy))
+    summary["probe_token_shape"] = float(np.mean(vision_accuracy))
+    return summary
 
 
 def learning_rate(progress, step, peak, warmup):
@@ -139,12 +195,20 @@ def learning_rate(progress, step, peak, warmup):
     return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
-def make_optimizer(model, lr, weight_decay):
+def make_optimizer(model, heads, lr, weight_decay):
     decay, no_decay = [], []
-    for name, p in model.named_parameters():
+    for name, p in list(model.named_parameters()) + list(heads.named_parameters(prefix="heads")):
         (decay if p.ndim >= 2 and "embedding" not in name else no_decay).append(p)
     return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
                               {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.98))
+
+
+def save_checkpoint(path, model, heads, optimizer, step, total, elapsed):
+    """Everything a resumed run needs (batches are a function of the step), written atomically."""
+    state = {"model": model.state_dict(), "heads": heads.state_dict(), "optimizer": optimizer.state_dict(),
+             "step": step, "total": total, "elapsed": elapsed}
+    torch.save(state, path + ".tmp")
+    os.replace(path + ".tmp", path)
 
 
 def save_model(model, out):
@@ -177,6 +241,8 @@ def main():
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--weight-decay", type=float, default=0.05)
+    parser.add_argument("--attribute-weight", type=float, default=0.3,
+                        help="weight of each auxiliary attribute loss (text, vision tokens)")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads; the data worker is a second process")
@@ -192,6 +258,7 @@ def main():
     config = sample_config()
     model = CLIPSegForImageSegmentation(config)
     reset_decoder_init(model)
+    heads = AttributeHeads(config)
     size, label = config.vision_config.image_size, config.vision_config.image_size // 2
     tokenizer = data.PromptTokenizer(args.out)
     per_image = args.prompts_per_image
@@ -203,19 +270,26 @@ def main():
               validation[0]["input_ids"][:2 * per_image], validation[0]["attention_mask"][:2 * per_image],
               per_image).abs().max().item(), flush=True)
 
-    optimizer = make_optimizer(model, args.lr, args.weight_decay)
+    optimizer = make_optimizer(model, heads, args.lr, args.weight_decay)
     step, total, elapsed_before = 0, args.steps, 0.0
     checkpoint_path = os.path.join(args.log_dir, "checkpoint.pt")
     if args.resume:
         state = torch.load(args.resume, weights_only=False)
         model.load_state_dict(state["model"])
+        heads.load_state_dict(state["heads"])
         optimizer.load_state_dict(state["optimizer"])
         step, total, elapsed_before = state["step"], state["total"], state["elapsed"]
         print(f"resumed at step {step}/{total}", flush=True)
     loader = torch.utils.data.DataLoader(
-        data.SceneBatches(args.out, args.seed, step, args.images, per_image, size, label),
+        data.SceneBatches(args.out, args.seed, step, args.images, per_image, size, label, size // 8),
         batch_size=None, num_workers=1, prefetch_factor=6, persistent_workers=True)
     log = open(os.path.join(args.log_dir, "train.log"), "a")
+
+    def report(line):
+        print(line, flush=True)
+        log.write(line + "\n")
+        log.flush()
+
     start = time.time() - elapsed_before
     smoothed = None
     for batch in loader:
@@ -231,8 +305,11 @@ def main():
         lr = learning_rate(progress, step, args.lr, args.warmup)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        logits = training_forward(model, batch["pixel_values"], batch["input_ids"], batch["attention_mask"], per_image)
-        loss = loss_fn(logits, batch["labels"])
+        logits, conditional, deepest = training_outputs(model, batch["pixel_values"], batch["input_ids"],
+                                                        batch["attention_mask"], per_image)
+        mask_loss = loss_fn(logits, batch["labels"])
+        text_loss, vision_loss = heads.losses(conditional, deepest, batch)
+        loss = mask_loss + args.attribute_weight * (text_loss + vision_loss)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -240,30 +317,20 @@ def main():
         step += 1
         smoothed = loss.item() if smoothed is None else 0.98 * smoothed + 0.02 * loss.item()
         if step % 20 == 0 or args.smoke:
-            line = f"step {step}/{total} loss {loss.item():.4f} smooth {smoothed:.4f} lr {lr:.2e} " \
-                   f"t {time.time() - start:.0f}s"
-            print(line, flush=True)
-            log.write(line + "\n")
-            log.flush()
+            line = f"step {step}/{total} loss {loss.item():.4f} smooth {smoothed:.4f} " \
+                   f"mask {mask_loss.item():.4f} text {text_loss.item():.3f} vision {vision_loss.item():.3f} " \
+                   f"lr {lr:.2e} t {time.time() - start:.0f}s"
+            report(line)
         if step % args.eval_every == 0:
-            line = f"eval step {step}: " + json.dumps(evaluate(model, validation, per_image))
-            print(line, flush=True)
-            log.write(line + "\n")
-            log.flush()
+            report(f"eval step {step}: " + json.dumps(evaluate(model, heads, validation, per_image)))
         if not args.smoke and step % args.checkpoint_every == 0:
-            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                        "total": total, "elapsed": time.time() - start}, checkpoint_path + ".tmp")
-            os.replace(checkpoint_path + ".tmp", checkpoint_path)
+            save_checkpoint(checkpoint_path, model, heads, optimizer, step, total, time.time() - start)
         if args.smoke and step >= args.steps:
             break
-    line = f"trained {step} steps in {(time.time() - start) / 60:.1f} min; final eval: " + \
-        json.dumps(evaluate(model, validation, per_image))
-    print(line, flush=True)
-    log.write(line + "\n")
-    log.flush()
+    report(f"trained {step} steps in {(time.time() - start) / 60:.1f} min; final eval: " +
+           json.dumps(evaluate(model, heads, validation, per_image)))
     if not args.smoke:
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                    "total": total, "elapsed": time.time() - start}, checkpoint_path)
+        save_checkpoint(checkpoint_path, model, heads, optimizer, step, total, time.time() - start)
         save_model(model, args.out)
         print("saved", args.out, flush=True)
 
