@@ -7,7 +7,7 @@
 # Generates short clips with the ffmpeg CLI (2 s, 160x120, 10 fps: H.264 MP4, VP9 WebM, MJPEG AVI), then:
 #   damaged    N copies of each clip with random byte overwrites at random offsets (seeded)
 #   truncated  each clip cut at N points spread over its length
-#   SIGINT / SIGTERM   a 30 s clip, the signal at a random point of the run: exit 130 / 143
+#   SIGINT / SIGTERM   a 120 s clip, the signal at a random point of the run: exit 130 / 143
 #   SIGKILL    --fragmented MP4 / Matroska killed at a random point: the file plays up to the last fragment
 #   closed stdout      --masks - | head -c BYTES: exit 0, the video and statistics finalised
 # Every run has a timeout of 10x the clip's duration (at least 20 s). A run counts as
@@ -80,7 +80,7 @@ make_clip() { # name seconds codec-args...
 make_clip h264.mp4 $seconds -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g 10
 make_clip vp9.webm $seconds -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 200k -g 10
 make_clip mjpeg.avi $seconds -c:v mjpeg -q:v 5
-make_clip long.mp4 30 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g 10
+make_clip long.mp4 120 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g 10
 clips=(h264.mp4 vp9.webm mjpeg.avi)
 
 # --- checks ------------------------------------------------------------------------------------------------
@@ -144,11 +144,18 @@ stderr_problem() { # STATUS STDERR
 declare -A count crashes hangs invalid warned failed notes
 sweeps=()
 tally_init() { sweeps+=("$1"); count[$1]=0; crashes[$1]=0; hangs[$1]=0; invalid[$1]=0; warned[$1]=0; failed[$1]=0; notes[$1]=""; }
-note() { # SWEEP TEXT: keeps the first three distinct notes
+declare -A problems
+note() { # SWEEP TEXT: an observation; the first two distinct ones are kept
     local existing=${notes[$1]}
     [[ "$existing" == *"$2"* ]] && return
-    [ "$(grep -o ';' <<< "$existing" | wc -l)" -ge 3 ] && return
-    notes[$1]="${existing:+$existing; }$2"
+    [ "$(grep -o ' | ' <<< "$existing" | wc -l)" -ge 1 ] && return
+    notes[$1]="${existing:+$existing | }$2"
+}
+problem() { # SWEEP TEXT: a failure; the first three distinct ones are kept, listed before observations
+    local existing=${problems[$1]:-}
+    [[ "$existing" == *"$2"* ]] && return
+    [ "$(grep -o ' | ' <<< "$existing" | wc -l)" -ge 2 ] && return
+    problems[$1]="${existing:+$existing | }$2"
 }
 keep_reproducer() { # SWEEP INPUT STDERR REASON
     local dest; dest=$work/failures/$1-$(basename "$2")
@@ -164,10 +171,10 @@ media_trial() { # SWEEP INPUT
     status=$?
     count[$sweep]=$(( count[$sweep] + 1 ))
     if [ "$status" = 124 ] || [ "$status" = 137 ]; then
-        hangs[$sweep]=$(( hangs[$sweep] + 1 )); note "$sweep" "hang"; keep_reproducer "$sweep" "$input" "$dir/err" hang; return
+        hangs[$sweep]=$(( hangs[$sweep] + 1 )); problem "$sweep" "hang"; keep_reproducer "$sweep" "$input" "$dir/err" hang; return
     fi
     if [ "$status" -gt 128 ]; then
-        crashes[$sweep]=$(( crashes[$sweep] + 1 )); note "$sweep" "crash: signal $(( status - 128 ))"
+        crashes[$sweep]=$(( crashes[$sweep] + 1 )); problem "$sweep" "crash: signal $(( status - 128 ))"
         keep_reproducer "$sweep" "$input" "$dir/err" "status $status"; return
     fi
     [ "$status" = 0 ] || failed[$sweep]=$(( failed[$sweep] + 1 ))
@@ -180,7 +187,7 @@ media_trial() { # SWEEP INPUT
     [ -z "$problem" ] && [ "$status" != 0 ] && [ "$status" != 1 ] && problem="unexpected exit status $status"
     [ -z "$problem" ] && problem=$(outputs_problem "$dir/err" "$dir/out.mp4" "$dir/masks.y4m" "$dir/stats.ndjson")
     if [ -n "$problem" ]; then
-        invalid[$sweep]=$(( invalid[$sweep] + 1 )); note "$sweep" "$problem"
+        invalid[$sweep]=$(( invalid[$sweep] + 1 )); problem "$sweep" "$problem"
         keep_reproducer "$sweep" "$input" "$dir/err" "$problem"
     fi
 }
@@ -228,23 +235,24 @@ wait_lines() { # FILE N PID
 signal_trial() { # SWEEP SIGNAL EXPECTED-STATUS TRIAL
     local sweep=$1 sig=$2 expected=$3 dir=$work/run status problem realtime=() at pid
     rm -rf "$dir"; mkdir -p "$dir"
-    (( $4 % 2 )) && realtime=(--realtime)  # half the trials live (frames dropped before the model), half lossless
-    at=$(( RANDOM % 150 ))                 # the signal after this many statistics lines (frames written)
+    # Half the trials live (--realtime, frames dropped before the model), half lossless (the fixture
+    # model reads the 1200 frames in about three seconds): the signal after a random delay within the run.
+    if (( $4 % 4 >= 2 )); then realtime=(--realtime); at=$(( 300 + RANDOM % 12000 )); else at=$(( 50 + RANDOM % 2500 )); fi
     "$binary" segment "$work/clips/long.mp4" --model "$model" --prompt "a red circle" --threads 1 "${realtime[@]}" \
         -o "$dir/out.mp4" --masks "$dir/masks.y4m" --stats "$dir/stats.ndjson" </dev/null >/dev/null 2>"$dir/err" &
     pid=$!
-    wait_lines "$dir/stats.ndjson" "$at" "$pid"
-    sleep "0.$(( RANDOM % 10 ))"
+    sleep "$(( at / 1000 )).$(printf '%03d' $(( at % 1000 )))"
+    at="${at} ms${realtime[*]:+ (realtime)}"
     kill "-$sig" "$pid" 2>/dev/null
     count[$sweep]=$(( count[$sweep] + 1 ))
     if ! wait_exit "$pid" 30; then
         kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-        hangs[$sweep]=$(( hangs[$sweep] + 1 )); note "$sweep" "hang after $sig at frame $at"; return
+        hangs[$sweep]=$(( hangs[$sweep] + 1 )); problem "$sweep" "hang after $sig at $at"; return
     fi
     wait "$pid"; status=$?
     if [ "$status" = 0 ]; then note "$sweep" "some runs ended before the signal"; expected=0; fi
     if [ "$status" -gt 128 ] && [ "$status" != "$expected" ]; then
-        crashes[$sweep]=$(( crashes[$sweep] + 1 )); note "$sweep" "status $status after $sig at frame $at"; return
+        crashes[$sweep]=$(( crashes[$sweep] + 1 )); problem "$sweep" "status $status after $sig at $at"; return
     fi
     problem=""
     [ "$status" = "$expected" ] || problem="exit $status, expected $expected"
@@ -253,7 +261,7 @@ signal_trial() { # SWEEP SIGNAL EXPECTED-STATUS TRIAL
     [ -z "$problem" ] && [ -z "$(written_count "$dir/err")" ] && problem="no counts line"
     [ -z "$problem" ] && problem=$(outputs_problem "$dir/err" "$dir/out.mp4" "$dir/masks.y4m" "$dir/stats.ndjson")
     if [ -n "$problem" ]; then
-        invalid[$sweep]=$(( invalid[$sweep] + 1 )); note "$sweep" "$problem ($sig at frame $at)"
+        invalid[$sweep]=$(( invalid[$sweep] + 1 )); problem "$sweep" "$problem ($sig at $at)"
         cp "$dir/err" "$work/failures/$sweep-$4.stderr"
     fi
 }
@@ -267,6 +275,7 @@ done
 # SIGKILL with --fragmented: what was written plays (no decode errors) and holds at least the frames up to
 # two fragments (1 s each, a keyframe per second) before the kill.
 tally_init "SIGKILL --fragmented"
+most_lost=0
 for (( t = 0; t < kill_trials; t++ )); do
     sweep="SIGKILL --fragmented" dir=$work/run
     rm -rf "$dir"; mkdir -p "$dir"
@@ -280,18 +289,23 @@ for (( t = 0; t < kill_trials; t++ )); do
     count[$sweep]=$(( count[$sweep] + 1 ))
     frames=$(probe_frames "$dir/out.$extension")
     decode_errors=$(ffmpeg -v error -i "$dir/out.$extension" -f null - 2>&1 | head -n 3)
-    if { [ -z "$frames" ] || [ "$frames" = 0 ]; } && [ "$lines_at_kill" -ge $(( 2 * rate + 10 )) ]; then
-        invalid[$sweep]=$(( invalid[$sweep] + 1 )); note "$sweep" ".$extension does not play after $lines_at_kill frames"
-    elif [ -z "$frames" ]; then
-        note "$sweep" "killed before the first fragment"
-    elif [ -n "$decode_errors" ]; then
-        invalid[$sweep]=$(( invalid[$sweep] + 1 )); note "$sweep" ".$extension decode errors: ${decode_errors:0:80}"
-    elif [ "$frames" -lt $(( lines_at_kill - 2 * rate - 10 )) ]; then
-        invalid[$sweep]=$(( invalid[$sweep] + 1 )); note "$sweep" ".$extension has $frames of $lines_at_kill frames"
+    bad=""
+    if [ -z "$frames" ] || [ "$frames" = 0 ]; then
+        if [ "$lines_at_kill" -ge $(( 2 * rate + 10 )) ]; then bad=".$extension does not play after $lines_at_kill frames"
+        else note "$sweep" "killed before the first fragment"; fi
+    elif [ -n "$decode_errors" ]; then bad=".$extension decode errors: ${decode_errors:0:80}"
+    elif [ "$frames" -lt $(( lines_at_kill - 2 * rate - 10 )) ]; then bad=".$extension has $frames of $lines_at_kill frames"
     else
-        note "$sweep" ".$extension: $frames of $lines_at_kill frames kept"
+        lost=$(( lines_at_kill > frames ? lines_at_kill - frames : 0 ))
+        [ "$lost" -gt "$most_lost" ] && most_lost=$lost
+    fi
+    if [ -n "$bad" ]; then
+        invalid[$sweep]=$(( invalid[$sweep] + 1 )); problem "$sweep" "$bad (kill $t)"
+        cp "$dir/out.$extension" "$work/failures/kill-$t.$extension" 2>/dev/null
+        echo "$bad" > "$work/failures/kill-$t.reason"
     fi
 done
+[ "${count[SIGKILL --fragmented]}" -gt 0 ] && note "SIGKILL --fragmented" "at most $most_lost frames lost after the last fragment"
 
 # Closed standard output: the mask stream's reader stops after a few bytes.
 tally_init "closed stdout"
@@ -304,15 +318,15 @@ for (( t = 0; t < pipe_trials; t++ )); do
         "$binary" "$work/clips/long.mp4" "$model" "$dir/out.mp4" "$dir/stats.ndjson" "$dir/err" "$bytes"
     status=$?
     count[$sweep]=$(( count[$sweep] + 1 ))
-    if [ "$status" = 124 ]; then hangs[$sweep]=$(( hangs[$sweep] + 1 )); note "$sweep" "hang (head -c $bytes)"; continue; fi
+    if [ "$status" = 124 ]; then hangs[$sweep]=$(( hangs[$sweep] + 1 )); problem "$sweep" "hang (head -c $bytes)"; continue; fi
     if [ "$status" -gt 128 ]; then
-        crashes[$sweep]=$(( crashes[$sweep] + 1 )); note "$sweep" "status $status (head -c $bytes)"; continue
+        crashes[$sweep]=$(( crashes[$sweep] + 1 )); problem "$sweep" "status $status (head -c $bytes)"; continue
     fi
     problem=""
     [ "$status" = 0 ] || problem="exit $status"
     [ -z "$problem" ] && problem=$(stderr_problem "$status" "$dir/err")
     [ -z "$problem" ] && problem=$(outputs_problem "$dir/err" "$dir/out.mp4" "" "$dir/stats.ndjson")
-    if [ -n "$problem" ]; then invalid[$sweep]=$(( invalid[$sweep] + 1 )); note "$sweep" "$problem (head -c $bytes)"; fi
+    if [ -n "$problem" ]; then invalid[$sweep]=$(( invalid[$sweep] + 1 )); problem "$sweep" "$problem (head -c $bytes)"; fi
 done
 
 # --- table -------------------------------------------------------------------------------------------------
@@ -321,7 +335,8 @@ total_bad=0
 for sweep in "${sweeps[@]}"; do
     extra=""
     case "$sweep" in damaged|truncated) extra="exit 1: ${failed[$sweep]}, with warning: ${warned[$sweep]}" ;; esac
-    text=${notes[$sweep]}; [ -n "$extra" ] && text="$extra${text:+; $text}"
+    text=${problems[$sweep]:-}
+    for part in "$extra" "${notes[$sweep]}"; do [ -n "$part" ] && text="${text:+$text | }$part"; done
     printf '%-22s %7d %8d %6d %8d  %s\n' "$sweep" "${count[$sweep]}" "${crashes[$sweep]}" "${hangs[$sweep]}" \
         "${invalid[$sweep]}" "${text:--}"
     total_bad=$(( total_bad + crashes[$sweep] + hangs[$sweep] + invalid[$sweep] ))
