@@ -137,7 +137,8 @@ struct BenchTimings: Sendable {
 
     func json(prompts: Int, threads: Int) -> String {
         "{\"text_ms\":\(Self.number(text)),\"vision_ms\":\(Self.number(vision)),\"decoder_ms\":\(Self.number(decoder)),"
-            + "\"total_ms\":\(Self.number(total)),\"prompts\":\(prompts),\"threads\":\(threads),\"precision\":\"fp32\"}"
+            + "\"total_ms\":\(Self.number(total)),\"prompts\":\(prompts),\"threads\":\(threads),\"precision\":\"fp32\","
+            + "\"blas_core\":\"\(BLASKernelSelection.coreName)\"}"
     }
 
     func table(model: String, prompts: Int, threads: Int, runs: Int, warmup: Int) -> String {
@@ -147,6 +148,7 @@ struct BenchTimings: Sendable {
         return """
         clipseg bench: \(model), input \(inputSide)×\(inputSide), \(prompts) prompt\(prompts == 1 ? "" : "s"), \
         \(threads) thread\(threads == 1 ? "" : "s"), fp32; median of \(runs) runs after \(warmup) warm-up
+        OpenBLAS kernels: \(BLASKernelSelection.coreName)\(BLASKernelSelection.forcedSlowerKernelsNote.map { " (\($0))" } ?? "")
         stage                    ms
         \(row("text encoder", text))   (all prompts; cached by segment)
         \(row("preprocess", preprocess))
