@@ -1,4 +1,5 @@
 import ArgumentParser
+import TensorKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,4 +16,11 @@ struct ClipsegCommand: AsyncParsableCommand {
         """,
         subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self, BenchCommand.self]
     )
+
+    /// First of all (nothing read, written or started yet): re-executes once onto OpenBLAS's AVX-512
+    /// kernels when it picked its AVX2 ones on an AVX-512 CPU (see `BLASKernelSelection`).
+    static func main() async {
+        BLASKernelSelection.relaunchWithFastestKernelsIfNeeded()
+        await main(nil)
+    }
 }
