@@ -10,7 +10,7 @@ final class SegmentSampleModelTests: XCTestCase {
     private let video = TestPaths.samples.appendingPathComponent("videos/shapes.mp4")
     private let truthFolder = TestPaths.samples.appendingPathComponent("videos/shapes-masks")
 
-    /// The first `frames` masks of a ground-truth video (lossless yuv420p, mask in the Y plane), as bytes.
+    /// The first `frames` masks of a ground-truth or PyTorch-reference video (lossless yuv420p, mask in the Y plane), as bytes.
     private func truth(_ name: String, width: Int, height: Int, frames: Int) throws -> [[UInt8]] {
         let result = try ChildProcess.runTool("ffmpeg", ["-v", "error", "-i", truthFolder.appendingPathComponent(name).path,
                                                          "-frames:v", "\(frames)", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
@@ -65,5 +65,34 @@ final class SegmentSampleModelTests: XCTestCase {
         XCTAssertGreaterThan(redIoU, 0.5)
         XCTAssertGreaterThan(blueIoU, 0.5)
         XCTAssertLessThan(intersectionOverUnion(red, blue), 0.2, "red and blue circles are different objects")
+    }
+
+    /// Our masks against the PyTorch model's on the same frames (Tools/make_sample_references.py: stock
+    /// transformers forward, logits upscaled bilinearly to 640x360, sigmoid > 0.4), per prompt.
+    func testMasksAgreeWithThePyTorchModel() throws {
+        guard FileManager.default.fileExists(atPath: modelFolder.appendingPathComponent("model.safetensors").path) else {
+            throw XCTSkip("no trained sample model in Samples/models/shapes yet")
+        }
+        let folder = try TemporaryDirectory(prefix: "clipseg-segment-sample-torch")
+        defer { folder.remove() }
+        let frames = 30
+        let clip = folder.path("shapes-1s.mp4")
+        let cut = try ChildProcess.runTool("ffmpeg", ["-v", "error", "-i", video.path, "-frames:v", "\(frames)", "-c", "copy", clip.path])
+        XCTAssertEqual(cut.status, 0, cut.stderrText)
+        let prompts = [("red circle", "red-circle"), ("blue circle", "blue-circle"), ("yellow square", "yellow-square")]
+        var arguments = [clip.path, "--model", modelFolder.path, "--masks", folder.path("masks.y4m").path, "--mask-layout", "stack"]
+        for (prompt, _) in prompts { arguments += ["--prompt", prompt] }
+        let result = try SegmentTestKit.run(arguments, timeout: 600)
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        let masks = try SegmentTestKit.y4mFrames(folder.path("masks.y4m"))
+        XCTAssertEqual(masks.frames.count, frames * prompts.count)
+        for (k, (prompt, slug)) in prompts.enumerated() {
+            let ours = stride(from: k, to: masks.frames.count, by: prompts.count).map { masks.frames[$0] }
+            let torch = try truth("torch-\(slug)-640x360.mkv", width: masks.width, height: masks.height, frames: frames)
+            XCTAssertEqual(torch.count, frames)
+            let iou = intersectionOverUnion(ours, torch)
+            print("sample model vs PyTorch on shapes.mp4: IoU \(prompt) \(iou)")
+            XCTAssertGreaterThanOrEqual(iou, 0.99, prompt)
+        }
     }
 }
