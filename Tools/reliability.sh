@@ -134,7 +134,7 @@ stderr_problem() { # STATUS STDERR
         echo "trap text on stderr: $(grep -m1 -E 'Fatal error|Sanitizer|Segmentation' "$err" | cut -c1-120)"
     elif [ "$status" = 0 ] || [ "$status" = 130 ] || [ "$status" = 143 ]; then # finished or interrupted
         [[ "$last" == "frames: read "* || "$last" == *"was closed by its reader; stopped early" ]] \
-            || echo "exit 0 but stderr ends: ${last:0:120}"
+            || echo "exit $status but stderr ends: ${last:0:120}"
     elif [[ "$last" != "Error: "* ]]; then
         echo "exit $status but stderr ends: ${last:0:120}"
     fi
@@ -254,6 +254,15 @@ signal_trial() { # SWEEP SIGNAL EXPECTED-STATUS TRIAL
     if [ "$status" -gt 128 ] && [ "$status" != "$expected" ]; then
         crashes[$sweep]=$(( crashes[$sweep] + 1 )); problem "$sweep" "status $status after $sig at $at"; return
     fi
+    if [ "$status" = "$expected" ] && [ ! -s "$dir/err" ]; then
+        # Killed by the signal's default action before the handler was installed (during setup).
+        if [ -e "$dir/out.mp4" ] || [ -e "$dir/masks.y4m" ]; then
+            invalid[$sweep]=$(( invalid[$sweep] + 1 )); problem "$sweep" "killed during setup with outputs open ($sig at $at)"
+        else
+            early[$sweep]=$(( ${early[$sweep]:-0} + 1 ))
+        fi
+        return
+    fi
     problem=""
     [ "$status" = "$expected" ] || problem="exit $status, expected $expected"
     [ -z "$problem" ] && problem=$(stderr_problem "$status" "$dir/err")
@@ -266,14 +275,14 @@ signal_trial() { # SWEEP SIGNAL EXPECTED-STATUS TRIAL
     fi
 }
 
-declare -A ended_first
+declare -A ended_first early
 tally_init SIGINT
 tally_init SIGTERM
 for (( t = 0; t < signal_trials; t++ )); do
     if (( t % 2 )); then signal_trial SIGTERM TERM 143 "$t"; else signal_trial SIGINT INT 130 "$t"; fi
 done
 for sweep in SIGINT SIGTERM; do
-    [ "${count[$sweep]}" -gt 0 ] && note "$sweep" "${ended_first[$sweep]:-0} run(s) had ended before the signal (exit 0)"
+    [ "${count[$sweep]}" -gt 0 ] && note "$sweep" "${ended_first[$sweep]:-0} ended before the signal (exit 0), ${early[$sweep]:-0} signalled during setup (no outputs yet, no summary)"
 done
 
 # SIGKILL with --fragmented: what was written plays (no decode errors) and holds the frames up to two
