@@ -15,9 +15,11 @@ first 85-minute run):
     stalls learning; `reset_decoder_init` puts them back to PyTorch's default init, FiLM multiplier ~1.
   * Trained on the mask loss alone, the text encoder collapsed: "red" = "yellow", and every shape word gave
     the same embedding (colour+shape IoU 0.77 came from colour alone; "all triangles" marked every object).
-    `AttributeHeads` adds training-only linear probes: the conditional embedding must tell the colour and
-    the shape a prompt names, and every deepest vision token the colour and shape of the object under it.
-    They are not part of the saved model.
+    Even with the text fixed, the vision tokens carried no shape (a linear probe on object tokens scored
+    chance). `AttributeHeads` adds training-only linear probes: the conditional embedding must tell the
+    colour and the shape a prompt names, every deepest vision token the colour under it, and every object
+    token the shape of its object (class-balanced: object tokens only, weight 1). They are not part of the
+    saved model.
 
 Usage:
   Tools/train_sample_model.py --minutes 85 --log-dir /work/train-logs --out Samples/models/shapes
@@ -103,22 +105,27 @@ class AttributeHeads(torch.nn.Module):
         return logits[..., :NO_COLOUR + 1], logits[..., NO_COLOUR + 1:]
 
     def losses(self, conditional, deepest, batch):
+        """(text: colour + shape named, vision colour: every token, vision shape: object tokens only)."""
         ce = torch.nn.functional.cross_entropy
         colour, shape = self._split(self.text(conditional))
         text = ce(colour, batch["prompt_colour"]) + ce(shape, batch["prompt_shape"])
         colour, shape = self._split(self.vision(deepest[:, 1:]))
-        vision = ce(colour.flatten(0, 1), batch["token_colour"].flatten()) + \
-            ce(shape.flatten(0, 1), batch["token_shape"].flatten())
-        return text, vision
+        token_shape = batch["token_shape"].flatten()
+        on_object = token_shape != NO_SHAPE
+        vision_colour = ce(colour.flatten(0, 1), batch["token_colour"].flatten())
+        vision_shape = ce(shape.flatten(0, 1)[on_object][:, :NO_SHAPE], token_shape[on_object]) \
+            if on_object.any() else shape.sum() * 0
+        return text, vision_colour, vision_shape
 
     def accuracies(self, conditional, deepest, batch):
         """(text: both attributes right, vision: shape right on object tokens)."""
         colour, shape = self._split(self.text(conditional))
         text = ((colour.argmax(-1) == batch["prompt_colour"]) & (shape.argmax(-1) == batch["prompt_shape"]))
         _, shape = self._split(self.vision(deepest[:, 1:]))
-        on_object = batch["token_shape"].flatten() != NO_SHAPE
-        vision = shape.flatten(0, 1).argmax(-1) == batch["token_shape"].flatten()
-        return text.float().mean().item(), vision[on_object].float().mean().item()
+        token_shape = batch["token_shape"].flatten()
+        on_object = token_shape != NO_SHAPE
+        vision = shape.flatten(0, 1)[on_object][:, :NO_SHAPE].argmax(-1) == token_shape[on_object]
+        return text.float().mean().item(), vision.float().mean().item()
 
 
 def check_training_forward(model, batch, prompts_per_image):
@@ -242,7 +249,9 @@ def main():
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--weight-decay", type=float, default=0.05)
     parser.add_argument("--attribute-weight", type=float, default=0.3,
-                        help="weight of each auxiliary attribute loss (text, vision tokens)")
+                        help="weight of the auxiliary text-attribute and token-colour losses")
+    parser.add_argument("--shape-weight", type=float, default=1.0,
+                        help="weight of the auxiliary token-shape loss (object tokens only)")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads; the data worker is a second process")
@@ -308,8 +317,8 @@ def main():
         logits, conditional, deepest = training_outputs(model, batch["pixel_values"], batch["input_ids"],
                                                         batch["attention_mask"], per_image)
         mask_loss = loss_fn(logits, batch["labels"])
-        text_loss, vision_loss = heads.losses(conditional, deepest, batch)
-        loss = mask_loss + args.attribute_weight * (text_loss + vision_loss)
+        text_loss, colour_loss, shape_loss = heads.losses(conditional, deepest, batch)
+        loss = mask_loss + args.attribute_weight * (text_loss + colour_loss) + args.shape_weight * shape_loss
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -318,7 +327,8 @@ def main():
         smoothed = loss.item() if smoothed is None else 0.98 * smoothed + 0.02 * loss.item()
         if step % 20 == 0 or args.smoke:
             line = f"step {step}/{total} loss {loss.item():.4f} smooth {smoothed:.4f} " \
-                   f"mask {mask_loss.item():.4f} text {text_loss.item():.3f} vision {vision_loss.item():.3f} " \
+                   f"mask {mask_loss.item():.4f} text {text_loss.item():.3f} colour {colour_loss.item():.3f} " \
+                   f"shape {shape_loss.item():.3f} " \
                    f"lr {lr:.2e} t {time.time() - start:.0f}s"
             report(line)
         if step % args.eval_every == 0:
