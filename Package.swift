@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "TensorKit", dependencies: ["COpenBLAS"]),
         .target(name: "SafeTensors"),
         .target(name: "CLIPTokenizer"),
-        .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer"]),
+        .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer", "ReducedPrecision"]),
         // Reduced-precision (bf16 / int8) linear layers over oneDNN.
         .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit"]),
 
@@ -51,7 +51,7 @@ let package = Package(
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
         ]),
         .executableTarget(name: "clipseg", dependencies: [
-            "Pipeline", "CLIPSeg", "MediaIO", "CLIPTokenizer",
+            "Pipeline", "CLIPSeg", "MediaIO", "CLIPTokenizer", "ReducedPrecision",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
         .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport"]),
-        .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "TestSupport"]),
+        .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "ReducedPrecision", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
         // End-to-end tests run the real `clipseg` binary as a child process.

@@ -84,7 +84,7 @@ struct CLIPSegDecoder: Sendable {
                 film.apply(shared: shared, tokens: tokens, conditionals: conditionals, into: state)
                 modulated = true
             }
-            layers[k].apply(modulated ? state : shared, batch: modulated ? prompts : 1, tokens: tokens, workspace: workspace)
+            try layers[k].apply(modulated ? state : shared, batch: modulated ? prompts : 1, tokens: tokens, workspace: workspace)
         }
         if !modulated {  // conditional_layer beyond the last step: FiLM never applies (as in transformers)
             for p in 0..<prompts { (state + p * single).update(from: shared, count: single) }

@@ -2,6 +2,7 @@ import Foundation
 import TensorKit
 import SafeTensors
 import CLIPTokenizer
+import ReducedPrecision
 
 /// A loaded `CLIPSegForImageSegmentation`: text and image prompts → conditional embeddings,
 /// query image → vision features, features + embeddings → segmentation logits.
@@ -23,6 +24,9 @@ public final class CLIPSegModel: Sendable {
     public let tokenizer: CLIPTokenizer?
     /// Where the model was loaded from (nil when built from explicit parts).
     public let folder: ModelFolder?
+    /// The format of the vision encoder's linear layers: nil for float32 (OpenBLAS), else bf16 or
+    /// int8 (oneDNN). Everything else always runs in float32.
+    public let visionPrecision: ReducedPrecisionFormat?
 
     let text: TextEncoder
     let vision: VisionEncoder
@@ -31,7 +35,9 @@ public final class CLIPSegModel: Sendable {
     /// Loads `config.json`, `preprocessor_config.json`, `model.safetensors` and, when present, the
     /// tokenizer from a Hugging Face model folder. Throws a one-line error naming the missing file,
     /// the bad configuration value, or the missing / mis-shaped / unexpected tensor.
-    public convenience init(directory: URL) throws {
+    /// `visionPrecision` converts the vision encoder's linear layers to bf16 or int8 at load time
+    /// (about 2–3× faster per frame on AVX-512 CPUs, masks slightly different; see `ReducedPrecisionFormat`).
+    public convenience init(directory: URL, visionPrecision: ReducedPrecisionFormat? = nil) throws {
         let folder = ModelFolder(url: directory)
         try folder.requireModelFiles()
         let configuration = try CLIPSegConfiguration(contentsOf: folder.configuration)
@@ -45,13 +51,18 @@ public final class CLIPSegModel: Sendable {
                 : try CLIPTokenizer(vocabularyFile: folder.vocabulary, mergesFile: folder.merges, maxLength: maxLength)
         }
         try self.init(configuration: configuration, preprocessing: preprocessing, weights: weights,
-                      tokenizer: tokenizer, folder: folder)
+                      tokenizer: tokenizer, folder: folder, visionPrecision: visionPrecision)
     }
 
     /// Builds the model from parsed configurations and an opened checkpoint.
     public init(configuration: CLIPSegConfiguration, preprocessing: PreprocessorConfiguration,
-                weights: SafeTensorsFile, tokenizer: CLIPTokenizer? = nil, folder: ModelFolder? = nil) throws {
+                weights: SafeTensorsFile, tokenizer: CLIPTokenizer? = nil, folder: ModelFolder? = nil,
+                visionPrecision: ReducedPrecisionFormat? = nil) throws {
         try configuration.validate()
+        if let visionPrecision, !visionPrecision.isAvailable {
+            throw CLIPSegError.invalidInput("\(visionPrecision.rawValue) matrix products are not available on this CPU "
+                                            + "(oneDNN runs bf16 from AVX-512 up); use float32 or int8")
+        }
         try preprocessing.validate()
         let tensors = try CheckpointTensors(weights: weights, configuration: configuration)
         self.configuration = configuration
@@ -59,7 +70,9 @@ public final class CLIPSegModel: Sendable {
         self.tokenizer = tokenizer
         self.folder = folder
         text = try TextEncoder(tensors: tensors, configuration: configuration)
-        vision = try VisionEncoder(tensors: tensors, configuration: configuration)
+        let vision = try VisionEncoder(tensors: tensors, configuration: configuration)
+        self.vision = try visionPrecision.map { try vision.converted(to: $0) } ?? vision
+        self.visionPrecision = visionPrecision
         decoder = try CLIPSegDecoder(tensors: tensors, configuration: configuration)
         if let left = tensors.remainingNames.first {
             throw CLIPSegError.invalidInput("internal: checkpoint tensor '\(left)' was loaded but not used")

@@ -18,11 +18,11 @@ struct DecoderLayer: Sendable {
     }
 
     /// Updates `x` (`[batch · tokens, hidden]`) in place.
-    func apply(_ x: UnsafeMutablePointer<Float>, batch: Int, tokens: Int, workspace: InferenceWorkspace) {
+    func apply(_ x: UnsafeMutablePointer<Float>, batch: Int, tokens: Int, workspace: InferenceWorkspace) throws {
         let rows = batch * tokens
-        attention.apply(x, batch: batch, tokens: tokens, causal: false, addingInto: x, workspace: workspace)
+        try attention.apply(x, batch: batch, tokens: tokens, causal: false, addingInto: x, workspace: workspace)
         layerNorm1.apply(x, rows: rows, into: x, workspace: workspace)
-        mlp.apply(x, rows: rows, addingInto: x, workspace: workspace)
+        try mlp.apply(x, rows: rows, addingInto: x, workspace: workspace)
         layerNorm2.apply(x, rows: rows, into: x, workspace: workspace)
     }
 }

@@ -1,3 +1,4 @@
+import ReducedPrecision
 import TensorKit
 
 /// A CLIP encoder layer (`CLIPSegEncoderLayer`), pre-norm:
@@ -17,13 +18,26 @@ struct EncoderLayer: Sendable {
                               activation: activation)
     }
 
+    private init(layerNorm1: LayerNorm, attention: SelfAttention, layerNorm2: LayerNorm, mlp: FeedForward) {
+        self.layerNorm1 = layerNorm1
+        self.attention = attention
+        self.layerNorm2 = layerNorm2
+        self.mlp = mlp
+    }
+
+    /// The same layer with its four linear layers in `format` (layer norms and attention products stay float32).
+    func converted(to format: ReducedPrecisionFormat, typicalRows: Int) throws -> EncoderLayer {
+        EncoderLayer(layerNorm1: layerNorm1, attention: try attention.converted(to: format, typicalRows: typicalRows),
+                     layerNorm2: layerNorm2, mlp: try mlp.converted(to: format, typicalRows: typicalRows))
+    }
+
     /// Updates the residual stream `x` (`[batch · tokens, hidden]`) in place.
-    func apply(_ x: UnsafeMutablePointer<Float>, batch: Int, tokens: Int, causal: Bool, workspace: InferenceWorkspace) {
+    func apply(_ x: UnsafeMutablePointer<Float>, batch: Int, tokens: Int, causal: Bool, workspace: InferenceWorkspace) throws {
         let rows = batch * tokens
         let normalized = workspace.normalized.reserve(rows * layerNorm1.size)
         layerNorm1.apply(x, rows: rows, into: normalized, workspace: workspace)
-        attention.apply(normalized, batch: batch, tokens: tokens, causal: causal, addingInto: x, workspace: workspace)
+        try attention.apply(normalized, batch: batch, tokens: tokens, causal: causal, addingInto: x, workspace: workspace)
         layerNorm2.apply(x, rows: rows, into: normalized, workspace: workspace)
-        mlp.apply(normalized, rows: rows, addingInto: x, workspace: workspace)
+        try mlp.apply(normalized, rows: rows, addingInto: x, workspace: workspace)
     }
 }

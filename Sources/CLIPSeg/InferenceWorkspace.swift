@@ -1,3 +1,5 @@
+import ReducedPrecision
+
 /// Scratch memory for the model's forward passes, reused across calls to avoid per-frame
 /// allocations, and the number of threads a pass may use. Buffers only grow. Not thread-safe: give
 /// each thread (or each concurrent call) its own workspace; the model's weights themselves are shared
@@ -61,5 +63,16 @@ public final class InferenceWorkspace {
 
     public init(threads: Int = 1) {
         self.threads = max(1, threads)
+    }
+
+    /// oneDNN's per-thread state for a model whose vision layers run in reduced precision (created
+    /// on first use, `threads` OpenMP threads).
+    private var reducedContext: ReducedPrecisionContext?
+
+    func reducedPrecisionContext() throws -> ReducedPrecisionContext {
+        if let reducedContext { return reducedContext }
+        let context = try ReducedPrecisionContext(threadCount: threads)
+        reducedContext = context
+        return context
     }
 }

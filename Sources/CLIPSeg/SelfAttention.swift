@@ -1,12 +1,13 @@
+import ReducedPrecision
 import TensorKit
 
 /// CLIP multi-head self-attention (`CLIPSegAttention`): query, key and value projections fused
 /// into one `[hidden, 3 · hidden]` GEMM, per-head attention with BLAS, then the output projection.
 struct SelfAttention: Sendable {
     /// Fused `q_proj | k_proj | v_proj`.
-    let projection: DenseLayer
+    let projection: LinearProjection
     /// `out_proj`.
-    let output: DenseLayer
+    let output: LinearProjection
     let heads: Int
     let headDim: Int
     /// `headDim^-0.5`, as transformers computes it (in double, applied in float).
@@ -17,21 +18,36 @@ struct SelfAttention: Sendable {
             DenseLayer(pytorchWeight: try tensors.take("\(prefix).\(part).weight"),
                        bias: try tensors.take("\(prefix).\(part).bias"), inputSize: hidden, outputSize: hidden)
         }
-        projection = DenseLayer(concatenatingOutputsOf: [try linear("query"), try linear("key"), try linear("value")])
-        output = try linear("output")
+        projection = .float32(DenseLayer(concatenatingOutputsOf: [try linear("query"), try linear("key"), try linear("value")]))
+        output = .float32(try linear("output"))
         self.heads = heads
         headDim = hidden / heads
         scale = Float(Double(headDim).squareRoot().reciprocal)
+    }
+
+    private init(projection: LinearProjection, output: LinearProjection, heads: Int, headDim: Int, scale: Float) {
+        self.projection = projection
+        self.output = output
+        self.heads = heads
+        self.headDim = headDim
+        self.scale = scale
+    }
+
+    /// The same attention with its projections in `format` (the attention products stay float32).
+    func converted(to format: ReducedPrecisionFormat, typicalRows: Int) throws -> SelfAttention {
+        SelfAttention(projection: try projection.converted(to: format, typicalRows: typicalRows),
+                      output: try output.converted(to: format, typicalRows: typicalRows),
+                      heads: heads, headDim: headDim, scale: scale)
     }
 
     /// Attends over `batch` sequences of `tokens` rows of `input` (`[batch · tokens, hidden]`) and
     /// ADDS the projected result to `residual` (same shape). Projections split by output columns and
     /// attention by heads over the workspace's threads.
     func apply(_ input: UnsafePointer<Float>, batch: Int, tokens: Int, causal: Bool,
-               addingInto residual: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) {
+               addingInto residual: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) throws {
         let rows = batch * tokens, hidden = heads * headDim
         let packed = workspace.packed.reserve(rows * 3 * hidden)
-        projection.apply(input, rows: rows, into: packed, workspace: workspace)
+        try projection.apply(input, rows: rows, into: packed, workspace: workspace)
         let attended = workspace.attended.reserve(rows * hidden)
         let chunks = min(workspace.attentionChunks, heads)
         let slot = ScaledDotProductAttention.scratchCount(tokens: tokens)
@@ -41,7 +57,7 @@ struct SelfAttention: Sendable {
                                             scale: scale, causal: causal, into: attended, scores: scores + chunk * slot,
                                             headRange: ParallelLoop.piece(chunk, of: chunks, 0..<heads))
         }
-        output.apply(attended, rows: rows, into: residual, accumulate: true, workspace: workspace)
+        try output.apply(attended, rows: rows, into: residual, accumulate: true, workspace: workspace)
     }
 }
 

@@ -65,7 +65,7 @@ struct TextEncoder: Sendable {
         let batch = prompts.count
         let length = prompts.map(\.count).max() ?? 0
         var x = [Float](repeating: 0, count: batch * length * hidden)
-        x.withUnsafeMutableBufferPointer { xb in
+        try x.withUnsafeMutableBufferPointer { xb in
             let x = xb.baseAddress!
             for (p, ids) in prompts.enumerated() {
                 for position in 0..<length {
@@ -78,7 +78,7 @@ struct TextEncoder: Sendable {
                 }
             }
             for layer in layers {
-                layer.apply(x, batch: batch, tokens: length, causal: true, workspace: workspace)
+                try layer.apply(x, batch: batch, tokens: length, causal: true, workspace: workspace)
             }
         }
         var pooled = Tensor(shape: [batch, hidden])

@@ -1,3 +1,4 @@
+import ReducedPrecision
 import TensorKit
 
 /// The CLIP vision tower: patch embedding (convolution as one GEMM), class token, position
@@ -11,7 +12,7 @@ struct VisionEncoder: Sendable {
     let classEmbedding: [Float]
     let positions: PositionEmbeddingTable
     let preLayerNorm: LayerNorm
-    let layers: [EncoderLayer]
+    private(set) var layers: [EncoderLayer]
     let postLayerNorm: LayerNorm
     /// `visual_projection`, hidden → projection_dim, no bias.
     let projection: DenseLayer
@@ -34,6 +35,15 @@ struct VisionEncoder: Sendable {
         postLayerNorm = try LayerNorm(tensors: tensors, prefix: "vision.postLayerNorm", epsilon: v.layerNormEpsilon)
         projection = DenseLayer(pytorchWeight: try tensors.take("vision.projection.weight"), bias: nil,
                                 inputSize: v.hiddenSize, outputSize: c.projectionDim)
+    }
+
+    /// The same tower with every encoder layer's linear layers in `format` (≈ 90% of a frame's
+    /// arithmetic); the patch embedding, layer norms, attention products and projection stay float32.
+    func converted(to format: ReducedPrecisionFormat) throws -> VisionEncoder {
+        let side = configuration.imageSize / configuration.patchSize
+        var copy = self
+        copy.layers = try layers.map { try $0.converted(to: format, typicalRows: 1 + side * side) }
+        return copy
     }
 
     /// The result of running the tower.
@@ -85,7 +95,7 @@ struct VisionEncoder: Sendable {
         preLayerNorm.apply(x, rows: tokens, into: x)
         if capture.contains(-1) { run.states[-1] = copy() }
         for index in 0...lastLayer {
-            layers[index].apply(x, batch: 1, tokens: tokens, causal: false, workspace: workspace)
+            try layers[index].apply(x, batch: 1, tokens: tokens, causal: false, workspace: workspace)
             if capture.contains(index) { run.states[index] = copy() }
         }
         run.lastClassToken.data.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: hidden) }

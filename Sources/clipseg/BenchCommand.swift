@@ -45,6 +45,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Model input size (default: the model's).", valueName: "N"))
     var size: Int?
 
+    @Option(help: PrecisionChoice.help)
+    var precision: PrecisionChoice = .fp32
+
     @Flag(help: "Print one JSON object of medians in milliseconds instead of a table.")
     var json = false
 
@@ -61,18 +64,19 @@ struct BenchCommand: AsyncParsableCommand {
         let texts = (0..<prompts).map { i in
             Self.referencePrompts[i % 4] + (i < 4 ? "" : " \(i / 4 + 1)")
         }
-        let (runs, warmup, size) = (self.runs, self.warmup, self.size)
+        let (runs, warmup, size, precision) = (self.runs, self.warmup, self.size, self.precision)
         let timings = try await DedicatedThread.run(name: "clipseg-bench") {
             // As segment runs the model: OpenBLAS single-threaded, each pass split over `threadCount` threads.
             MatrixMultiply.threadCount = 1
-            let backend = try CLIPSegBackend(model: try SegmentSetup.loadModel(directory), inputSize: size,
+            let backend = try CLIPSegBackend(model: try SegmentSetup.loadModel(directory, precision: precision), inputSize: size,
                                              visionThreads: threadCount, decoderThreads: threadCount)
             return try BenchTimings.measure(backend: backend, texts: texts, runs: runs, warmup: warmup)
         }
         if json {
-            print(timings.json(prompts: prompts, threads: threadCount))
+            print(timings.json(prompts: prompts, threads: threadCount, precision: precision))
         } else {
-            print(timings.table(model: directory.path, prompts: prompts, threads: threadCount, runs: runs, warmup: warmup))
+            print(timings.table(model: directory.path, prompts: prompts, threads: threadCount, precision: precision,
+                                runs: runs, warmup: warmup))
         }
     }
 }
@@ -135,19 +139,19 @@ struct BenchTimings: Sendable {
 
     private static func number(_ value: Double) -> String { String(format: "%.3f", value) }
 
-    func json(prompts: Int, threads: Int) -> String {
+    func json(prompts: Int, threads: Int, precision: PrecisionChoice) -> String {
         "{\"text_ms\":\(Self.number(text)),\"vision_ms\":\(Self.number(vision)),\"decoder_ms\":\(Self.number(decoder)),"
-            + "\"total_ms\":\(Self.number(total)),\"prompts\":\(prompts),\"threads\":\(threads),\"precision\":\"fp32\","
+            + "\"total_ms\":\(Self.number(total)),\"prompts\":\(prompts),\"threads\":\(threads),\"precision\":\"\(precision.rawValue)\","
             + "\"blas_core\":\"\(BLASKernelSelection.coreName)\"}"
     }
 
-    func table(model: String, prompts: Int, threads: Int, runs: Int, warmup: Int) -> String {
+    func table(model: String, prompts: Int, threads: Int, precision: PrecisionChoice, runs: Int, warmup: Int) -> String {
         func row(_ name: String, _ value: Double) -> String {
             name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%10.1f", value)
         }
         return """
         clipseg bench: \(model), input \(inputSide)×\(inputSide), \(prompts) prompt\(prompts == 1 ? "" : "s"), \
-        \(threads) thread\(threads == 1 ? "" : "s"), fp32; median of \(runs) runs after \(warmup) warm-up
+        \(threads) thread\(threads == 1 ? "" : "s"), \(precision.rawValue); median of \(runs) runs after \(warmup) warm-up
         OpenBLAS kernels: \(BLASKernelSelection.coreName)\(BLASKernelSelection.forcedSlowerKernelsNote.map { " (\($0))" } ?? "")
         stage                    ms
         \(row("text encoder", text))   (all prompts; cached by segment)

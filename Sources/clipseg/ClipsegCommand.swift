@@ -17,10 +17,10 @@ struct ClipsegCommand: AsyncParsableCommand {
         subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self, BenchCommand.self]
     )
 
-    /// First of all (nothing read, written or started yet): re-executes once onto OpenBLAS's AVX-512
-    /// kernels when it picked its AVX2 ones on an AVX-512 CPU (see `BLASKernelSelection`).
+    /// First of all (nothing read, written or started yet): re-executes once when the math libraries
+    /// need settings they read only at load time (see `StartupRelaunch`).
     static func main() async {
-        BLASKernelSelection.relaunchWithFastestKernelsIfNeeded()
+        StartupRelaunch.performIfNeeded()
         await main(nil)
     }
 }

@@ -42,6 +42,9 @@ struct ImageCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Mask threshold on the sigmoid probability for -o (0…1).", valueName: "P"))
     var threshold: Float = MaskOptions().threshold
 
+    @Option(help: PrecisionChoice.help)
+    var precision: PrecisionChoice = .fp32
+
     func validate() throws {
         guard !prompts.isEmpty || !imagePrompts.isEmpty else {
             throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE")
@@ -54,7 +57,8 @@ struct ImageCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = Request(image: image, modelDirectory: ModelDirectoryDefault.resolve(model), prompts: prompts,
-                              imagePrompts: imagePrompts, logits: logits, output: output, threshold: threshold)
+                              imagePrompts: imagePrompts, logits: logits, output: output, threshold: threshold,
+                              precision: precision)
         // Decoding and BLAS block; keep them off Swift's cooperative pool.
         try await Self.onDedicatedThread { try request.execute() }
     }
@@ -81,10 +85,11 @@ private struct Request: Sendable {
     let logits: String?
     let output: String?
     let threshold: Float
+    let precision: PrecisionChoice
 
     func execute() throws {
         var frame = try StillImage.load(path: image)
-        let model = try CLIPSegModel(directory: modelDirectory)
+        let model = try CLIPSegModel(directory: modelDirectory, visionPrecision: precision.format)
         let workspace = InferenceWorkspace()
         var conditionals: [Float] = []
         if !prompts.isEmpty {

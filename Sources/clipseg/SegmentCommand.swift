@@ -85,6 +85,9 @@ struct SegmentCommand: AsyncParsableCommand {
                                valueName: "N"))
     var threads: Int?
 
+    @Option(help: PrecisionChoice.help)
+    var precision: PrecisionChoice = .fp32
+
     // MARK: Outputs
 
     @Option(name: .shortAndLong,
@@ -223,6 +226,7 @@ struct SegmentRequest: Sendable {
     var modelDirectory: URL
     var size: Int?
     var threads: Int
+    var precision: PrecisionChoice
     var output: String?
     var mode: OutputMode
     var background: String?
@@ -248,6 +252,7 @@ struct SegmentRequest: Sendable {
         modelDirectory = ModelDirectoryDefault.resolve(c.model)
         size = c.size
         threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        precision = c.precision
         output = c.output
         mode = c.mode
         background = c.background

@@ -15,7 +15,7 @@ enum SegmentSetup {
         // OpenBLAS runs single-threaded (its pool is process-wide and its threads spin); a vision pass is
         // split over `--threads` threads instead, and the decoder (small) runs alongside on one.
         MatrixMultiply.threadCount = 1
-        let model = try loadModel(request.modelDirectory)
+        let model = try loadModel(request.modelDirectory, precision: request.precision)
         let backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
                                          decoderThreads: 1)
         let prompts = try embedPrompts(request, backend: backend)
@@ -48,13 +48,13 @@ enum SegmentSetup {
     }
 
     /// Loads the model, turning a missing folder or file into a message that says where to get one.
-    static func loadModel(_ directory: URL) throws -> CLIPSegModel {
+    static func loadModel(_ directory: URL, precision: PrecisionChoice = .fp32) throws -> CLIPSegModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw SegmentFailure("no model folder at \(directory.path); \(ModelDirectoryDefault.downloadHint)")
         }
         do {
-            return try CLIPSegModel(directory: directory)
+            return try CLIPSegModel(directory: directory, visionPrecision: precision.format)
         } catch let error as CLIPSegError {
             if case .missingFile = error { throw SegmentFailure("\(error); \(ModelDirectoryDefault.downloadHint)") }
             throw error

@@ -1,0 +1,48 @@
+import ReducedPrecision
+import TensorKit
+
+/// One `torch.nn.Linear` of an encoder layer (`[rows, inputSize]` → `[rows, outputSize]`), either
+/// in float32 (a TensorKit `DenseLayer` over OpenBLAS, split by output columns over the workspace's
+/// threads) or in reduced precision (a `PackedLinearLayer`: oneDNN bf16 or int8 with float32 input,
+/// output, bias and fused activation, on `workspace.threads` OpenMP threads).
+///
+/// Immutable and shareable between threads; the reduced form owns oneDNN's packed weights, and the
+/// float32 weights it was made from are released once it exists.
+enum LinearProjection: Sendable {
+    case float32(DenseLayer)
+    case reduced(PackedLinearLayer)
+
+    var inputSize: Int {
+        switch self {
+        case .float32(let layer): layer.inputSize
+        case .reduced(let layer): layer.inputSize
+        }
+    }
+
+    var outputSize: Int {
+        switch self {
+        case .float32(let layer): layer.outputSize
+        case .reduced(let layer): layer.outputSize
+        }
+    }
+
+    /// `output = activation(input · Wᵀ + b)`, or with `accumulate` `output += …` (a residual add).
+    /// Throws only when oneDNN cannot build or run the reduced-precision product.
+    func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+               activation: Activation = .identity, accumulate: Bool = false, workspace: InferenceWorkspace) throws {
+        switch self {
+        case .float32(let layer):
+            layer.apply(input, rows: rows, into: output, activation: activation, accumulate: accumulate, workspace: workspace)
+        case .reduced(let layer):
+            try layer.apply(input, rows: rows, into: output, activation: activation, accumulate: accumulate,
+                            context: try workspace.reducedPrecisionContext())
+        }
+    }
+
+    /// This layer in `format` (a reduced layer is returned as it is). `typicalRows` is the row count
+    /// oneDNN is asked to choose its weight layout for (the tokens of one image).
+    func converted(to format: ReducedPrecisionFormat, typicalRows: Int) throws -> LinearProjection {
+        guard case .float32(let layer) = self else { return self }
+        return .reduced(try PackedLinearLayer(layer, format: format, typicalRows: typicalRows))
+    }
+}
