@@ -1,0 +1,70 @@
+import Foundation
+import TestSupport
+import XCTest
+@testable import clipseg
+
+/// `--precision bf16|int8` as users run it: the sample model on the sample video, masks against the
+/// same run in fp32; the option's parsing and errors.
+final class SegmentPrecisionTests: XCTestCase {
+    private let modelFolder = TestPaths.samples.appendingPathComponent("models/shapes")
+    private let video = TestPaths.samples.appendingPathComponent("videos/shapes.mp4")
+
+    /// Pooled IoU of two mask sequences, a pixel being set from 128 on.
+    static func pooledIoU(_ a: [[UInt8]], _ b: [[UInt8]]) -> Double {
+        var intersection = 0, union = 0
+        for (x, y) in zip(a, b) {
+            for i in 0..<min(x.count, y.count) {
+                let p = x[i] >= 128, q = y[i] >= 128
+                if p && q { intersection += 1 }
+                if p || q { union += 1 }
+            }
+        }
+        return union == 0 ? 1 : Double(intersection) / Double(union)
+    }
+
+    func testReducedPrecisionMasksAgreeWithFloat32OnTheSampleVideo() throws {
+        guard FileManager.default.fileExists(atPath: modelFolder.appendingPathComponent("model.safetensors").path) else {
+            throw XCTSkip("no trained sample model in Samples/models/shapes")
+        }
+        let folder = try TemporaryDirectory(prefix: "clipseg-precision")
+        defer { folder.remove() }
+        let frames = 60
+        let clip = folder.path("shapes-2s.mp4")
+        let cut = try ChildProcess.runTool("ffmpeg", ["-v", "error", "-i", video.path, "-frames:v", "\(frames)", "-c", "copy", clip.path])
+        XCTAssertEqual(cut.status, 0, cut.stderrText)
+        func masks(_ precision: String) throws -> [[UInt8]] {
+            let out = folder.path("masks-\(precision).y4m")
+            let result = try SegmentTestKit.run([clip.path, "--model", modelFolder.path, "--precision", precision,
+                                                 "--prompt", "red circle", "--prompt", "blue circle",
+                                                 "--prompt", "yellow square", "--masks", out.path, "--mask-layout", "stack"],
+                                                timeout: 600)
+            XCTAssertEqual(result.status, 0, result.stderrText)
+            let decoded = try SegmentTestKit.y4mFrames(out)
+            XCTAssertEqual(decoded.frames.count, 3 * frames, precision)
+            return decoded.frames
+        }
+        let reference = try masks("fp32")
+        for precision in ["bf16", "int8"] {
+            let iou = Self.pooledIoU(try masks(precision), reference)
+            print("sample video, \(frames) frames × 3 prompts: \(precision) vs fp32 mask IoU \(iou)")
+            XCTAssertGreaterThanOrEqual(iou, 0.98, precision)
+        }
+    }
+
+    func testAnUnknownPrecisionIsRefusedWithTheChoices() throws {
+        let result = try SegmentTestKit.run(["in.mp4", "--prompt", "x", "--precision", "fp16"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderrText.contains("fp16"), result.stderrText)
+        XCTAssertTrue(result.stderrText.contains("fp32") && result.stderrText.contains("bf16") && result.stderrText.contains("int8"),
+                      result.stderrText)
+    }
+
+    func testTheRelaunchLooksForTheOptionBeforeParsing() {
+        XCTAssertTrue(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "a.mp4", "--precision", "bf16"]))
+        XCTAssertTrue(PrecisionChoice.isReducedRequested(in: ["clipseg", "bench", "--precision=int8"]))
+        XCTAssertFalse(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "a.mp4", "--precision", "fp32"]))
+        XCTAssertFalse(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "a.mp4", "--precision"]))
+        XCTAssertFalse(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "--", "--precision", "bf16"]))
+        XCTAssertFalse(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "--prompt", "precision bf16"]))
+    }
+}
