@@ -61,7 +61,7 @@ def our_latency(args, binary, precisions) -> dict:
             progress(f"ours: clipseg bench {precision}, {prompts} prompt(s) …")
             results.setdefault(precision, {})[str(prompts)] = our_binary.bench(
                 binary, args.model, prompts, args.runs, args.warmup, args.threads, precision,
-                thread_environment(args.threads))
+                our_binary.environment(thread_environment(args.threads)))
     return results
 
 
@@ -83,12 +83,36 @@ def pipelines(args, binary, precisions) -> dict:
         progress(f"ours: clipseg segment {precision} …")
         output, masks = (os.path.join(args.work, f"ours-{precision}.{ext}") for ext in ("mp4", "y4m"))
         result = our_binary.segment(binary, args.clip, args.model, args.prompt, output, masks, args.threads,
-                                    precision, thread_environment(args.threads))
+                                    precision, our_binary.environment(thread_environment(args.threads)))
         if "error" not in result:
             result["masks"] = masks
             result["fps_wall"] = result["frames_out"] / result["wall_s"] if result["wall_s"] else None
         ours[precision] = result
     return {"python": python, "ours": ours}
+
+
+def live_runs(args, binary, precisions) -> dict:
+    runs = {}
+    for precision in precisions:
+        progress(f"ours: clipseg segment --realtime --keep-frames {precision} …")
+        runs[precision] = our_binary.live(binary, args.clip, args.model, args.prompt,
+                                          os.path.join(args.work, f"live-{precision}.mp4"), args.threads, precision,
+                                          our_binary.environment(thread_environment(args.threads)))
+    return runs
+
+
+def live_rows(document: dict, precisions: list[str], notes: Footnotes) -> list[list]:
+    rows = []
+    for precision in precisions:
+        row = document.get("live", {}).get(precision, {})
+        model_ms = document["ours_latency"].get(precision, {}).get("1", {}).get("total_ms")
+        p50 = row.get("latency_p50_ms")
+        counts = (f"{row['frames_out']} fr, {row['processed']} run, {row['dropped']} dropped"
+                  if "frames_out" in row else "n/a")
+        rows.append([notes.mark(f"ours {precision} live (--realtime --keep-frames)", row.get("error")), counts,
+                     "", "", "", number(p50), "", "-", "-", "-", row.get("peak_rss_mib", "n/a"),
+                     f"p50 ÷ model {p50 / model_ms:.2f}, p95 {row['latency_p95_ms']} ms" if p50 and model_ms else "-"])
+    return rows
 
 
 def mask_agreement(pipeline: dict, reduced: list[str]) -> dict:
@@ -185,6 +209,9 @@ def render(document: dict, precisions: list[str]) -> str:
                  f"prompt {document['prompt']!r}; prompts column = frames written —")
     notes = Footnotes()
     rows = latency_rows(document, precisions, notes) + [separator] + pipeline_rows(document, precisions, notes)
+    if document.get("live"):
+        rows += ["— live: the clip replayed at 30 fps as a camera; ms/frame column = capture→mask latency p50 —"]
+        rows += live_rows(document, precisions, notes)
     legend = ("*  time ratio (ms/frame ÷ ms/frame; < 1 is faster): model rows ÷ transformers fp32 with the same "
               "prompts; end-to-end rows ÷ the Python pipeline.\n"
               "** model rows: masks (sigmoid > 0.4) at 352×352 vs transformers fp32; end-to-end rows: pooled IoU of "
@@ -232,6 +259,7 @@ def main() -> None:
     document["ours_latency"] = our_latency(args, binary, precisions)
     document["pipeline"] = pipelines(args, binary, precisions)
     document["mask_iou"] = mask_agreement(document["pipeline"], reduced)
+    document["live"] = live_runs(args, binary, precisions)
     document["machine"]["load_average_end"] = load_average()
     document["targets"] = performance_targets.evaluate(document, reduced)
     if args.json_out:

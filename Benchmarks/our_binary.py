@@ -14,6 +14,7 @@ Anything else (no binary, unknown subcommand or option, non-zero exit, no JSON) 
 """
 import json
 import os
+import re
 import subprocess
 
 from peak_memory import run_measured
@@ -88,6 +89,41 @@ def segment(binary: str | None, clip: str, model: str, prompt: str, output: str,
     if frames is None:
         return {"error": f"{os.path.basename(output)} is missing or unreadable"}
     return {"wall_s": round(run.wall_s, 2), "peak_rss_mib": round(run.peak_rss_mib), "frames_out": frames}
+
+
+def live(binary: str | None, clip: str, model: str, prompt: str, output: str, threads: int, precision: str,
+         env: dict) -> dict:
+    """`clipseg segment --realtime --keep-frames` (the clip replayed at its own frame rate, as a camera) →
+    {"latency_p50_ms", "latency_p95_ms", "frames_read", "processed", "dropped", "written", "frames_out"} read
+    from the run's summary line on stderr and ffprobe, or {"error": reason}."""
+    if os.path.exists(output):
+        os.remove(output)
+    if binary is None:
+        return {"error": "no clipseg binary (swift build -c release, or --clipseg PATH)"}
+    command = [binary, "segment", clip, "--model", model, "--prompt", prompt, "-o", output, "--realtime",
+               "--keep-frames", "--threads", str(threads)]
+    if precision != "fp32":
+        command += ["--precision", precision]
+    run = run_measured(command, env=env)
+    if run.returncode != 0:
+        return {"error": run.first_error_line()}
+    summary = re.search(r"frames: read (\d+), processed (\d+), dropped (\d+), written (\d+);.*"
+                        r"latency p50 (\d+) ms p95 (\d+) ms", run.stderr)
+    if summary is None:
+        return {"error": "no summary line with latency on stderr"}
+    read, processed, dropped, written, p50, p95 = map(int, summary.groups())
+    return {"frames_read": read, "processed": processed, "dropped": dropped, "written": written,
+            "latency_p50_ms": p50, "latency_p95_ms": p95, "frames_out": count_video_frames(output),
+            "peak_rss_mib": round(run.peak_rss_mib)}
+
+
+def environment(base: dict) -> dict:
+    """The environment our binary runs in: `base` without OPENBLAS_CORETYPE, so OpenBLAS picks this CPU's own
+    kernels (AVX-512 here) as it does on a machine whose environment does not force a core type. The
+    references do not use OpenBLAS (torch: MKL/oneDNN, ONNX Runtime: MLAS), so this changes nothing for them."""
+    env = dict(base)
+    env.pop("OPENBLAS_CORETYPE", None)
+    return env
 
 
 def count_video_frames(path: str) -> int | None:

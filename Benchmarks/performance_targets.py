@@ -50,6 +50,14 @@ def evaluate(document: dict, reduced_precisions: list[str]) -> list[dict]:
         _check("fp32 masks IoU vs Python pipeline ≥ 0.99", iou.get("fp32_vs_python", {}).get("iou_pooled"),
                0.99, True, ""),
     ]
+    live = document.get("live", {}).get("fp32", {})
+    clip_frames = document.get("clip_frames")
+    results += [
+        _check("live fp32: capture→mask latency p50 ÷ model latency ≤ 1.3",
+               _divide(live.get("latency_p50_ms"), ours_1), 1.3, False),
+        _check("live fp32 --keep-frames: frames written ÷ frames in = 1",
+               _divide(live.get("frames_out"), clip_frames), 1.0, True, ""),
+    ]
     for precision in reduced_precisions:
         ours = _latency(document, "ours", precision, 1)
         results += [
