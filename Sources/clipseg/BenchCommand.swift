@@ -3,6 +3,7 @@ import CLIPSeg
 import Foundation
 import MediaIO
 import Pipeline
+import ReducedPrecision
 import TensorKit
 
 /// `clipseg bench`: times the model's stages as `clipseg segment` runs them on one 640×480 frame —
@@ -153,6 +154,7 @@ struct BenchTimings: Sendable {
         clipseg bench: \(model), input \(inputSide)×\(inputSide), \(prompts) prompt\(prompts == 1 ? "" : "s"), \
         \(threads) thread\(threads == 1 ? "" : "s"), \(precision.rawValue); median of \(runs) runs after \(warmup) warm-up
         OpenBLAS kernels: \(BLASKernelSelection.coreName)\(BLASKernelSelection.forcedSlowerKernelsNote.map { " (\($0))" } ?? "")
+        idle math threads: \(ThreadWaitPolicy.summary)
         stage                    ms
         \(row("text encoder", text))   (all prompts; cached by segment)
         \(row("preprocess", preprocess))
