@@ -26,7 +26,9 @@ struct SegmentCommand: AsyncParsableCommand {
         next frame on: prompt add TEXT | prompt remove TEXT | prompt set TEXT;TEXT… | threshold 0.5 | quit.
 
         Ctrl-C stops reading, finishes the frames in flight, closes every output properly and prints the \
-        summary (exit status 130; 143 for SIGTERM); a second Ctrl-C exits at once.
+        summary (exit status 130; 143 for SIGTERM); a second Ctrl-C exits at once. Before the run starts \
+        (model loading, opening the input and outputs) it ends at once with the same status and one line \
+        saying so; outputs opened by then are removed (nothing was written to them).
 
         Examples:
           Blur the background of a webcam, keeping the person sharp:
@@ -205,9 +207,21 @@ struct SegmentCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Signals are handled from here on, so one during setup ends the run cleanly (see SegmentInterruption).
+        let interruption = SegmentInterruption(quiet: quiet)
+        let signals = InterruptHandler { signal, _ in interruption.receive(signal) }
+        defer { withExtendedLifetime(signals) {} }
         let request = SegmentRequest(command: self)
-        let session = try await DedicatedThread.run(name: "clipseg-setup") { try SegmentSetup.open(request) }
-        let exitCode = try await session.run()
+        let session: SegmentSession
+        do {
+            session = try await DedicatedThread.run(name: "clipseg-setup") {
+                try SegmentSetup.open(request, interruption: interruption)
+            }
+        } catch let interrupted as SegmentInterruption.Interrupted {
+            if !quiet { StandardError.write(interrupted.message) }
+            throw ExitCode(interrupted.exitCode)
+        }
+        let exitCode = try await session.run(interruption: interruption)
         if exitCode != 0 { throw ExitCode(exitCode) }
     }
 

@@ -43,10 +43,11 @@ final class SegmentSession: @unchecked Sendable {
     }
 
     /// Runs to the end; returns the exit status, or throws the run's failure after the summary.
-    func run() async throws -> Int32 {
+    /// `interruption` stops the pipeline on SIGINT/SIGTERM from its start on.
+    func run(interruption: SegmentInterruption) async throws -> Int32 {
         let pipeline = SegmentationPipeline(backend: backend, prompts: prompts, composition: composition, flow: flow,
                                             source: source, interruptSource: interruptSource, sinks: sinks)
-        let signals = InterruptHandler { _, _ in pipeline.stop() }
+        interruption.running(stop: { pipeline.stop() })
         let quitRequested = QuitFlag()
         let control = controlDescriptor.map { startControl($0, pipeline: pipeline, quit: quitRequested) }
         let progress = request.quiet ? nil : startProgress(pipeline)
@@ -54,7 +55,7 @@ final class SegmentSession: @unchecked Sendable {
         control?.cancel()
         progress?.cancel()
         var reporter = await progress?.value
-        let signal = signals.firstSignal
+        let signal = interruption.signal
         if !request.quiet {
             let warnings = isCamera ? outcome.warnings.filter { !source.warnings.contains($0) } : outcome.warnings
             for warning in warnings { StandardError.write("warning: \(warning)") }

@@ -10,20 +10,25 @@ import Glibc
 /// Opens everything a `clipseg segment` run needs, on the setup thread (all of it blocks): the model and
 /// the prompt embeddings, the source (camera or file/stream), the outputs at the source's size, and the
 /// `--control` input. Errors are one line naming what is at fault.
+///
+/// Each step is announced to `interruption`, which decides what a signal does meanwhile; outputs opened
+/// before a failure or a signal are closed and removed again (nothing was written to them).
 enum SegmentSetup {
-    static func open(_ request: SegmentRequest) throws -> SegmentSession {
+    static func open(_ request: SegmentRequest, interruption: SegmentInterruption) throws -> SegmentSession {
         // OpenBLAS runs single-threaded (its pool is process-wide and its threads spin); a vision pass is
         // split over `--threads` threads instead, and the decoder (small) runs alongside on one.
         MatrixMultiply.threadCount = 1
         let model = try loadModel(request.modelDirectory, precision: request.precision)
         let backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
                                          decoderThreads: 1)
+        interruption.enter(.preparingPrompts)
         let prompts = try embedPrompts(request, backend: backend)
         let background = try request.background.map { value in
             try Background.parse(value, fileExists: { FileManager.default.fileExists(atPath: $0) },
                                  loadImage: { try StillImage.load(path: $0) })
         }
         let controlDescriptor = try request.control.map(openControl)
+        interruption.enter(.openingInput)
         let opened = try openSource(request)
         let info = opened.source.info
         let live = opened.isCamera || info.isLive || request.realtime
@@ -34,13 +39,14 @@ enum SegmentSetup {
                 outputWidth: info.width, outputHeight: info.height)
             // Audio is copied from the input file or stream (standard input cannot be read twice).
             let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
-            let sinks = try openOutputs(request, info: info, audioSource: audioSource)
+            interruption.enter(.openingOutputs)
+            let outputs = try openOutputs(request, info: info, audioSource: audioSource, interruption: interruption)
             return SegmentSession(
                 request: request, backend: backend, prompts: prompts, composition: composition,
                 flow: SegmentationPipeline<CLIPSegBackend>.Flow(live: live, realtime: request.realtime,
                                                                 frameRate: info.frameRate),
                 source: opened.source, interruptSource: opened.interrupt, isCamera: opened.isCamera,
-                sinks: sinks, controlDescriptor: controlDescriptor)
+                sinks: outputs.map(\.sink), controlDescriptor: controlDescriptor)
         } catch {
             opened.source.close()
             throw error
@@ -104,40 +110,79 @@ enum SegmentSetup {
         return OpenedSource(source: file, interrupt: { file.interrupt() }, isCamera: false)
     }
 
-    /// The sinks, in the order video, masks, statistics.
-    private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, audioSource: String?) throws -> [any FrameSink] {
-        var sinks: [any FrameSink] = []
-        if let output = request.output {
-            var options = VideoWriterOptions(frameRate: info.frameRate ?? 30, audioSource: audioSource,
-                                             fragmented: request.fragmented)
-            var writer: VideoWriter?
-            if request.mode == .cutout {
-                // Keep the mask as alpha when the format can carry it; otherwise the background is black.
-                options.alpha = true
-                writer = try? VideoWriter(path: output, width: info.width, height: info.height, options: options)
-                if writer == nil { options.alpha = false }
+    /// An opened output and what to remove when nothing gets written to it.
+    struct OpenedOutput {
+        var sink: any FrameSink
+        var removable: RemovableOutput?
+    }
+
+    /// The outputs, in the order video, masks, statistics. On a failure or a signal (checked after each
+    /// one opens) those already open are closed and removed, and the error is thrown.
+    private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, audioSource: String?,
+                                    interruption: SegmentInterruption) throws -> [OpenedOutput] {
+        var outputs: [OpenedOutput] = []
+        /// Opens one output; when that fails, removes only what the attempt itself created.
+        func add(_ path: String, _ open: () throws -> any FrameSink) throws {
+            let removable = RemovableOutput(path: path)
+            do {
+                outputs.append(OpenedOutput(sink: try open(), removable: removable))
+            } catch {
+                _ = removable?.remove(opened: false)
+                throw error
             }
-            let video = try writer ?? VideoWriter(path: output, width: info.width, height: info.height, options: options)
-            sinks.append(VideoFrameSink(writer: video, keepsAlpha: options.alpha))
+            try interruption.checkpoint()
         }
-        if let path = request.masks {
-            let name = path == "-" ? "standard output" : path
-            let writer: any MaskStreamWriter
-            switch request.maskFormat {
-            case .y4m:
-                writer = try Y4MMaskWriter(path: path, width: info.width, height: info.height,
-                                           frameRate: FrameRateFraction(approximating: info.frameRate ?? 30))
-            case .gray:
-                writer = try RawGrayMaskWriter(path: path, width: info.width, height: info.height)
-            case .pngDirectory:
-                writer = try PNGMaskDirectoryWriter(folder: path, width: info.width, height: info.height)
+        do {
+            if let path = request.output {
+                try add(path) { try openVideo(path, request: request, info: info, audioSource: audioSource) }
             }
-            sinks.append(MaskFrameSink(writer: writer, name: name))
+            if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
+            if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatsWriter(path: path)) } }
+            interruption.pauseIfAskedWithOutputsOpen()
+            try interruption.checkpoint()
+            return outputs
+        } catch {
+            var removed: [String] = []
+            for output in outputs {
+                try? output.sink.finish()
+                if let removable = output.removable, removable.remove(opened: true) { removed.append(removable.path) }
+            }
+            if var interrupted = error as? SegmentInterruption.Interrupted {
+                interrupted.removedOutputs = removed
+                throw interrupted
+            }
+            throw error
         }
-        if let path = request.stats {
-            sinks.append(StatisticsFrameSink(writer: try StatsWriter(path: path)))
+    }
+
+    private static func openVideo(_ output: String, request: SegmentRequest, info: SourceInfo,
+                                  audioSource: String?) throws -> VideoFrameSink {
+        var options = VideoWriterOptions(frameRate: info.frameRate ?? 30, audioSource: audioSource,
+                                         fragmented: request.fragmented)
+        var writer: VideoWriter?
+        if request.mode == .cutout {
+            // Keep the mask as alpha when the format can carry it; otherwise the background is black.
+            options.alpha = true
+            writer = try? VideoWriter(path: output, width: info.width, height: info.height, options: options)
+            if writer == nil { options.alpha = false }
         }
-        return sinks
+        let video = try writer ?? VideoWriter(path: output, width: info.width, height: info.height, options: options)
+        return VideoFrameSink(writer: video, keepsAlpha: options.alpha)
+    }
+
+    private static func openMasks(_ path: String, request: SegmentRequest, info: SourceInfo) throws -> MaskFrameSink {
+        let name = path == "-" ? "standard output" : path
+        let writer: any MaskStreamWriter
+        switch request.maskFormat {
+        case .y4m:
+            writer = try Y4MMaskWriter(path: path, width: info.width, height: info.height,
+                                       frameRate: FrameRateFraction(approximating: info.frameRate ?? 30))
+        case .gray:
+            writer = try RawGrayMaskWriter(path: path, width: info.width, height: info.height)
+        case .pngDirectory:
+            writer = try PNGMaskDirectoryWriter(folder: path, width: info.width, height: info.height)
+        }
+        return MaskFrameSink(writer: writer, name: name)
     }
 
     /// The descriptor of `--control`: 0 for `-`, else the file opened for reading. A named pipe is opened
