@@ -89,10 +89,7 @@ public final class PackedLinearLayer: @unchecked Sendable {
 
     /// The same layer as a TensorKit `DenseLayer` (whose weight is stored `[in, out]`), in `format`.
     public convenience init(_ layer: DenseLayer, format: ReducedPrecisionFormat, typicalRows: Int = 256) throws {
-        var pytorchWeight = [Float](repeating: 0, count: layer.weight.count)
-        for i in 0..<layer.inputSize {
-            for o in 0..<layer.outputSize { pytorchWeight[o * layer.inputSize + i] = layer.weight[i * layer.outputSize + o] }
-        }
+        let pytorchWeight = MatrixTranspose.transposed(layer.weight, rows: layer.inputSize, columns: layer.outputSize)
         try self.init(pytorchWeight: pytorchWeight, bias: layer.bias, inputSize: layer.inputSize,
                       outputSize: layer.outputSize, format: format, typicalRows: typicalRows)
     }
