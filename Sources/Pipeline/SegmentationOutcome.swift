@@ -19,6 +19,9 @@ public struct SegmentationOutcome: Sendable {
     public var elapsed: Double
     /// Sinks whose reader closed them early, by name.
     public var closedOutputs: [String]
+    /// Frames each sink was given and wrote, in the order of the sinks (0 for an output nothing reached:
+    /// the caller may remove it when the run failed or was interrupted).
+    public var framesWrittenPerOutput: [Int]
     /// One-line warnings of the source and the sinks.
     public var warnings: [String]
 }

@@ -127,17 +127,14 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         precondition(first, "SegmentationPipeline.run() called twice")
         let start = clock.now()
         state.withLock { $0.startedAt = start }
-        var reports: [SinkStage.Report] = []
+        var reports = [SinkStage.Report?](repeating: nil, count: sinks.count)
         let outputs = zip(sinkQueues, sinks).map { ComposeStage.Output(channel: $0, needs: $1.needs) }
         let pumpOutcome = await withTaskGroup(of: StageResult.self) { group -> SourcePump.Outcome? in
-            for (queue, sink) in zip(sinkQueues, sinks) {
+            for (number, (queue, sink)) in zip(sinkQueues, sinks).enumerated() {
                 group.addTask { [self] in
-                    do {
-                        return .sink(try await sink.run(input: queue) { [self] in closed(sink.name) })
-                    } catch {
-                        fail(error)
-                        return .done
-                    }
+                    let report = await sink.run(input: queue) { [self] in closed(sink.name) }
+                    if let failure = report.failure { fail(failure) }
+                    return .sink(number: number, report)
                 }
             }
             group.addTask { [self] in
@@ -161,7 +158,7 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
                 case .pump(let outcome):
                     pumpOutcome = outcome
                     if case .failed(let error) = outcome.ending { fail(error) }
-                case .sink(let report): reports.append(report)
+                case .sink(let number, let report): reports[number] = report
                 case .done: break
                 }
             }
@@ -171,8 +168,8 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         let ending: SegmentationOutcome.Ending = failure.map { .failed($0) } ?? (stopped ? .stopped : .completed)
         return SegmentationOutcome(ending: ending, framesRead: pumpOutcome?.framesRead ?? 0,
                        dropped: visionQueue.counters.dropped, figures: monitor.figures, elapsed: clock.now() - start,
-                       closedOutputs: closedOutputs,
-                       warnings: (pumpOutcome?.warnings ?? []) + reports.flatMap(\.warnings))
+                       closedOutputs: closedOutputs, framesWrittenPerOutput: reports.map { $0?.framesWritten ?? 0 },
+                       warnings: (pumpOutcome?.warnings ?? []) + reports.flatMap { $0?.warnings ?? [] })
     }
 
     /// Lets the vision stage reach its queue before the first frame, so that a live run's first frame is
@@ -185,7 +182,7 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
 
     private enum StageResult: Sendable {
         case pump(SourcePump.Outcome)
-        case sink(SinkStage.Report)
+        case sink(number: Int, SinkStage.Report)
         case done
     }
 

@@ -14,6 +14,8 @@ actor SinkStage {
         /// The reader closed the output before the end.
         var closedByReader: Bool
         var warnings: [String]
+        /// The write or finish error that ended the sink (after its clean-up), if any.
+        var failure: (any Error)?
     }
 
     private let executor: DedicatedThreadExecutor
@@ -30,8 +32,9 @@ actor SinkStage {
         self.sink = sink.value
     }
 
-    /// Writes every frame of `input` until it ends, then finishes the sink.
-    func run(input: BoundedChannel<ComposedFrame>, onClosed: @Sendable () -> Void) async throws -> Report {
+    /// Writes every frame of `input` until it ends, then finishes the sink. A write error ends it after the
+    /// same clean-up and is returned in the report, with the frames written before it.
+    func run(input: BoundedChannel<ComposedFrame>, onClosed: @Sendable () -> Void) async -> Report {
         var written = 0
         do {
             for try await frame in input {
@@ -39,16 +42,17 @@ actor SinkStage {
                 written += 1
             }
             try sink.finish()
-            return Report(name: name, framesWritten: written, closedByReader: false, warnings: sink.warnings)
+            return Report(name: name, framesWritten: written, closedByReader: false, warnings: sink.warnings, failure: nil)
         } catch MediaError.outputClosed {
             try? sink.finish()
             input.cancel()
             onClosed()
-            return Report(name: name, framesWritten: written, closedByReader: true, warnings: sink.warnings)
+            return Report(name: name, framesWritten: written, closedByReader: true, warnings: sink.warnings, failure: nil)
         } catch {
             try? sink.finish()
             input.cancel()
-            throw error
+            return Report(name: name, framesWritten: written, closedByReader: false, warnings: sink.warnings,
+                          failure: error)
         }
     }
 }

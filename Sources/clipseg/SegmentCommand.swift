@@ -28,7 +28,8 @@ struct SegmentCommand: AsyncParsableCommand {
         Ctrl-C stops reading, finishes the frames in flight, closes every output properly and prints the \
         summary (exit status 130; 143 for SIGTERM); a second Ctrl-C exits at once. Before the run starts \
         (model loading, opening the input and outputs) it ends at once with the same status and one line \
-        saying so; outputs opened by then are removed (nothing was written to them).
+        saying so; outputs opened by then are removed (nothing was written to them). When a run fails or \
+        is interrupted later, an output no frame was written to (e.g. the input decoded none) is removed too.
 
         Examples:
           Blur the background of a webcam, keeping the person sharp:

@@ -8,7 +8,8 @@ import Glibc
 
 /// One `clipseg segment` run once everything is open: runs the pipeline with SIGINT/SIGTERM handling,
 /// `--control` commands and the progress display, then prints the summary and picks the exit status
-/// (0; 130/143 after a signal; a thrown `SegmentFailure` → 1).
+/// (0; 130/143 after a signal; a thrown `SegmentFailure` → 1). When the run failed or was interrupted,
+/// outputs that no frame reached are removed (a header-only file is no result) and a line says which.
 ///
 /// `@unchecked Sendable`: made on the setup thread and handed over whole; the source and sinks inside
 /// are used only by the pipeline's threads from then on.
@@ -22,13 +23,15 @@ final class SegmentSession: @unchecked Sendable {
     private let interruptSource: @Sendable () -> Void
     private let isCamera: Bool
     private let sinks: [any FrameSink]
+    /// What to remove for each sink (same order) when nothing was written to it; nil for standard output.
+    private let removableOutputs: [RemovableOutput?]
     private let controlDescriptor: Int32?
     private let info: SourceInfo
 
     init(request: SegmentRequest, backend: CLIPSegBackend, prompts: PromptBook, composition: CompositionSettings,
          flow: SegmentationPipeline<CLIPSegBackend>.Flow, source: any FrameSource,
          interruptSource: @escaping @Sendable () -> Void, isCamera: Bool, sinks: [any FrameSink],
-         controlDescriptor: Int32?) {
+         removableOutputs: [RemovableOutput?], controlDescriptor: Int32?) {
         self.request = request
         self.backend = backend
         self.prompts = prompts
@@ -38,6 +41,7 @@ final class SegmentSession: @unchecked Sendable {
         self.interruptSource = interruptSource
         self.isCamera = isCamera
         self.sinks = sinks
+        self.removableOutputs = removableOutputs
         self.controlDescriptor = controlDescriptor
         info = source.info
     }
@@ -56,6 +60,9 @@ final class SegmentSession: @unchecked Sendable {
         progress?.cancel()
         var reporter = await progress?.value
         let signal = interruption.signal
+        var failed = false
+        if case .failed = outcome.ending { failed = true }
+        let removed = failed || signal != nil ? removeUnwrittenOutputs(outcome) : []
         if !request.quiet {
             let warnings = isCamera ? outcome.warnings.filter { !source.warnings.contains($0) } : outcome.warnings
             for warning in warnings { StandardError.write("warning: \(warning)") }
@@ -65,9 +72,21 @@ final class SegmentSession: @unchecked Sendable {
             }
             StandardError.write(RunSummary.countsLine(outcome))
             for name in outcome.closedOutputs { StandardError.write("\(name) was closed by its reader; stopped early") }
+            if !removed.isEmpty {
+                let pronoun = removed.count == 1 ? "it" : "them"
+                StandardError.write("clipseg: removed \(RemovableOutput.list(removed)): the run ended before any frame was written to \(pronoun)")
+            }
         }
         if case .failed(let error) = outcome.ending { throw SegmentFailure(String(describing: error)) }
         return signal.map { InterruptPolicy.exitCode(for: $0) } ?? 0
+    }
+
+    /// Removes the outputs no frame reached; returns their paths.
+    private func removeUnwrittenOutputs(_ outcome: SegmentationOutcome) -> [String] {
+        zip(removableOutputs, outcome.framesWrittenPerOutput).compactMap { removable, written in
+            guard written == 0, let removable, removable.remove(opened: true) else { return nil }
+            return removable.path
+        }
     }
 
     /// Reads `--control` commands and applies them; refusals are printed even with `--quiet`.

@@ -46,7 +46,8 @@ enum SegmentSetup {
                 flow: SegmentationPipeline<CLIPSegBackend>.Flow(live: live, realtime: request.realtime,
                                                                 frameRate: info.frameRate),
                 source: opened.source, interruptSource: opened.interrupt, isCamera: opened.isCamera,
-                sinks: outputs.map(\.sink), controlDescriptor: controlDescriptor)
+                sinks: outputs.map(\.sink), removableOutputs: outputs.map(\.removable),
+                controlDescriptor: controlDescriptor)
         } catch {
             opened.source.close()
             throw error

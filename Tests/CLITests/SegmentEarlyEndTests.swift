@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// `clipseg segment` ending before any frame is written: SIGINT/SIGTERM during setup end the run at once
-/// with 130/143 and one line, and leave no output behind (outputs opened already are closed and removed).
+/// with 130/143 and one line, an input that decodes no frame fails with its one-line error, and neither
+/// leaves an output behind (outputs opened already are closed and removed).
 final class SegmentEarlyEndTests: XCTestCase {
     private var folder: TemporaryDirectory!
     private var model = ""
@@ -75,6 +76,38 @@ final class SegmentEarlyEndTests: XCTestCase {
             XCTAssertEqual(stderr, paused + "clipseg: interrupted while opening the outputs; removed \(removed)\n")
             XCTAssertEqual(try Data(contentsOf: run.stdoutURL).count, 0, "nothing on standard output")
             XCTAssertEqual(try leftovers(), ["in.mp4"], "no output is left")
+        }
+    }
+
+    /// Inputs that decode no frame: random bytes named `.mp4` (refused while opening, before any output
+    /// exists) and the first 700 bytes of a real Matroska file (the header opens, no frame follows: the
+    /// outputs were open and are removed after the failure). Exit 1 with the error line either way.
+    func testInputThatDecodesNoFrameLeavesNoOutput() throws {
+        var generator = SplitMix64(seed: 7)
+        let garbage = folder.path("garbage.mp4")
+        try Data((0..<200_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }).write(to: garbage)
+        let clip = folder.path("clip.mkv")
+        let made = try ChildProcess.runTool("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i",
+                                                       "testsrc2=size=160x120:rate=10:duration=1", "-c:v", "libx264",
+                                                       "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip.path])
+        XCTAssertEqual(made.status, 0, made.stderrText)
+        let headerOnly = folder.path("header-only.mkv")
+        try Data(try Data(contentsOf: clip).prefix(700)).write(to: headerOnly)
+        let cases: [(input: URL, error: String, removedLine: String?)] = [
+            (garbage, "Error: \(garbage.path): not a media file FFmpeg can read (Invalid data found when processing input)",
+             nil),
+            (headerOnly, "Error: \(headerOnly.path): cannot decode (matroska,webm: File ended prematurely)",
+             "clipseg: removed \(path("out.mp4")) and \(path("m.y4m")): the run ended before any frame was written to them"),
+        ]
+        for (input, error, removedLine) in cases {
+            let result = try SegmentTestKit.run([input.path, "--model", model, "--prompt", "cat",
+                                                 "-o", path("out.mp4"), "--masks", path("m.y4m")])
+            XCTAssertEqual(result.status, 1, result.stderrText)
+            let lines = result.stderrText.split(separator: "\n").map(String.init)
+            XCTAssertEqual(lines.last, error, result.stderrText)
+            if let removedLine { XCTAssertTrue(lines.contains(removedLine), result.stderrText) }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.mp4")), "\(input.lastPathComponent)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("m.y4m")), "\(input.lastPathComponent)")
         }
     }
 }

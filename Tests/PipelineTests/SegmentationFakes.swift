@@ -154,7 +154,8 @@ struct FakeBackend: SegmentationBackend {
     }
 }
 
-/// Keeps every frame it is given; can throw `MediaError.outputClosed` after `closeAfter` frames.
+/// Keeps every frame it is given; can throw `MediaError.outputClosed` after `closeAfter` frames, or
+/// `MediaError.writeFailed` after `failAfter` frames.
 /// `@unchecked Sendable` so tests may keep it after handing it over: they only read `record` (locked).
 final class RecordingSink: FrameSink, @unchecked Sendable {
     final class Record: @unchecked Sendable {
@@ -171,16 +172,20 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
     let needs: SinkNeeds
     let record = Record()
     var closeAfter: Int?
+    var failAfter: Int?
     var warnings: [String] { [] }
 
-    init(name: String = "recording", needs: SinkNeeds = [.picture, .masks, .statistics], closeAfter: Int? = nil) {
+    init(name: String = "recording", needs: SinkNeeds = [.picture, .masks, .statistics], closeAfter: Int? = nil,
+         failAfter: Int? = nil) {
         self.name = name
         self.needs = needs
         self.closeAfter = closeAfter
+        self.failAfter = failAfter
     }
 
     func write(_ frame: ComposedFrame) throws {
         if let closeAfter, record.frames.count >= closeAfter { throw MediaError.outputClosed(name) }
+        if let failAfter, record.frames.count >= failAfter { throw MediaError.writeFailed(name, reason: "disk full") }
         record.add(frame)
     }
 

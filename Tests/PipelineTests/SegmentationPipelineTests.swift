@@ -135,6 +135,37 @@ final class SegmentationPipelineTests: XCTestCase {
         XCTAssertEqual(log.encodedFrames.count, result.framesRead)
         XCTAssertEqual(sink.record.finishCount, 1)
         XCTAssertTrue(source.closed)
+        XCTAssertEqual(result.framesWrittenPerOutput, [result.framesRead])
+    }
+
+    /// `stop()` before `run()` (a signal at the very end of setup): nothing is read, the sinks are finished
+    /// and reported with no frame written.
+    func testStopBeforeRunReadsNothingAndStillFinishesTheSinks() async throws {
+        let video = RecordingSink(name: "out.mp4"), masks = RecordingSink(name: "m.y4m", needs: .masks)
+        let source = NumberedSource(count: 100)
+        let pipeline = try makePipeline(backend: FakeBackend(log: CallLog()), source: source, sinks: [video, masks])
+        pipeline.stop()
+        let outcome = await pipeline.run()
+        guard case .stopped = outcome.ending else { return XCTFail("ended \(outcome.ending)") }
+        XCTAssertEqual(outcome.framesRead, 0)
+        XCTAssertEqual(outcome.framesWrittenPerOutput, [0, 0])
+        XCTAssertEqual([video.record.finishCount, masks.record.finishCount], [1, 1])
+        XCTAssertTrue(source.closed)
+    }
+
+    /// A sink whose write fails fails the run; its report keeps the frames it wrote before (so the caller
+    /// keeps a file that has frames), and the other sink is still finished.
+    func testFailingSinkFailsTheRunAndReportsTheFramesItWrote() async throws {
+        let failing = RecordingSink(name: "out.mp4", needs: .picture, failAfter: 4)
+        let other = RecordingSink(name: "stats.ndjson", needs: .statistics)
+        let pipeline = try makePipeline(backend: FakeBackend(log: CallLog()), source: NumberedSource(count: 100_000),
+                                        sinks: [failing, other])
+        let outcome = await pipeline.run()
+        guard case .failed(let error) = outcome.ending else { return XCTFail("ended \(outcome.ending)") }
+        XCTAssertEqual(String(describing: error), String(describing: MediaError.writeFailed("out.mp4", reason: "disk full")))
+        XCTAssertEqual(failing.record.frames.count, 4)
+        XCTAssertEqual(outcome.framesWrittenPerOutput, [4, other.record.frames.count])
+        XCTAssertEqual([failing.record.finishCount, other.record.finishCount], [1, 1])
     }
 
     func testEncoderFailureFailsTheRunAndStillFinishesTheSinks() async throws {
@@ -148,6 +179,7 @@ final class SegmentationPipelineTests: XCTestCase {
         XCTAssertEqual(sink.record.finishCount, 1)
         XCTAssertEqual(sink.record.frames.map(\.index), Array(0..<sink.record.frames.count))
         XCTAssertLessThanOrEqual(sink.record.frames.count, 5)
+        XCTAssertEqual(outcome.framesWrittenPerOutput, [sink.record.frames.count])
     }
 
     func testClosedOutputStopsTheRunCleanlyAndTheOtherSinksGetEveryFrameRead() async throws {
@@ -164,6 +196,7 @@ final class SegmentationPipelineTests: XCTestCase {
         XCTAssertEqual(other.record.frames.map(\.index), Array(0..<outcome.framesRead))
         XCTAssertEqual(other.record.finishCount, 1)
         XCTAssertEqual(closing.record.finishCount, 1)
+        XCTAssertEqual(outcome.framesWrittenPerOutput, [3, outcome.framesRead])
     }
 
     func testExclusiveInferenceNeverRunsTheEncoderAndTheDecoderAtOnce() async throws {
