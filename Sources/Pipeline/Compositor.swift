@@ -2,7 +2,8 @@ import MediaIO
 
 /// What the output video shows (`--mode`).
 public enum OutputMode: String, Sendable, CaseIterable {
-    /// The frame with each prompt's mask tinted in its palette colour (and outlined).
+    /// The frame with each prompt's mask tinted in its palette colour (and outlined: palette colour inside
+    /// the edge, black or white outside it).
     case overlay
     /// The union mask as gray video (white = object).
     case matte
@@ -22,7 +23,8 @@ public struct Compositor: Sendable {
     public let mode: OutputMode
     /// Overlay tint strength where a mask is full (0…1).
     public var overlayOpacity: Float
-    /// Overlay: draw a 2-pixel outline in full colour around each prompt's region.
+    /// Overlay: draw a 2-pixel outline around each prompt's region: its pixels on the edge in the prompt's
+    /// full colour, the pixels just outside in `RGBColor.contrastingBlackOrWhite` of that colour.
     public var outline: Bool
     /// Blur mode: box radius in pixels (three passes); nil picks `max(3, min(width, height) / 60)`.
     public var blurRadius: Int?
@@ -133,6 +135,7 @@ public struct Compositor: Sendable {
             frame.pixels.withUnsafeMutableBufferPointer { pixels in
                 for p in 0..<masks.promptCount {
                     let color = RGBColor.overlayColor(forPrompt: p)
+                    let halo = color.contrastingBlackOrWhite
                     let tint = [UInt32(color.red), UInt32(color.green), UInt32(color.blue)]
                     let mask = all.baseAddress! + p * plane
                     for i in 0..<plane where mask[i] != 0 {
@@ -153,9 +156,10 @@ public struct Compositor: Sendable {
                                 || (y > 0 && (mask[i - width] >= 128) != inside)
                                 || (y + 1 < height && (mask[i + width] >= 128) != inside)
                             if edge {
-                                pixels[3 * i] = color.red
-                                pixels[3 * i + 1] = color.green
-                                pixels[3 * i + 2] = color.blue
+                                let ink = inside ? color : halo
+                                pixels[3 * i] = ink.red
+                                pixels[3 * i + 1] = ink.green
+                                pixels[3 * i + 2] = ink.blue
                             }
                         }
                     }

@@ -64,20 +64,28 @@ public struct RGBColor: Sendable, Equatable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Overlay colours, one per prompt in order (repeating after the last): saturated, distinct hues
-    /// that stay readable over photos at 50 % opacity.
+    /// Overlay colours, one per prompt in order (repeating after the last): saturated hues that are rare as
+    /// object colours and distinct from each other, so a tint shows on the object it marks. The colours
+    /// objects most often have, and prompts most often name (red, green, blue, yellow, white, black), are
+    /// left out: "red circle" tinted red would be invisible.
     public static let overlayPalette: [RGBColor] = [
-        RGBColor(red: 230, green: 25, blue: 75),    // red
-        RGBColor(red: 60, green: 180, blue: 75),    // green
-        RGBColor(red: 0, green: 130, blue: 200),    // blue
-        RGBColor(red: 255, green: 225, blue: 25),   // yellow
-        RGBColor(red: 145, green: 30, blue: 180),   // purple
-        RGBColor(red: 245, green: 130, blue: 48),   // orange
-        RGBColor(red: 70, green: 240, blue: 240),   // cyan
         RGBColor(red: 240, green: 50, blue: 230),   // magenta
-        RGBColor(red: 210, green: 245, blue: 60),   // lime
-        RGBColor(red: 0, green: 128, blue: 128),    // teal
+        RGBColor(red: 0, green: 225, blue: 255),    // cyan
+        RGBColor(red: 128, green: 255, blue: 0),    // lime
+        RGBColor(red: 130, green: 70, blue: 255),   // violet
+        RGBColor(red: 255, green: 140, blue: 0),    // orange
+        RGBColor(red: 0, green: 150, blue: 130),    // teal
+        RGBColor(red: 255, green: 150, blue: 200),  // pink
+        RGBColor(red: 140, green: 90, blue: 30),    // brown
     ]
+
+    /// Black or white, whichever contrasts more with this colour (Rec. 709 luma of the sRGB values at or
+    /// above 128 → black): the overlay draws it just outside the palette-coloured edge of a region, so the
+    /// outline shows on any background and any object.
+    public var contrastingBlackOrWhite: RGBColor {
+        let luma = 0.2126 * Double(red) + 0.7152 * Double(green) + 0.0722 * Double(blue)
+        return luma >= 128 ? RGBColor(red: 0, green: 0, blue: 0) : RGBColor(red: 255, green: 255, blue: 255)
+    }
 
     /// The overlay colour of prompt `index` (0-based).
     public static func overlayColor(forPrompt index: Int) -> RGBColor {

@@ -92,16 +92,18 @@ final class CompositorTests: XCTestCase {
         }
         var compositor = Compositor(mode: .overlay)
         try compositor.render(&image, masks: masks(plane, width: width, height: height))
-        let red = RGBColor.overlayColor(forPrompt: 0)
-        let outlineColor = [red.red, red.green, red.blue]
+        // Prompt 0 is magenta (240, 50, 230), luma 103: the halo outside the edge is white.
+        let outlineColor: [UInt8] = [240, 50, 230]
+        XCTAssertEqual(RGBColor.overlayColor(forPrompt: 0), RGBColor(red: 240, green: 50, blue: 230))
         // 50 % tint inside: (100 · 128 + c · 128 + 128) >> 8
         let tinted: [UInt8] = outlineColor.map { (channel: UInt8) -> UInt8 in
             let blended: Int = 100 * 128 + Int(channel) * 128 + 128
             return UInt8(blended >> 8)
         }
+        XCTAssertEqual(tinted, [170, 75, 165])
         XCTAssertEqual(pixel(image, 2, 2), tinted, "inside, away from the edge")
-        XCTAssertEqual(pixel(image, 1, 1), outlineColor, "inner edge")
-        XCTAssertEqual(pixel(image, 0, 2), outlineColor, "outer edge")
+        XCTAssertEqual(pixel(image, 1, 1), outlineColor, "inner edge: the prompt's colour")
+        XCTAssertEqual(pixel(image, 0, 2), [255, 255, 255], "outer edge: white, contrasting with magenta")
         XCTAssertEqual(pixel(image, 0, 0), [100, 100, 100], "corner: no 4-neighbour differs")
         compositor.outline = false
         var plain = frame(width, height) { _, _ in [100, 100, 100] }
@@ -139,6 +141,35 @@ final class ColorAndBackgroundTests: XCTestCase {
     func testPaletteRepeats() {
         XCTAssertEqual(RGBColor.overlayColor(forPrompt: 0), RGBColor.overlayColor(forPrompt: RGBColor.overlayPalette.count))
         XCTAssertEqual(Set(RGBColor.overlayPalette).count, RGBColor.overlayPalette.count, "colours are distinct")
+    }
+
+    /// The first four tints stay away from the colours objects and prompts most often have (the sample
+    /// scenes' red, green, blue, yellow, white, black, from Tools/synthetic_scenes.py), and all tints from
+    /// each other: at least 100 apart in RGB (Euclidean), so a red object tinted with prompt 0 changes visibly.
+    func testPaletteAvoidsCommonObjectColoursAndIsSpreadOut() {
+        let objectColours: [(String, RGBColor)] = [
+            ("red", RGBColor(red: 215, green: 35, blue: 35)), ("green", RGBColor(red: 40, green: 165, blue: 60)),
+            ("blue", RGBColor(red: 35, green: 70, blue: 215)), ("yellow", RGBColor(red: 240, green: 210, blue: 40)),
+            ("white", RGBColor(red: 245, green: 245, blue: 245)), ("black", RGBColor(red: 22, green: 22, blue: 22)),
+        ]
+        func distance(_ a: RGBColor, _ b: RGBColor) -> Double {
+            let d = [Double(a.red) - Double(b.red), Double(a.green) - Double(b.green), Double(a.blue) - Double(b.blue)]
+            return (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).squareRoot()
+        }
+        let palette = RGBColor.overlayPalette
+        for (index, tint) in palette.prefix(4).enumerated() {
+            for (name, object) in objectColours {
+                XCTAssertGreaterThanOrEqual(distance(tint, object), 100, "tint \(index) \(tint) is close to \(name)")
+            }
+        }
+        for i in palette.indices {
+            for j in palette.indices where j > i {
+                XCTAssertGreaterThanOrEqual(distance(palette[i], palette[j]), 100, "\(palette[i]) vs \(palette[j])")
+            }
+        }
+        XCTAssertEqual(RGBColor(red: 0, green: 225, blue: 255).contrastingBlackOrWhite, RGBColor(red: 0, green: 0, blue: 0))
+        XCTAssertEqual(RGBColor(red: 130, green: 70, blue: 255).contrastingBlackOrWhite,
+                       RGBColor(red: 255, green: 255, blue: 255))
     }
 
     func testBackgroundValues() throws {
