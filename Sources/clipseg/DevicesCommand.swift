@@ -25,9 +25,15 @@ struct DevicesCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Frames to capture with --test.", valueName: "count"))
     var frames = 30
 
-    @Option(help: ArgumentHelp("Frame size to ask for with --test; the nearest offered size is used.",
+    /// `--camera-size`, as `clipseg segment` spells it (its `--size` is the model's input size).
+    @Option(name: .customLong("camera-size"),
+            help: ArgumentHelp("Frame size to ask for with --test; the nearest offered size is used (default: 640x480).",
                                valueName: "WxH"))
-    var size = CameraSize(width: 640, height: 480)
+    var cameraSize: CameraSize?
+
+    /// The old spelling of `--camera-size`, kept hidden so that scripts using it still work.
+    @Option(name: .customLong("size"), help: .hidden)
+    var legacySize: CameraSize?
 
     @Option(help: ArgumentHelp("Frames per second to ask for with --test; the nearest offered rate is used.",
                                valueName: "rate"))
@@ -46,6 +52,9 @@ struct DevicesCommand: AsyncParsableCommand {
         guard fps > 0, fps.isFinite else { throw ValidationError("--fps must be a positive number") }
         guard stallTimeout > 0, stallTimeout.isFinite else { throw ValidationError("--stall-timeout must be positive") }
         if test && devices.count > 1 { throw ValidationError("--test takes one device") }
+        if legacySize != nil && cameraSize != nil {
+            throw ValidationError("--size is the old name of --camera-size; give one of them")
+        }
     }
 
     func run() async throws {
@@ -76,7 +85,8 @@ struct DevicesCommand: AsyncParsableCommand {
         }
         let check = CameraCheck(
             device: device,
-            options: CameraOptions(size: size, frameRate: fps, stallTimeout: stallTimeout),
+            options: CameraOptions(size: cameraSize ?? legacySize ?? CameraSize(width: 640, height: 480), frameRate: fps,
+                                   stallTimeout: stallTimeout),
             frameCount: frames, saveFolder: saveFrames)
         let report = try await check.run { DevicesCommand.printError("warning: \($0)") }
         print(DeviceTable.summary(report))

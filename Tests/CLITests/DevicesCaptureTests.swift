@@ -35,7 +35,7 @@ final class DevicesCaptureTests: XCTestCase {
 
     func testCapturesFramesInOrderWithTheColourBars() throws {
         let camera = FakeCamera()
-        let result = try capture(camera, ["--frames", "8", "--size", "320x240", "--save-frames", folder.path("frames").path])
+        let result = try capture(camera, ["--frames", "8", "--camera-size", "320x240", "--save-frames", folder.path("frames").path])
         XCTAssertEqual(result.status, 0, result.stderrText)
         XCTAssertEqual(result.stderrText, "")
         let frames = try savedFrames()
@@ -63,7 +63,7 @@ final class DevicesCaptureTests: XCTestCase {
     func testMotionJPEGFramesAreDecodedThroughLibv4l2() throws {
         var camera = FakeCamera()
         camera.formats = ["MJPG"]
-        let result = try capture(camera, ["--frames", "4", "--size", "320x240", "--save-frames", folder.path("frames").path])
+        let result = try capture(camera, ["--frames", "4", "--camera-size", "320x240", "--save-frames", folder.path("frames").path])
         XCTAssertEqual(result.status, 0, result.stderrText)
         XCTAssertEqual(result.stderrText, "")
         let frames = try savedFrames()
@@ -86,7 +86,7 @@ final class DevicesCaptureTests: XCTestCase {
     func testMeasuredRateFollowsTheCameraClock() throws {
         var camera = FakeCamera()
         camera.frameRates = [15, 30]
-        let result = try capture(camera, ["--frames", "6", "--size", "320x240", "--fps", "15"])
+        let result = try capture(camera, ["--frames", "6", "--camera-size", "320x240", "--fps", "15"])
         XCTAssertEqual(result.status, 0, result.stderrText)
         // "…: 6 frames of 320x240 in 0.33 s, 15.0 fps measured (camera set to 15 fps), …"
         let text = result.stdoutText
@@ -102,7 +102,7 @@ final class DevicesCaptureTests: XCTestCase {
 
     func testNearestSizeAndRateAreUsedWithANotice() throws {
         let camera = FakeCamera()
-        let result = try capture(camera, ["--frames", "2", "--size", "800x600", "--fps", "20"])
+        let result = try capture(camera, ["--frames", "2", "--camera-size", "800x600", "--fps", "20"])
         XCTAssertEqual(result.status, 0, result.stderrText)
         XCTAssertEqual(result.stderrText, """
             warning: camera /tmp/clipseg-fakecam0: 800x600 is not offered; using the nearest, 640x480
@@ -133,7 +133,7 @@ final class DevicesCaptureTests: XCTestCase {
     func testRefusedFormatIsAOneLineError() throws {
         var camera = FakeCamera()
         camera.refuseFormat = .einval
-        let result = try capture(camera, ["--frames", "2", "--size", "320x240"])
+        let result = try capture(camera, ["--frames", "2", "--camera-size", "320x240"])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderrText,
                        "Error: camera /tmp/clipseg-fakecam0: format RGB24 320x240 refused (Invalid argument)\n")
@@ -142,7 +142,7 @@ final class DevicesCaptureTests: XCTestCase {
     func testDriverSwitchingTheFormatIsAOneLineError() throws {
         var camera = FakeCamera()
         camera.refuseFormat = .size
-        let result = try capture(camera, ["--frames", "2", "--size", "320x240"])
+        let result = try capture(camera, ["--frames", "2", "--camera-size", "320x240"])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderrText,
                        "Error: camera /tmp/clipseg-fakecam0: format RGB24 320x240 refused (the driver set YUYV 640x480)\n")
@@ -160,7 +160,7 @@ final class DevicesCaptureTests: XCTestCase {
         var camera = FakeCamera()
         camera.disconnectAfter = 3
         let started = Date()
-        let result = try capture(camera, ["--frames", "30", "--size", "320x240"])
+        let result = try capture(camera, ["--frames", "30", "--camera-size", "320x240"])
         let elapsed = Date().timeIntervalSince(started)
         XCTAssertEqual(result.status, 1, "a check that got 3 of 30 frames fails")
         // No stall warning: the disconnect was noticed before a single poll timeout (4 frame periods).
@@ -175,7 +175,7 @@ final class DevicesCaptureTests: XCTestCase {
         var camera = FakeCamera()
         camera.stallAfter = 2
         camera.stallSeconds = 1
-        let result = try capture(camera, ["--frames", "4", "--size", "320x240", "--save-frames", folder.path("frames").path])
+        let result = try capture(camera, ["--frames", "4", "--camera-size", "320x240", "--save-frames", folder.path("frames").path])
         XCTAssertEqual(result.status, 0, result.stderrText)
         let lines = result.stderrText.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 2, result.stderrText)
@@ -195,7 +195,7 @@ final class DevicesCaptureTests: XCTestCase {
         var camera = FakeCamera()
         camera.stallAfter = 2
         camera.stallSeconds = 120
-        let result = try capture(camera, ["--frames", "10", "--size", "320x240", "--stall-timeout", "1"])
+        let result = try capture(camera, ["--frames", "10", "--camera-size", "320x240", "--stall-timeout", "1"])
         XCTAssertEqual(result.status, 1)
         let lines = result.stderrText.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 2, result.stderrText)
@@ -207,7 +207,7 @@ final class DevicesCaptureTests: XCTestCase {
     func testFramesTheCameraDropsAreCountedAsSkipped() throws {
         var camera = FakeCamera()
         camera.dropPercent = 50
-        let result = try capture(camera, ["--frames", "6", "--size", "320x240", "--save-frames", folder.path("frames").path])
+        let result = try capture(camera, ["--frames", "6", "--camera-size", "320x240", "--save-frames", folder.path("frames").path])
         XCTAssertEqual(result.status, 0, result.stderrText)
         let counters = try savedFrames().map { FakeCamera.counter(inRGB: $0.pixels, width: $0.width) }
         XCTAssertEqual(counters.count, 6)
@@ -227,11 +227,25 @@ final class DevicesCaptureTests: XCTestCase {
 
     func testBadOptionsAreRefusedBeforeOpeningTheCamera() throws {
         let camera = FakeCamera()
-        for (options, message) in [(["--size", "640by480"], "640by480"), (["--frames", "0"], "--frames"),
-                                   (["--fps", "-5"], "--fps")] {
+        for (options, message) in [(["--camera-size", "640by480"], "640by480"), (["--frames", "0"], "--frames"),
+                                   (["--fps", "-5"], "--fps"),
+                                   (["--size", "320x240", "--camera-size", "320x240"],
+                                    "--size is the old name of --camera-size; give one of them")] {
             let result = try capture(camera, options)
             XCTAssertNotEqual(result.status, 0, "\(options)")
             XCTAssertTrue(result.stderrText.contains(message), "\(options): \(result.stderrText)")
         }
+    }
+
+    /// `--size` was the name of `--camera-size` before it took `clipseg segment`'s spelling; it still
+    /// works, and is left out of the help.
+    func testTheOldSizeOptionStillWorksAndIsHidden() throws {
+        let result = try capture(FakeCamera(), ["--frames", "2", "--size", "320x240", "--save-frames",
+                                                folder.path("frames").path])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertEqual(try savedFrames().map { "\($0.width)x\($0.height)" }, ["320x240", "320x240"])
+        let help = try ChildProcess.run(TestPaths.clipsegBinary, ["devices", "--help"])
+        XCTAssertTrue(help.stdoutText.contains("--camera-size <WxH>"), help.stdoutText)
+        XCTAssertFalse(help.stdoutText.contains("--size"), help.stdoutText)
     }
 }
