@@ -159,7 +159,9 @@ final class RunningSegment {
         try process.run()
     }
 
-    func write(_ text: String) throws { try input.fileHandleForWriting.write(contentsOf: Data(text.utf8)) }
+    func write(_ text: String) throws { try write(bytes: Array(text.utf8)) }
+    /// Raw bytes (invalid UTF-8, NUL, …) to the child's standard input.
+    func write(bytes: [UInt8]) throws { try input.fileHandleForWriting.write(contentsOf: Data(bytes)) }
     func closeInput() throws { try input.fileHandleForWriting.close() }
     func send(_ signalNumber: Int32) { kill(process.processIdentifier, signalNumber) }
 
