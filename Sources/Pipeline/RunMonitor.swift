@@ -15,9 +15,10 @@ public final class RunMonitor: Sendable {
         public var reusedMasks = 0
         /// Frames handed to the outputs.
         public var written = 0
-        /// Capture → mask latency percentiles, seconds.
+        /// Capture → mask latency percentiles, seconds (over the last 300 processed frames).
         public var latencyP50: Double?
         public var latencyP95: Double?
+        public var latencyP99: Double?
         /// Recent capture and processing rates, frames per second.
         public var captureFPS: Double?
         public var processedFPS: Double?
@@ -73,6 +74,7 @@ public final class RunMonitor: Sendable {
             var figures = state.figures
             figures.latencyP50 = state.latency.p50
             figures.latencyP95 = state.latency.p95
+            figures.latencyP99 = state.latency.p99
             figures.captureFPS = state.capture.rate(now: now)
             figures.processedFPS = state.processing.rate(now: now)
             figures.averageCaptureFPS = state.capture.averageRate(now: now)

@@ -2,7 +2,10 @@
 /// line with every count (so scripts and tests can read them):
 ///
 ///     done: 240 frames in 0:08 (29.6 fps)
-///     frames: read 240, processed 240, dropped 0, written 240; vision encoder runs 240, decoder runs 240; latency p50 41 ms p95 58 ms
+///     frames: read 240, processed 240, dropped 0, written 240; vision encoder runs 240, decoder runs 240; latency p50 41 ms p95 58 ms p99 63 ms
+///
+/// Latency percentiles are over the last 300 processed frames (`LatencyTracker`); p99 comes last, so
+/// readers of the older line (ending at p95) still match.
 public enum RunSummary {
     /// The snapshot `ProgressText`/`ProgressReporter` summarise.
     public static func snapshot(_ outcome: SegmentationOutcome) -> ProgressSnapshot {
@@ -14,10 +17,14 @@ public enum RunSummary {
 
     /// The counts line (no newline).
     public static func countsLine(_ outcome: SegmentationOutcome) -> String {
-        let f = outcome.figures
-        return "frames: read \(outcome.framesRead), processed \(f.processed), dropped \(outcome.dropped), "
+        countsLine(framesRead: outcome.framesRead, dropped: outcome.dropped, figures: outcome.figures)
+    }
+
+    /// The counts line of a run that read `framesRead` frames and dropped `dropped` of them (no newline).
+    public static func countsLine(framesRead: Int, dropped: Int, figures f: RunMonitor.Figures) -> String {
+        "frames: read \(framesRead), processed \(f.processed), dropped \(dropped), "
             + "written \(f.written); vision encoder runs \(f.visionRuns), decoder runs \(f.decoderRuns); "
-            + "latency p50 \(ProgressText.milliseconds(f.latencyP50)) p95 \(ProgressText.milliseconds(f.latencyP95))"
+            + "latency p50 \(ProgressText.milliseconds(f.latencyP50)) p95 \(ProgressText.milliseconds(f.latencyP95)) "
+            + "p99 \(ProgressText.milliseconds(f.latencyP99))"
     }
 }
-
