@@ -39,10 +39,13 @@ public enum ControlCommand: Sendable, Equatable {
         case "threshold":
             return parseThreshold(rest)
         case "quit":
-            guard rest.isEmpty else { return .failure(ControlCommandError("quit takes no arguments, got '\(rest)'")) }
+            guard rest.isEmpty else {
+                return .failure(ControlCommandError("quit takes no arguments, got '\(rest.escapingControlCharacters)'"))
+            }
             return .success(.quit)
         default:
-            return .failure(ControlCommandError("unknown control command '\(keyword)' (expected \(usage))"))
+            let shown = keyword.escapingControlCharacters
+            return .failure(ControlCommandError("unknown control command '\(shown)' (expected \(usage))"))
         }
     }
 
@@ -63,7 +66,8 @@ public enum ControlCommand: Sendable, Equatable {
         case "":
             return .failure(ControlCommandError("prompt needs add, remove or set"))
         default:
-            return .failure(ControlCommandError("unknown prompt command '\(verb)' (expected add, remove or set)"))
+            let shown = verb.escapingControlCharacters
+            return .failure(ControlCommandError("unknown prompt command '\(shown)' (expected add, remove or set)"))
         }
     }
 
@@ -71,8 +75,10 @@ public enum ControlCommand: Sendable, Equatable {
         guard !argument.isEmpty else {
             return .failure(ControlCommandError("threshold needs a number between 0 and 1"))
         }
-        guard let value = Float(argument), value.isFinite, value >= 0, value <= 1 else {
-            return .failure(ControlCommandError("threshold must be a number between 0 and 1, got '\(argument)'"))
+        // Float(_:) reads a C string: it would stop at a NUL and take "0.5\0junk" for 0.5.
+        guard !argument.contains("\0"), let value = Float(argument), value.isFinite, value >= 0, value <= 1 else {
+            let shown = argument.escapingControlCharacters
+            return .failure(ControlCommandError("threshold must be a number between 0 and 1, got '\(shown)'"))
         }
         return .success(.threshold(value))
     }

@@ -58,7 +58,8 @@ public struct PromptSet: Sendable, Equatable {
         let prompt = String(text[...].trimmingBlanks())
         guard !prompt.isEmpty else { throw ControlCommandError("a prompt cannot be empty") }
         if let existing = index(of: prompt) {
-            throw ControlCommandError("prompt '\(prompt)' is already in use (as '\(prompts[existing])')")
+            throw ControlCommandError("prompt '\(prompt.escapingControlCharacters)' is already in use "
+                                      + "(as '\(prompts[existing].escapingControlCharacters)')")
         }
         prompts.append(prompt)
         revision += 1
@@ -68,11 +69,13 @@ public struct PromptSet: Sendable, Equatable {
     public mutating func remove(_ text: String) throws(ControlCommandError) {
         let prompt = String(text[...].trimmingBlanks())
         guard let found = index(of: prompt) else {
-            let list = prompts.isEmpty ? "none" : prompts.map { "'\($0)'" }.joined(separator: ", ")
-            throw ControlCommandError("no prompt '\(prompt)' to remove (prompts: \(list))")
+            let list = prompts.isEmpty ? "none"
+                : prompts.map { "'\($0.escapingControlCharacters)'" }.joined(separator: ", ")
+            throw ControlCommandError("no prompt '\(prompt.escapingControlCharacters)' to remove (prompts: \(list))")
         }
         guard allowsEmpty || prompts.count > 1 else {
-            throw ControlCommandError("cannot remove the last prompt '\(prompts[found])'; use 'prompt set' to replace it")
+            throw ControlCommandError("cannot remove the last prompt '\(prompts[found].escapingControlCharacters)'; "
+                                      + "use 'prompt set' to replace it")
         }
         prompts.remove(at: found)
         revision += 1
@@ -87,7 +90,7 @@ public struct PromptSet: Sendable, Equatable {
             let prompt = String(text[...].trimmingBlanks())
             guard !prompt.isEmpty else { throw ControlCommandError("a prompt cannot be empty") }
             guard keys.insert(Self.key(prompt)).inserted else {
-                throw ControlCommandError("prompt '\(prompt)' is given twice")
+                throw ControlCommandError("prompt '\(prompt.escapingControlCharacters)' is given twice")
             }
             candidate.append(prompt)
         }
@@ -105,7 +108,7 @@ public struct PromptSet: Sendable, Equatable {
     }
 
     /// Lowercased, blanks collapsed to single spaces: prompts with the same key give the same tokens.
-    static func key(_ text: String) -> String {
+    public static func key(_ text: String) -> String {
         text.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }
 }
