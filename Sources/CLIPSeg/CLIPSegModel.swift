@@ -90,6 +90,12 @@ public final class CLIPSegModel: Sendable {
         return tokenizer.encode(prompt)
     }
 
+    /// True when `tokenize(prompt)` cuts the prompt short (more than `tokenizer.maxLength` tokens, 77 for
+    /// CLIP): the words past the limit do not reach the model. False without a tokenizer.
+    public func truncates(_ prompt: String) -> Bool {
+        tokenizer?.truncates(prompt) ?? false
+    }
+
     /// Conditional embeddings `[prompts, projection_dim]` of text prompts (`get_text_features`).
     public func embed(text prompts: [String], workspace: InferenceWorkspace? = nil) throws -> Tensor {
         try embed(tokenIDs: prompts.map(tokenize), workspace: workspace)

@@ -60,9 +60,22 @@ public struct CLIPTokenizer: Sendable {
     /// Token ids with start and end tokens, truncated to maxLength (end token kept), no padding.
     /// Any string is accepted; the empty string gives `[startTokenID, endTokenID]`.
     public func encode(_ text: String) -> [Int32] {
-        let contentLimit = maxLength - 2
+        var ids = startAndContent(text, contentLimit: maxLength - 2)
+        ids.append(endTokenID)
+        return ids
+    }
+
+    /// True when `encode(text)` cuts the text short: its whole encoding needs more than `maxLength` ids
+    /// (start and end tokens included), so the words past the limit do not reach the model. Tokenizes at
+    /// most one token past the limit, however long the text.
+    public func truncates(_ text: String) -> Bool {
+        startAndContent(text, contentLimit: maxLength - 1).count - 1 > maxLength - 2
+    }
+
+    /// The start token and at most `contentLimit` content ids (no end token).
+    private func startAndContent(_ text: String, contentLimit: Int) -> [Int32] {
         var ids: [Int32] = [startTokenID]
-        ids.reserveCapacity(min(maxLength, 2 + text.utf8.count))
+        ids.reserveCapacity(min(contentLimit + 2, 2 + text.utf8.count))
         let scalars = Array(text.unicodeScalars)
         segments: for segment in SpecialTokenSplitter.segments(of: scalars) {
             if ids.count - 1 >= contentLimit { break }
@@ -80,7 +93,6 @@ public struct CLIPTokenizer: Sendable {
             }
         }
         if ids.count - 1 > contentLimit { ids.removeLast(ids.count - 1 - contentLimit) }
-        ids.append(endTokenID)
         return ids
     }
 

@@ -24,6 +24,8 @@ public enum CameraError: Error, Equatable, Sendable, CustomStringConvertible {
     case formatRefused(String, format: String, reason: String)
     /// No frame arrived for `seconds` seconds.
     case stalled(String, seconds: Double)
+    /// The device went away (unplugged) before it delivered a single frame.
+    case unpluggedBeforeFirstFrame(String)
     /// Any other failing call, in the system's words (`operation` like `VIDIOC_REQBUFS`).
     case failed(String, operation: String, reason: String)
 
@@ -40,6 +42,7 @@ public enum CameraError: Error, Equatable, Sendable, CustomStringConvertible {
             return "camera \(device): format \(format) refused (\(reason))"
         case .stalled(let device, let seconds):
             return "camera \(device): no frame for \(CameraError.seconds(seconds)), giving up"
+        case .unpluggedBeforeFirstFrame(let device): return "camera \(device) was unplugged before its first frame"
         case .failed(let device, let operation, let reason): return "camera \(device): \(operation) failed (\(reason))"
         }
     }

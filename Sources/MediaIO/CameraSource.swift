@@ -109,8 +109,9 @@ public final class CameraSource: FrameSource, @unchecked Sendable {
     }
 
     /// The next frame; nil once the camera is disconnected or `close()` was called.
-    /// Throws `CameraError.stalled` when no frame came for `options.stallTimeout` seconds, and
-    /// `CameraError.failed` on other device errors.
+    /// Throws `CameraError.stalled` when no frame came for `options.stallTimeout` seconds,
+    /// `CameraError.unpluggedBeforeFirstFrame` when it went away before delivering any (nothing to end
+    /// a recording with), and `CameraError.failed` on other device errors.
     public func nextFrame() throws -> RGBFrame? {
         captureLock.lock(); defer { captureLock.unlock() }
         // A stall is time spent waiting here, not time the caller spent elsewhere since the last frame.
@@ -141,7 +142,7 @@ public final class CameraSource: FrameSource, @unchecked Sendable {
                 continue
             }
             if events & Int32(POLLERR | POLLHUP | POLLNVAL) != 0 {
-                endDisconnected()
+                try endDisconnected()
                 return nil
             }
         }
@@ -170,7 +171,7 @@ public final class CameraSource: FrameSource, @unchecked Sendable {
         case 0: break
         case EAGAIN: return nil
         case ENODEV:
-            endDisconnected()
+            try endDisconnected()
             return nil
         case EIO:
             // libv4l2 could not convert several frames in a row, or the driver flagged an error.
@@ -239,7 +240,7 @@ public final class CameraSource: FrameSource, @unchecked Sendable {
         let frame = RGBFrame(width: format.size.width, height: format.size.height, pixels: pixels,
                              timestamp: lastTimestamp, index: delivered)
         delivered += 1
-        if disconnectSeen { endDisconnected() }
+        if disconnectSeen { try? endDisconnected() }  // a frame was delivered: this only warns, never throws
         return frame
     }
 
@@ -262,9 +263,15 @@ public final class CameraSource: FrameSource, @unchecked Sendable {
         warn("camera \(device): damaged frame skipped (\(detail))")
     }
 
-    private func endDisconnected() {
+    /// The device went away: the stream ends with a warning naming it, or with
+    /// `CameraError.unpluggedBeforeFirstFrame` when not a single frame came.
+    private func endDisconnected() throws {
         guard !ended else { return }
         ended = true
+        if delivered == 0 {
+            releaseDevice()
+            throw CameraError.unpluggedBeforeFirstFrame(device)
+        }
         warn("camera \(device) disconnected after \(delivered) frame\(delivered == 1 ? "" : "s")")
         releaseDevice()
     }

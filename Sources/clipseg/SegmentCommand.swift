@@ -172,6 +172,15 @@ struct SegmentCommand: AsyncParsableCommand {
         guard !prompts.isEmpty || !imagePrompts.isEmpty else {
             throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE")
         }
+        for (option, texts) in [("--prompt", prompts), ("--negative", negatives)]
+        where texts.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
+            throw ValidationError("\(option): a prompt cannot be empty")
+        }
+        let promptKeys = Set(prompts.map(PromptSet.key))
+        if let both = negatives.first(where: { promptKeys.contains(PromptSet.key($0)) }) {
+            throw ValidationError("--negative '\(both.escapingControlCharacters)' is also a --prompt; "
+                                  + "it would remove everything that prompt finds")
+        }
         guard output != nil || masks != nil || stats != nil else {
             throw ValidationError("nothing to write: give -o FILE (video), --masks FILE or --stats FILE (- for standard output)")
         }
@@ -188,6 +197,9 @@ struct SegmentCommand: AsyncParsableCommand {
         }
         if keepFrames && processedOnly { throw ValidationError("--keep-frames and --processed-only exclude each other") }
         if background != nil && mode != .replace { throw ValidationError("--background is used with --mode replace") }
+        if background == nil && mode == .replace && output != nil {
+            throw ValidationError("--mode replace needs --background IMAGE|COLOR (a picture, or a colour such as green)")
+        }
         if output == nil && (mode != .overlay || fragmented) {
             throw ValidationError("--mode and --fragmented apply to the video output; add -o FILE")
         }

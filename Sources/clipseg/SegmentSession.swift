@@ -94,6 +94,7 @@ final class SegmentSession: @unchecked Sendable {
                               quit: QuitFlag) -> Task<Void, Never> {
         let commands = ControlCommandReader.start(fileDescriptor: descriptor)
         let quiet = request.quiet
+        let model = backend.model
         return Task {
             for await result in commands {
                 if Task.isCancelled { break }
@@ -112,7 +113,12 @@ final class SegmentSession: @unchecked Sendable {
                         if !quiet { StandardError.write("clipseg: control: threshold \(value)") }
                     case .promptsChanged(let added, let removed):
                         if !quiet {
-                            let parts = added.map { "added '\($0)'" } + removed.map { "removed '\($0)'" }
+                            for prompt in added where model.truncates(prompt) {
+                                StandardError.write(PromptLengthWarning.message(
+                                    source: "--control prompt", prompt: prompt, limit: model.tokenizer?.maxLength ?? 77))
+                            }
+                            let parts = added.map { "added '\($0.escapingControlCharacters)'" }
+                                + removed.map { "removed '\($0.escapingControlCharacters)'" }
                             StandardError.write("clipseg: control: " + parts.joined(separator: ", "))
                         }
                     }

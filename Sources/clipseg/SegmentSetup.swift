@@ -76,6 +76,13 @@ enum SegmentSetup {
             let picture = try StillImage.load(path: path)
             images.append(PromptBook.ImagePrompt(name: path, embedding: try backend.embed(image: picture, scratch: scratch)))
         }
+        if !request.quiet, let limit = backend.model.tokenizer?.maxLength {
+            for (option, texts) in [("--prompt", request.texts), ("--negative", request.negatives)] {
+                for text in texts where backend.model.truncates(text) {
+                    StandardError.write(PromptLengthWarning.message(source: option, prompt: text, limit: limit))
+                }
+            }
+        }
         do {
             return try PromptBook(texts: request.texts, images: images, negatives: request.negatives,
                                   embeddingSize: backend.embeddingSize) { try backend.embed(texts: $0, scratch: scratch) }
