@@ -101,7 +101,7 @@ def live_runs(args, binary, precisions) -> dict:
     return runs
 
 
-def live_rows(document: dict, precisions: list[str], notes: Footnotes) -> list[list]:
+def live_rows(document: dict, precisions: list[str], notes: "Footnotes") -> list[list]:
     rows = []
     for precision in precisions:
         row = document.get("live", {}).get(precision, {})
