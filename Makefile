@@ -49,7 +49,7 @@ fuzz: deps
 
 DEMO_INPUT ?= Samples/videos/shapes.mp4
 DEMO_MODEL ?= Samples/models/shapes
-DEMO_PROMPT ?= blue circle
+DEMO_PROMPT ?= red circle
 
 demo: release
 	@mkdir -p out
