@@ -12,6 +12,9 @@ struct SelfAttention: Sendable {
     let headDim: Int
     /// `headDim^-0.5`, as transformers computes it (in double, applied in float).
     let scale: Float
+    /// With reduced-precision projections on an AVX-512 CPU: both attention products in bf16 for all
+    /// heads at once, and oneDNN's softmax between them (non-causal attention only); nil: float32 per head.
+    let reducedProducts: ReducedAttentionProducts?
 
     init(tensors: CheckpointTensors, prefix: String, hidden: Int, heads: Int) throws {
         func linear(_ part: String) throws -> DenseLayer {
@@ -23,21 +26,27 @@ struct SelfAttention: Sendable {
         self.heads = heads
         headDim = hidden / heads
         scale = Float(Double(headDim).squareRoot().reciprocal)
+        reducedProducts = nil
     }
 
-    private init(projection: LinearProjection, output: LinearProjection, heads: Int, headDim: Int, scale: Float) {
+    private init(projection: LinearProjection, output: LinearProjection, heads: Int, headDim: Int, scale: Float,
+                 reducedProducts: ReducedAttentionProducts?) {
         self.projection = projection
         self.output = output
         self.heads = heads
         self.headDim = headDim
         self.scale = scale
+        self.reducedProducts = reducedProducts
     }
 
-    /// The same attention with its projections in `format` (the attention products stay float32).
+    /// The same attention with its projections in `format`, and its two products in bf16 where the CPU
+    /// has AVX-512 (`ReducedAttentionProducts`); otherwise the products stay float32.
     func converted(to format: ReducedPrecisionFormat, typicalRows: Int) throws -> SelfAttention {
         SelfAttention(projection: try projection.converted(to: format, typicalRows: typicalRows),
                       output: try output.converted(to: format, typicalRows: typicalRows),
-                      heads: heads, headDim: headDim, scale: scale)
+                      heads: heads, headDim: headDim, scale: scale,
+                      reducedProducts: ReducedPrecisionFormat.bf16.isAvailable
+                          ? try ReducedAttentionProducts(heads: heads, headDim: headDim, scale: scale) : nil)
     }
 
     /// Attends over `batch` sequences of `tokens` rows of `input` (`[batch · tokens, hidden]`) and
@@ -49,6 +58,11 @@ struct SelfAttention: Sendable {
         let packed = workspace.packed.reserve(rows * 3 * hidden)
         try projection.apply(input, rows: rows, into: packed, workspace: workspace)
         let attended = workspace.attended.reserve(rows * hidden)
+        if let reducedProducts, !causal {
+            try reducedProducts.apply(packed: packed, batch: batch, tokens: tokens, into: attended, workspace: workspace)
+            try output.apply(attended, rows: rows, into: residual, accumulate: true, workspace: workspace)
+            return
+        }
         let chunks = min(workspace.attentionChunks, heads)
         let slot = ScaledDotProductAttention.scratchCount(tokens: tokens)
         let scores = workspace.scores.reserve(chunks * slot)

@@ -11,11 +11,13 @@ import TestSupport
 /// Bounds: bf16 rounds weights and activations to an 8-bit mantissa (relative error ~2⁻⁹ per
 /// operand), int8 to 256 levels per row; over the vision layers that leaves the logits within a few
 /// percent of their range, and the masks (logit > 0) the same but for pixels whose logit is near 0.
-/// Measured when written (2026-11-29): bf16 ≤ 0.010 of the range and IoU ≥ 0.997; int8 ≤ 0.039 and
-/// IoU ≥ 0.989 over the 3 cases × 2 images; the bounds leave about 1.5–2× room.
+/// Measured (2026-11-29, attention products in bf16 too): max |Δ| ≤ 0.020 of the range, mean ≤ 0.00065,
+/// IoU ≥ 0.997 for bf16; max ≤ 0.108 (one outlier pixel of p8-plain-f32, whose random attention is peaky),
+/// mean ≤ 0.0029, IoU ≥ 0.987 for int8, over the 3 cases × 2 images; the bounds leave about 1.5–2.5× room.
 final class ReducedPrecisionParityTests: XCTestCase {
-    /// Max |Δlogit| / max |reference logit| allowed, and the minimum mask IoU with the reference.
-    static let bounds: [ReducedPrecisionFormat: (relative: Float, iou: Double)] = [.bf16: (0.02, 0.99), .int8: (0.06, 0.98)]
+    /// Max and mean |Δlogit| / max |reference logit| allowed, and the minimum mask IoU with the reference.
+    static let bounds: [ReducedPrecisionFormat: (relative: Float, meanRelative: Float, iou: Double)] =
+        [.bf16: (0.04, 0.0015, 0.99), .int8: (0.16, 0.006, 0.98)]
 
     func testLogitsAndMasksStayCloseToTheFloat32Reference() throws {
         for format in ReducedPrecisionFormat.available {
@@ -35,12 +37,15 @@ final class ReducedPrecisionParityTests: XCTestCase {
                         XCTAssertEqual(logits.shape, expected.shape)
                         let range = expected.data.map(abs).max() ?? 1
                         let relative = logits.maxAbsoluteDifference(expected) / range
+                        let meanRelative = zip(logits.data, expected.data).map { abs($0 - $1) }.reduce(0, +)
+                            / Float(max(expected.count, 1)) / range
                         let iou = Self.maskIoU(logits.data, expected.data)
-                        let (maxRelative, minIoU) = Self.bounds[format]!
+                        let (maxRelative, maxMeanRelative, minIoU) = Self.bounds[format]!
                         XCTAssertLessThanOrEqual(relative, maxRelative, "\(format) \(name) image \(i), \(threads) threads")
+                        XCTAssertLessThanOrEqual(meanRelative, maxMeanRelative, "\(format) \(name) image \(i), \(threads) threads")
                         XCTAssertGreaterThanOrEqual(iou, minIoU, "\(format) \(name) image \(i), \(threads) threads")
                         if ProcessInfo.processInfo.environment["CLIPSEG_PARITY_REPORT"] != nil {
-                            print("reduced \(format) \(name) image \(i) threads \(threads): max|Δ|/range \(relative), mask IoU \(iou)")
+                            print("reduced \(format) \(name) image \(i) threads \(threads): max|Δ|/range \(relative), mean \(meanRelative), mask IoU \(iou)")
                         }
                     }
                 }
