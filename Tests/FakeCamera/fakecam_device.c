@@ -104,6 +104,9 @@ static void parse_config(void) {
     fake_device.drop_seed = 12345;
 }
 
+/* Set once load() has run (the constructor runs it when the library loads). */
+static int loaded;
+
 static void load(void) {
     struct fake_real_functions *r = &fake_real;
     r->open = dlsym(RTLD_NEXT, "open");
@@ -128,11 +131,18 @@ static void load(void) {
     pthread_cond_init(&fake_changed, &attr);
     pthread_condattr_destroy(&attr);
     parse_config();
+    __atomic_store_n(&loaded, 1, __ATOMIC_RELEASE);
 }
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
-void fake_initialise(void) { pthread_once(&load_once, load); }
+/* pthread_once only until load() has finished: every interposed call (syscall() included, which libc and
+ * Foundation also make while a thread is being torn down) runs through here, and ThreadSanitizer's
+ * pthread_once interceptor crashes in a thread whose sanitizer state is already gone (SEGV in SlotLock
+ * from Foundation's TSD destructor, found by Tools/reliability.sh's ThreadSanitizer camera run). */
+void fake_initialise(void) {
+    if (!__atomic_load_n(&loaded, __ATOMIC_ACQUIRE)) pthread_once(&load_once, load);
+}
 
 __attribute__((constructor)) static void fakecam_constructor(void) { fake_initialise(); }
 
