@@ -85,9 +85,9 @@ sweep_camera() {
         camera_case "unplugged before a frame" 1 '^Error: camera .* was unplugged before its first frame$' mkv \
             CLIPSEG_FAKECAM_DISCONNECT_AFTER=0 --
         camera_case "disconnect, slow model, keep-frames" 0 'disconnected after 60 frames$' mkv \
-            CLIPSEG_FAKECAM_DISCONNECT_AFTER=60 -- --size 512
+            CLIPSEG_FAKECAM_DISCONNECT_AFTER=60 -- --size 1024
         camera_case "disconnect, slow model, processed-only" 0 'disconnected after 60 frames$' mkv \
-            CLIPSEG_FAKECAM_DISCONNECT_AFTER=60 -- --size 512 --processed-only
+            CLIPSEG_FAKECAM_DISCONNECT_AFTER=60 -- --size 1024 --processed-only
         camera_case "stall 2 s" 0 'frames resumed after' mkv \
             CLIPSEG_FAKECAM_STALL_AFTER=15 CLIPSEG_FAKECAM_STALL_SECONDS=2 CLIPSEG_FAKECAM_DISCONNECT_AFTER=40 --
         camera_case "stall past the 10 s limit" 1 '^Error: camera .*: no frame for 10 s, giving up$' mp4 \

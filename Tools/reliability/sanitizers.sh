@@ -101,7 +101,7 @@ sanitizer_sweep() { # ROW KIND SCRATCH BINARY OPTIONS-VARIABLE DEFAULT-OPTIONS
     if [ -z "$san" ] || [ ! -x "$san" ]; then judge "$row" 0 "no binary (the $kind build failed)" build; return; fi
     export "$variable=${!variable:-$6}"
     sanitizer_trials "$row" "$san"
-    note "$row" "$san ($variable=${!variable})"
+    note "$row" "$san ($variable=${!variable}${LSAN_OPTIONS:+, LSAN_OPTIONS=suppressions=lsan-suppressions.txt})"
 }
 
 sweep_sanitizers() {
@@ -109,5 +109,8 @@ sweep_sanitizers() {
     # LeakSanitizer false positive on a Swift enum's tagged pointer: see lsan-suppressions.txt.
     export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/Tools/reliability/lsan-suppressions.txt:print_suppressions=0}
     sanitizer_sweep AddressSanitizer address "$root/.build-asan" "$asan_binary" ASAN_OPTIONS detect_leaks=1
+    local lsan=$LSAN_OPTIONS
+    unset LSAN_OPTIONS
     sanitizer_sweep ThreadSanitizer thread "$root/.build-tsan" "$tsan_binary" TSAN_OPTIONS halt_on_error=0
+    export LSAN_OPTIONS=$lsan
 }

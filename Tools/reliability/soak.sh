@@ -52,5 +52,5 @@ sweep_soak() {
     [ -z "$reason" ] && awk -v w="$worst" 'BEGIN { exit !(w > 5) }' && reason="memory drift ${worst_signed}% after the first minute"
     judge "$sweep" "$status" "$reason" "soak" "$dir/err"
     note "$sweep" "read $read, processed $processed, dropped $dropped, written $written; latency $(latency_text "$dir/err")" 3
-    [ -n "$base" ] && note "$sweep" "RSS $(( base / 1024 )) MB at 1 min, $(( low / 1024 ))-$(( high / 1024 )) MB after, $(( last / 1024 )) MB at the end ($(wc -l < "$dir/rss.tsv") samples)" 3
+    [ -n "$base" ] && note "$sweep" "RSS $(( base / 1024 )) MiB at 1 min, $(( low / 1024 ))-$(( high / 1024 )) MiB after, $(( last / 1024 )) MiB at the end ($(wc -l < "$dir/rss.tsv") samples)" 3
 }
