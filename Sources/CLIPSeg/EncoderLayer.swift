@@ -26,8 +26,9 @@ struct EncoderLayer: Sendable {
     }
 
     /// The same layer with its four linear layers in `format` (layer norms and attention products stay float32).
-    func converted(to format: ReducedPrecisionFormat, typicalRows: Int) throws -> EncoderLayer {
-        EncoderLayer(layerNorm1: layerNorm1, attention: try attention.converted(to: format, typicalRows: typicalRows),
+    func converted(to format: ReducedPrecisionFormat, typicalRows: Int, bf16Products: Bool) throws -> EncoderLayer {
+        EncoderLayer(layerNorm1: layerNorm1,
+                     attention: try attention.converted(to: format, typicalRows: typicalRows, bf16Products: bf16Products),
                      layerNorm2: layerNorm2, mlp: try mlp.converted(to: format, typicalRows: typicalRows))
     }
 

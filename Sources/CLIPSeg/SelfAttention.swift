@@ -41,11 +41,12 @@ struct SelfAttention: Sendable {
 
     /// The same attention with its projections in `format`, and its two products in bf16 where the CPU
     /// has AVX-512 (`ReducedAttentionProducts`); otherwise the products stay float32.
-    func converted(to format: ReducedPrecisionFormat, typicalRows: Int) throws -> SelfAttention {
+    /// `bf16Products`: whether this CPU runs bf16 matmuls (`ReducedPrecisionFormat.bf16.isAvailable`).
+    func converted(to format: ReducedPrecisionFormat, typicalRows: Int, bf16Products: Bool) throws -> SelfAttention {
         SelfAttention(projection: try projection.converted(to: format, typicalRows: typicalRows),
                       output: try output.converted(to: format, typicalRows: typicalRows),
                       heads: heads, headDim: headDim, scale: scale,
-                      reducedProducts: ReducedPrecisionFormat.bf16.isAvailable
+                      reducedProducts: bf16Products
                           ? try ReducedAttentionProducts(heads: heads, headDim: headDim, scale: scale) : nil)
     }
 

@@ -42,7 +42,10 @@ struct VisionEncoder: Sendable {
     func converted(to format: ReducedPrecisionFormat) throws -> VisionEncoder {
         let side = configuration.imageSize / configuration.patchSize
         var copy = self
-        copy.layers = try layers.map { try $0.converted(to: format, typicalRows: 1 + side * side) }
+        let bf16Products = ReducedPrecisionFormat.bf16.isAvailable
+        copy.layers = try layers.map {
+            try $0.converted(to: format, typicalRows: 1 + side * side, bf16Products: bf16Products)
+        }
         return copy
     }
 

@@ -9,19 +9,6 @@ final class SegmentPrecisionTests: XCTestCase {
     private let modelFolder = TestPaths.samples.appendingPathComponent("models/shapes")
     private let video = TestPaths.samples.appendingPathComponent("videos/shapes.mp4")
 
-    /// Pooled IoU of two mask sequences, a pixel being set from 128 on.
-    static func pooledIoU(_ a: [[UInt8]], _ b: [[UInt8]]) -> Double {
-        var intersection = 0, union = 0
-        for (x, y) in zip(a, b) {
-            for i in 0..<min(x.count, y.count) {
-                let p = x[i] >= 128, q = y[i] >= 128
-                if p && q { intersection += 1 }
-                if p || q { union += 1 }
-            }
-        }
-        return union == 0 ? 1 : Double(intersection) / Double(union)
-    }
-
     func testReducedPrecisionMasksAgreeWithFloat32OnTheSampleVideo() throws {
         guard FileManager.default.fileExists(atPath: modelFolder.appendingPathComponent("model.safetensors").path) else {
             throw XCTSkip("no trained sample model in Samples/models/shapes")
@@ -45,7 +32,7 @@ final class SegmentPrecisionTests: XCTestCase {
         }
         let reference = try masks("fp32")
         for precision in ["bf16", "int8"] {
-            let iou = Self.pooledIoU(try masks(precision), reference)
+            let iou = SegmentTestKit.pooledIoU(try masks(precision), reference)
             print("sample video, \(frames) frames × 3 prompts: \(precision) vs fp32 mask IoU \(iou)")
             XCTAssertGreaterThanOrEqual(iou, 0.98, precision)
         }

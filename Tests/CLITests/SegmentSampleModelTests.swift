@@ -65,14 +65,14 @@ final class SegmentSampleModelTests: XCTestCase {
             ours[prompt] = mine
             let torch = try referenceMasks("torch-\(slug)-640x360.mkv", width: masks.width, height: masks.height, frames: frames)
             XCTAssertEqual(torch.count, frames)
-            let agreement = SegmentPrecisionTests.pooledIoU(mine, torch)
+            let agreement = SegmentTestKit.pooledIoU(mine, torch)
             let truth = try referenceMasks("truth-\(slug).mkv", width: masks.width, height: masks.height, frames: frames)
-            let versusTruth = SegmentPrecisionTests.pooledIoU(mine, truth)
+            let versusTruth = SegmentTestKit.pooledIoU(mine, truth)
             print("sample model on shapes.mp4, \(prompt): IoU vs PyTorch \(agreement), vs ground truth \(versusTruth)")
             XCTAssertGreaterThanOrEqual(agreement, 0.99, "\(prompt) vs PyTorch")
             if k < 3 { XCTAssertGreaterThanOrEqual(versusTruth, 0.75, "\(prompt) vs ground truth") }
         }
-        XCTAssertLessThan(SegmentPrecisionTests.pooledIoU(ours["red circle"]!, ours["blue circle"]!), 0.05,
+        XCTAssertLessThan(SegmentTestKit.pooledIoU(ours["red circle"]!, ours["blue circle"]!), 0.05,
                           "red and blue circles are different objects")
     }
 }

@@ -42,6 +42,19 @@ enum SegmentTestKit {
                              timeout: timeout)
     }
 
+    /// Pooled IoU of two mask sequences, a pixel being set from 128 on.
+    static func pooledIoU(_ a: [[UInt8]], _ b: [[UInt8]]) -> Double {
+        var intersection = 0, union = 0
+        for (x, y) in zip(a, b) {
+            for i in 0..<min(x.count, y.count) {
+                let p = x[i] >= 128, q = y[i] >= 128
+                if p && q { intersection += 1 }
+                if p || q { union += 1 }
+            }
+        }
+        return union == 0 ? 1 : Double(intersection) / Double(union)
+    }
+
     // MARK: Reading outputs
 
     /// Decoded frame count of the first video stream (`ffprobe -count_frames`).
