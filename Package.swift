@@ -2,7 +2,7 @@
 // clipseg-swift: text- and image-prompted video segmentation with CLIPSeg, in Swift over OpenBLAS and FFmpeg.
 //
 // Dependencies point one way:
-//   COpenBLAS → TensorKit → SafeTensors → (CLIPTokenizer) → CLIPSeg ─┐
+//   COpenBLAS, CVectorKernels → TensorKit → SafeTensors → (CLIPTokenizer) → CLIPSeg ─┐
 //   CFFmpeg, CV4L2 → MediaIO ────────────────────────────────────────┴→ Pipeline → clipseg
 import PackageDescription
 
@@ -34,8 +34,12 @@ let package = Package(
         // oneDNN 2.x (Debian ships no .pc file for it): bf16/int8 matmul for --precision.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
+        // AVX-512 element-wise kernels (softmax, bias + activation, layer norm), compiled per function
+        // for AVX-512 and used by TensorKit only on CPUs that have it.
+        .target(name: "CVectorKernels"),
+
         // Model side.
-        .target(name: "TensorKit", dependencies: ["COpenBLAS"]),
+        .target(name: "TensorKit", dependencies: ["COpenBLAS", "CVectorKernels"]),
         .target(name: "SafeTensors"),
         .target(name: "CLIPTokenizer"),
         .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer", "ReducedPrecision"]),
@@ -62,7 +66,7 @@ let package = Package(
 
         // Tests. TestSupport holds shared helpers (fixture paths, temp folders, running the binary, ffmpeg).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "TestSupport"]),
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "CVectorKernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
         .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport"]),

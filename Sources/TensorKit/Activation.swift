@@ -1,3 +1,4 @@
+import CVectorKernels
 import Foundation
 
 /// An element-wise activation function, named as Hugging Face's `hidden_act` names them.
@@ -51,6 +52,20 @@ public enum Activation: String, Sendable, CaseIterable {
     @inlinable
     public func applyAddingBias(_ bias: UnsafePointer<Float>?, to values: UnsafeMutablePointer<Float>,
                                 rows: Int, columns: Int, stride: Int? = nil) {
+        let stride = stride ?? columns
+        if VectorKernels.isEnabled, let code = VectorKernels.code(of: self) {
+            if self == .identity && bias == nil { return }
+            clipseg_vk_bias_activation(values, bias, rows, columns, stride, code)
+            return
+        }
+        portableApplyAddingBias(bias, to: values, rows: rows, columns: columns, stride: stride)
+    }
+
+    /// `applyAddingBias` in portable Swift (what runs without AVX-512).
+    @_optimize(speed)
+    @inlinable
+    public func portableApplyAddingBias(_ bias: UnsafePointer<Float>?, to values: UnsafeMutablePointer<Float>,
+                                        rows: Int, columns: Int, stride: Int? = nil) {
         let stride = stride ?? columns
         switch self {
         case .identity:

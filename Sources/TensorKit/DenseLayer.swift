@@ -1,3 +1,5 @@
+import CVectorKernels
+
 /// A fully connected layer (`torch.nn.Linear`): `y = x Wᵀ + b`, computed with one GEMM over all rows.
 ///
 /// The weight is stored pre-transposed as `[inputSize, outputSize]` row-major, so the product is a
@@ -70,12 +72,20 @@ public struct DenseLayer: Sendable {
         guard !columns.isEmpty else { return }
         let ldc = outputStride ?? outputSize
         let start = columns.lowerBound
+        // Without accumulate, the bias is written into the output first and the GEMM adds onto it
+        // (beta = 1): the same sums as adding it afterwards, one pass over the output fewer.
+        let presetBias = !accumulate && bias != nil
+        if presetBias, let bias {
+            bias.withUnsafeBufferPointer { b in
+                Self.fillRows(output + start, with: b.baseAddress! + start, rows: rows, columns: columns.count, stride: ldc)
+            }
+        }
         weight.withUnsafeBufferPointer { w in
             MatrixMultiply.gemm(input, w.baseAddress! + start, into: output + start, m: rows, n: columns.count,
                                 k: inputSize, lda: inputStride ?? inputSize, ldb: outputSize, ldc: ldc,
-                                beta: accumulate ? 1 : 0)
+                                beta: accumulate || presetBias ? 1 : 0)
         }
-        if let bias {
+        if let bias, !presetBias {
             bias.withUnsafeBufferPointer { b in
                 activation.applyAddingBias(b.baseAddress! + start, to: output + start, rows: rows,
                                            columns: columns.count, stride: ldc)
@@ -83,6 +93,16 @@ public struct DenseLayer: Sendable {
         } else if activation != .identity {
             activation.applyAddingBias(nil, to: output + start, rows: rows, columns: columns.count, stride: ldc)
         }
+    }
+
+    /// Copies `row` (`columns` values) into each of `rows` rows of `output` (row stride `stride`).
+    private static func fillRows(_ output: UnsafeMutablePointer<Float>, with row: UnsafePointer<Float>,
+                                 rows: Int, columns: Int, stride: Int) {
+        if VectorKernels.isEnabled {
+            clipseg_vk_fill_rows(output, row, rows, columns, stride)
+            return
+        }
+        for r in 0..<rows { (output + r * stride).update(from: row, count: columns) }
     }
 
     /// The layer applied to every row of `x` (`[..., inputSize]` → `[..., outputSize]`).

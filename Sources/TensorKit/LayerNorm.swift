@@ -1,3 +1,5 @@
+import CVectorKernels
+
 /// Layer normalisation over the last dimension (`torch.nn.LayerNorm`).
 ///
 /// `gamma` and `beta` have `size` elements; statistics are accumulated in float (see `RowReduction`).
@@ -26,6 +28,24 @@ public struct LayerNorm: Sendable {
     @_optimize(speed)
     public func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
                       inputStride: Int? = nil, outputStride: Int? = nil) {
+        let n = size
+        let inputStride = inputStride ?? n, outputStride = outputStride ?? n
+        if VectorKernels.isEnabled {
+            gamma.withUnsafeBufferPointer { g in
+                beta.withUnsafeBufferPointer { b in
+                    clipseg_vk_layer_norm(input, inputStride, output, outputStride, rows, n,
+                                          g.baseAddress!, b.baseAddress!, epsilon)
+                }
+            }
+            return
+        }
+        portableApply(input, rows: rows, into: output, inputStride: inputStride, outputStride: outputStride)
+    }
+
+    /// `apply` in portable Swift (what runs without AVX-512).
+    @_optimize(speed)
+    public func portableApply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+                              inputStride: Int? = nil, outputStride: Int? = nil) {
         let n = size
         let inputStride = inputStride ?? n, outputStride = outputStride ?? n
         gamma.withUnsafeBufferPointer { g in

@@ -1,3 +1,5 @@
+import CVectorKernels
+
 /// Multi-head scaled dot-product attention over packed query/key/value projections, one pair of
 /// sgemm calls per (sequence, head) and a fused softmax in between.
 public enum ScaledDotProductAttention {
@@ -46,9 +48,13 @@ public enum ScaledDotProductAttention {
                 let headOut = out + head * headDim
                 MatrixMultiply.gemm(scores, value, into: headOut, m: tokens, n: headDim, k: tokens,
                                     lda: tokens, ldb: packedStride, ldc: hidden)
-                for row in 0..<tokens {
-                    let line = headOut + row * hidden, inverse = 1 / denominators[row]
-                    for j in 0..<headDim { line[j] *= inverse }
+                if VectorKernels.isEnabled {
+                    clipseg_vk_divide_rows(headOut, denominators, tokens, headDim, hidden)
+                } else {
+                    for row in 0..<tokens {
+                        let line = headOut + row * hidden, inverse = 1 / denominators[row]
+                        for j in 0..<headDim { line[j] *= inverse }
+                    }
                 }
             }
         }

@@ -1,3 +1,5 @@
+import CVectorKernels
+
 /// Numerically stable softmax over rows, in place.
 public enum Softmax {
     /// Replaces each of `rows` rows (`columns` values, row stride `stride`) by its softmax:
@@ -24,6 +26,14 @@ public enum Softmax {
     @_optimize(speed)
     @inlinable
     public static func exponentiate(_ line: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        if VectorKernels.isEnabled { return clipseg_vk_exp_shifted_sum(line, count) }
+        return portableExponentiate(line, count: count)
+    }
+
+    /// `exponentiate` in portable Swift (what runs without AVX-512).
+    @_optimize(speed)
+    @inlinable
+    public static func portableExponentiate(_ line: UnsafeMutablePointer<Float>, count: Int) -> Float {
         let maximum = RowReduction.maximum(line, count: count)
         for j in 0..<count { line[j] = FastExponential.exp(line[j] - maximum) }
         return RowReduction.sum(line, count: count)

@@ -1,0 +1,172 @@
+// AVX-512F element-wise kernels; see include/vector_kernels.h. Each kernel is compiled for AVX-512
+// through a `target` attribute, so this file builds with the package's baseline x86-64 flags and the
+// kernels run only after `clipseg_vk_available()` said yes.
+#include "vector_kernels.h"
+
+#include <math.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+#define AVX512 __attribute__((target("avx512f,fma")))
+
+int clipseg_vk_available(void) {
+    static int answer = -1;
+    if (answer < 0) {
+        __builtin_cpu_init();
+        answer = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") ? 1 : 0;
+    }
+    return answer;
+}
+
+/// Lanes `0..<count` of a 16-lane vector (count ≤ 16).
+AVX512 static inline __mmask16 lanes(long count) {
+    return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1u);
+}
+
+/// e^x per lane: the Cephes polynomial TensorKit's `FastExponential` uses (x clamped to
+/// [−87.34, 88.38], x = n·ln 2 + r with ln 2 split in two, degree-7 polynomial for e^r), with
+/// fused multiply-adds and 2^n applied by `scalef`.
+AVX512 static inline __m512 exp_lanes(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3365478515625f)), _mm512_set1_ps(88.3762626647949f));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    const __m512 y = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(y, n);
+}
+
+AVX512 float clipseg_vk_exp_shifted_sum(float *line, long count) {
+    __m512 m0 = _mm512_set1_ps(-INFINITY), m1 = m0;
+    long j = 0;
+    for (; j + 32 <= count; j += 32) {
+        m0 = _mm512_max_ps(m0, _mm512_loadu_ps(line + j));
+        m1 = _mm512_max_ps(m1, _mm512_loadu_ps(line + j + 16));
+    }
+    for (; j < count; j += 16) {
+        m0 = _mm512_max_ps(m0, _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), lanes(count - j), line + j));
+    }
+    const __m512 maximum = _mm512_set1_ps(_mm512_reduce_max_ps(_mm512_max_ps(m0, m1)));
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0;
+    for (j = 0; j + 32 <= count; j += 32) {
+        const __m512 e0 = exp_lanes(_mm512_sub_ps(_mm512_loadu_ps(line + j), maximum));
+        const __m512 e1 = exp_lanes(_mm512_sub_ps(_mm512_loadu_ps(line + j + 16), maximum));
+        _mm512_storeu_ps(line + j, e0);
+        _mm512_storeu_ps(line + j + 16, e1);
+        s0 = _mm512_add_ps(s0, e0);
+        s1 = _mm512_add_ps(s1, e1);
+    }
+    for (; j < count; j += 16) {
+        const __mmask16 mask = lanes(count - j);
+        const __m512 e = exp_lanes(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, line + j), maximum));
+        _mm512_mask_storeu_ps(line + j, mask, e);
+        s0 = _mm512_add_ps(s0, _mm512_maskz_mov_ps(mask, e));
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+/// act(x) per lane for the codes in the header.
+AVX512 static inline __m512 activate(__m512 x, int activation) {
+    switch (activation) {
+    case CLIPSEG_VK_RELU:
+        return _mm512_max_ps(x, _mm512_setzero_ps());
+    case CLIPSEG_VK_QUICK_GELU: {
+        const __m512 e = exp_lanes(_mm512_mul_ps(x, _mm512_set1_ps(-1.702f)));
+        return _mm512_div_ps(x, _mm512_add_ps(e, _mm512_set1_ps(1.0f)));
+    }
+    default:
+        return x;
+    }
+}
+
+AVX512 void clipseg_vk_bias_activation(float *values, const float *bias, long rows, long columns, long stride,
+                                       int activation) {
+    for (long row = 0; row < rows; row++) {
+        float *line = values + row * stride;
+        for (long j = 0; j < columns; j += 16) {
+            const __mmask16 mask = lanes(columns - j);
+            __m512 x = _mm512_maskz_loadu_ps(mask, line + j);
+            if (bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, bias + j));
+            _mm512_mask_storeu_ps(line + j, mask, activate(x, activation));
+        }
+    }
+}
+
+AVX512 void clipseg_vk_fill_rows(float *values, const float *row, long rows, long columns, long stride) {
+    for (long r = 0; r < rows; r++) {
+        float *line = values + r * stride;
+        for (long j = 0; j < columns; j += 16) {
+            const __mmask16 mask = lanes(columns - j);
+            _mm512_mask_storeu_ps(line + j, mask, _mm512_maskz_loadu_ps(mask, row + j));
+        }
+    }
+}
+
+AVX512 void clipseg_vk_divide_rows(float *values, const float *denominators, long rows, long columns, long stride) {
+    for (long r = 0; r < rows; r++) {
+        float *line = values + r * stride;
+        const __m512 inverse = _mm512_set1_ps(1.0f / denominators[r]);
+        for (long j = 0; j < columns; j += 16) {
+            const __mmask16 mask = lanes(columns - j);
+            _mm512_mask_storeu_ps(line + j, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, line + j), inverse));
+        }
+    }
+}
+
+AVX512 void clipseg_vk_layer_norm(const float *input, long input_stride, float *output, long output_stride,
+                                  long rows, long size, const float *gamma, const float *beta, float epsilon) {
+    for (long r = 0; r < rows; r++) {
+        const float *x = input + r * input_stride;
+        float *y = output + r * output_stride;
+        __m512 sum = _mm512_setzero_ps();
+        for (long j = 0; j < size; j += 16) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(lanes(size - j), x + j));
+        const float mean = _mm512_reduce_add_ps(sum) / (float)size;
+        const __m512 center = _mm512_set1_ps(mean);
+        __m512 squares = _mm512_setzero_ps();
+        for (long j = 0; j < size; j += 16) {
+            const __mmask16 mask = lanes(size - j);
+            const __m512 d = _mm512_maskz_sub_ps(mask, _mm512_maskz_loadu_ps(mask, x + j), center);
+            squares = _mm512_fmadd_ps(d, d, squares);
+        }
+        const float variance = _mm512_reduce_add_ps(squares) / (float)size;
+        const float scale = 1.0f / sqrtf(variance + epsilon);
+        const __m512 scales = _mm512_set1_ps(scale), shift = _mm512_set1_ps(-mean * scale);
+        for (long j = 0; j < size; j += 16) {
+            const __mmask16 mask = lanes(size - j);
+            const __m512 normalized = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, x + j), scales, shift);
+            const __m512 value = _mm512_fmadd_ps(normalized, _mm512_maskz_loadu_ps(mask, gamma + j),
+                                                 _mm512_maskz_loadu_ps(mask, beta + j));
+            _mm512_mask_storeu_ps(y + j, mask, value);
+        }
+    }
+}
+
+#else
+
+// Not x86-64: no AVX-512; TensorKit never calls the kernels below.
+int clipseg_vk_available(void) { return 0; }
+float clipseg_vk_exp_shifted_sum(float *line, long count) { (void)line; (void)count; return NAN; }
+void clipseg_vk_bias_activation(float *values, const float *bias, long rows, long columns, long stride,
+                                int activation) {
+    (void)values; (void)bias; (void)rows; (void)columns; (void)stride; (void)activation;
+}
+void clipseg_vk_fill_rows(float *values, const float *row, long rows, long columns, long stride) {
+    (void)values; (void)row; (void)rows; (void)columns; (void)stride;
+}
+void clipseg_vk_divide_rows(float *values, const float *denominators, long rows, long columns, long stride) {
+    (void)values; (void)denominators; (void)rows; (void)columns; (void)stride;
+}
+void clipseg_vk_layer_norm(const float *input, long input_stride, float *output, long output_stride,
+                           long rows, long size, const float *gamma, const float *beta, float epsilon) {
+    (void)input; (void)input_stride; (void)output; (void)output_stride; (void)rows; (void)size;
+    (void)gamma; (void)beta; (void)epsilon;
+}
+
+#endif
