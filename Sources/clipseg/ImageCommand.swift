@@ -60,19 +60,7 @@ struct ImageCommand: AsyncParsableCommand {
                               imagePrompts: imagePrompts, logits: logits, output: output, threshold: threshold,
                               precision: precision)
         // Decoding and BLAS block; keep them off Swift's cooperative pool.
-        try await Self.onDedicatedThread { try request.execute() }
-    }
-
-    /// Runs `body` on a new thread and resumes with its result.
-    static func onDedicatedThread(_ body: @escaping @Sendable () throws -> Void) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            let thread = Thread {
-                do { try body(); continuation.resume() } catch { continuation.resume(throwing: error) }
-            }
-            thread.name = "clipseg image"
-            thread.stackSize = 8 << 20
-            thread.start()
-        }
+        try await DedicatedThread.run(name: "clipseg image") { try request.execute() }
     }
 }
 
