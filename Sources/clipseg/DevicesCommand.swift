@@ -22,7 +22,7 @@ struct DevicesCommand: AsyncParsableCommand {
     @Flag(help: "Capture from the device (the first capture device when none is named) and report.")
     var test = false
 
-    @Option(help: ArgumentHelp("Frames to capture with --test.", valueName: "count"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Frames to capture with --test.", valueName: "count"))
     var frames = 30
 
     /// `--camera-size`, as `clipseg segment` spells it (its `--size` is the model's input size).
@@ -35,11 +35,11 @@ struct DevicesCommand: AsyncParsableCommand {
     @Option(name: .customLong("size"), help: .hidden)
     var legacySize: CameraSize?
 
-    @Option(help: ArgumentHelp("Frames per second to ask for with --test; the nearest offered rate is used.",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Frames per second to ask for with --test; the nearest offered rate is used.",
                                valueName: "rate"))
     var fps = 30.0
 
-    @Option(name: .customLong("stall-timeout"),
+    @Option(name: .customLong("stall-timeout"), parsing: .unconditional,
             help: ArgumentHelp("Seconds without a frame before --test gives up.", valueName: "seconds"))
     var stallTimeout = 10.0
 

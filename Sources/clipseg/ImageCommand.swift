@@ -39,7 +39,7 @@ struct ImageCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the image with the masks drawn over it (PNG).", valueName: "OUT.png"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Mask threshold on the sigmoid probability for -o (0…1).", valueName: "P"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Mask threshold on the sigmoid probability for -o (0…1).", valueName: "P"))
     var threshold: Float = MaskOptions().threshold
 
     @Option(help: PrecisionChoice.help)

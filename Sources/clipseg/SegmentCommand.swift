@@ -77,12 +77,12 @@ struct SegmentCommand: AsyncParsableCommand {
         discussion: "Default: $CLIPSEG_MODEL, else ~/.cache/clipseg/clipseg-rd64-refined.", valueName: "DIR"))
     var model: String?
 
-    @Option(help: ArgumentHelp("Model input size in pixels (a multiple of the patch size; default: the model's, 352).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Model input size in pixels (a multiple of the patch size; default: the model's, 352).",
                                discussion: "Larger sees finer detail and is slower; position embeddings are interpolated.",
                                valueName: "N"))
     var size: Int?
 
-    @Option(help: ArgumentHelp("Threads for one pass of the image encoder (default: all cores).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads for one pass of the image encoder (default: all cores).",
                                discussion: "Each layer's work is split over them (OpenBLAS itself runs single-"
                                + "threaded); the decoder and the other stages run alongside on threads of their own.",
                                valueName: "N"))
@@ -129,17 +129,17 @@ struct SegmentCommand: AsyncParsableCommand {
 
     // MARK: Masks
 
-    @Option(help: ArgumentHelp("Mask threshold on the sigmoid probability (0…1).", valueName: "P"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Mask threshold on the sigmoid probability (0…1).", valueName: "P"))
     var threshold: Float = MaskOptions().threshold
 
     @Flag(help: "Soft masks: probabilities 0…255 instead of 0 or 255.")
     var soft = false
 
-    @Option(help: ArgumentHelp("Smooth masks over time: weight of the newest frame (0 < ALPHA ≤ 1; 0.3 is strong).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Smooth masks over time: weight of the newest frame (0 < ALPHA ≤ 1; 0.3 is strong).",
                                valueName: "ALPHA"))
     var smooth: Float?
 
-    @Option(help: ArgumentHelp("Feather mask edges by this many pixels.", valueName: "PX"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Feather mask edges by this many pixels.", valueName: "PX"))
     var feather: Int = 0
 
     // MARK: Live behaviour
@@ -158,7 +158,7 @@ struct SegmentCommand: AsyncParsableCommand {
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?
 
-    @Option(help: ArgumentHelp("Camera frames per second to ask for; the nearest offered rate is used.", valueName: "rate"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Camera frames per second to ask for; the nearest offered rate is used.", valueName: "rate"))
     var fps: Double?
 
     @Option(help: ArgumentHelp("Read control commands from - (standard input) or a file / named pipe.",

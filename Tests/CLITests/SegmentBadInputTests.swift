@@ -60,6 +60,19 @@ final class SegmentBadInputTests: XCTestCase {
         try assertRefused(base + ["-o", "out.mp4", "--feather", "2000"], "--feather must be between 0 and 1000 pixels, got 2000")
     }
 
+    /// A negative number after a space is the option's value (not a missing value and a stray option).
+    func testNegativeNumbersAreValuesAndGetTheRangeMessage() throws {
+        let base = ["--prompt", "cat", "-o", "out.mp4"]
+        try assertRefused(base + ["--fps", "-1"], "--fps must be a positive number")
+        try assertRefused(base + ["--threshold", "-0.5"], "--threshold must be between 0 and 1, got -0.5")
+        try assertRefused(base + ["--feather", "-3"], "--feather must be between 0 and 1000 pixels, got -3")
+        try assertRefused(base + ["--size", "-16"], "--size must be between 1 and 4096, got -16")
+        try assertRefused(base + ["--threads", "-2"], "--threads must be between 1 and 256, got -2")
+        try assertRefused(base + ["--smooth", "-1"],
+                          "--smooth must be greater than 0 and at most 1 (the weight of the newest frame), got -1.0")
+        try assertRefused(base + ["--fps", "--realtime"], "The value '--realtime' is invalid for '--fps <rate>'")
+    }
+
     func testAPromptOverSeventySevenTokensWarnsOnceAndSegmentsWithItsFirstTokens() throws {
         let clip = folder.path("in.mp4")
         try SegmentTestKit.makeClip(clip, seconds: 1, rate: 10)
