@@ -26,7 +26,9 @@ public final class SourcePump: Sendable {
         /// As fast as the source and the outputs allow (files).
         case asFastAsPossible
         /// At the source's own rate: frame `n` is not read before `start + (timestamp_n - timestamp_0)`;
-        /// `sleep(seconds)` waits (`--realtime`, so a file behaves like a camera).
+        /// `sleep(seconds)` waits (`--realtime`, so a file behaves like a camera). A frame is stamped as
+        /// captured at that due time, the moment a camera would have delivered it, also when reading it
+        /// took longer: a late read then counts in the capture → mask latency instead of hiding in it.
         case realtime(sleep: @Sendable (Double) -> Void)
     }
 
@@ -64,16 +66,19 @@ public final class SourcePump: Sendable {
     private let clock: any MonotonicClock
     private let pacing: Pacing
     private let threadName: String
+    private let niceness: Int32
     private let state = LockedState(State())
 
+    /// `niceness`: how far below the model's threads the reading thread runs (`ThreadNiceness`; 0 keeps it).
     public init(source: sending any FrameSource, outputs: [BoundedChannel<CapturedFrame>],
                 clock: any MonotonicClock = SystemClock(), pacing: Pacing = .asFastAsPossible,
-                threadName: String = "clipseg-capture") {
+                threadName: String = "clipseg-capture", niceness: Int32 = 0) {
         box = SourceBox(source)
         self.outputs = outputs
         self.clock = clock
         self.pacing = pacing
         self.threadName = threadName
+        self.niceness = niceness
     }
 
     /// Starts the thread (once; later calls do nothing).
@@ -84,6 +89,8 @@ public final class SourcePump: Sendable {
         }
         guard first else { return }
         let thread = Thread { [self] in
+            DedicatedThreadExecutor.nameCurrentThread(threadName)
+            ThreadNiceness.lowerCurrentThread(by: niceness)
             let outcome = run()
             let waiters = state.withLock { state -> [CheckedContinuation<Outcome, Never>] in
                 state.outcome = outcome
@@ -130,16 +137,18 @@ public final class SourcePump: Sendable {
                 break
             }
             guard let frame else { break }
+            var capturedAt = clock.now()
             if case .realtime(let sleep) = pacing {
                 if let origin {
                     let due = origin.clock + (frame.timestamp - origin.timestamp)
-                    let wait = due - clock.now()
+                    let wait = due - capturedAt
                     if wait > 0 { sleep(wait) }
+                    capturedAt = due
                 } else {
-                    origin = (clock.now(), frame.timestamp)
+                    origin = (capturedAt, frame.timestamp)
                 }
             }
-            let captured = CapturedFrame(frame: frame, capturedAt: clock.now())
+            let captured = CapturedFrame(frame: frame, capturedAt: capturedAt)
             count += 1
             for output in outputs {
                 do {

@@ -15,10 +15,14 @@ private final class ScriptedSource: FrameSource, @unchecked Sendable {
 
     struct ReadError: Error, Equatable {}
 
-    init(count: Int, fps: Double = 25, failAfter: Int? = nil) {
+    /// Called before each read with the frame's number (e.g. to advance a manual clock: a slow read).
+    private let onRead: (Int) -> Void
+
+    init(count: Int, fps: Double = 25, failAfter: Int? = nil, onRead: @escaping (Int) -> Void = { _ in }) {
         self.count = count
         self.fps = fps
         self.failAfter = failAfter
+        self.onRead = onRead
         info = SourceInfo(name: "scripted", width: 2, height: 1, frameRate: fps, frameCount: count)
     }
 
@@ -26,6 +30,7 @@ private final class ScriptedSource: FrameSource, @unchecked Sendable {
         if closed { return nil }
         if let failAfter, next == failAfter { throw ReadError() }
         guard next < count else { return nil }
+        onRead(next)
         defer { next += 1 }
         return RGBFrame(width: 2, height: 1, pixels: [UInt8](repeating: UInt8(next % 256), count: 6),
                         timestamp: Double(next) / fps, index: next)
@@ -58,23 +63,54 @@ final class SourcePumpTests: XCTestCase {
         XCTAssertTrue(source.closed)
     }
 
-    func testRealtimePacingWaitsForEachTimestamp() async throws {
-        // Time is a ManualClock; "sleeping" advances it, so the waits are checked exactly.
-        let clock = ManualClock(start: 100)
+    /// Runs `source` through a realtime pump on `clock`, whose "sleeping" advances the clock, so the waits are
+    /// exact; returns each frame's capture stamp and the sleeps.
+    private static func pumpInRealtime(_ source: ScriptedSource, clock: ManualClock,
+                                       output: BoundedChannel<CapturedFrame>) async throws -> (stamps: [Double], sleeps: [Double]) {
         let sleeps = LockedState<[Double]>([])
-        let source = ScriptedSource(count: 4, fps: 10)
-        let output = BoundedChannel<CapturedFrame>(.bufferingLatest(8), clock: clock)
         let pump = SourcePump(source: source, outputs: [output], clock: clock,
                               pacing: .realtime(sleep: { seconds in
                                   sleeps.withLock { $0.append(seconds) }
                                   clock.advance(by: seconds)
                               }))
         pump.start()
-        var times: [Double] = []
-        for try await captured in output { times.append(captured.capturedAt) }
+        var stamps: [Double] = []
+        for try await captured in output { stamps.append(captured.capturedAt) }
         _ = await pump.outcome()
-        XCTAssertEqual(sleeps.withLock { $0 }.count, 3)
+        return (stamps, sleeps.withLock { $0 })
+    }
+
+    func testRealtimePacingWaitsForEachTimestamp() async throws {
+        let clock = ManualClock(start: 100)
+        let (times, sleeps) = try await Self.pumpInRealtime(ScriptedSource(count: 4, fps: 10), clock: clock,
+                                                             output: BoundedChannel(.bufferingLatest(8), clock: clock))
+        XCTAssertEqual(sleeps.count, 3)
         for (got, expected) in zip(times, [100.0, 100.1, 100.2, 100.3]) { XCTAssertEqual(got, expected, accuracy: 1e-9) }
+    }
+
+    func testRealtimeStampsALateReadAtItsDueTime() async throws {
+        // Reading frame 2 takes 0.25 s (past the due times of frames 2 and 3): frames 2 and 3 are stamped at
+        // their due times, 100.2 and 100.3, not at 100.35 when they were read, so the delay counts in the latency.
+        let clock = ManualClock(start: 100)
+        let source = ScriptedSource(count: 4, fps: 10) { number in if number == 2 { clock.advance(by: 0.25) } }
+        let (times, sleeps) = try await Self.pumpInRealtime(source, clock: clock,
+                                                             output: BoundedChannel(.bounded(8), clock: clock))
+        XCTAssertEqual(sleeps.count, 1, "only frame 1 was read before it was due")
+        XCTAssertEqual(times.count, 4)
+        for (got, expected) in zip(times, [100.0, 100.1, 100.2, 100.3]) { XCTAssertEqual(got, expected, accuracy: 1e-9) }
+    }
+
+    func testNicenessLowersOnlyTheReadingThread() async throws {
+        let seen = LockedState<[Int32]>([])
+        let before = ThreadNiceness.current
+        let source = ScriptedSource(count: 2) { _ in seen.withLock { $0.append(ThreadNiceness.current) } }
+        let output = BoundedChannel<CapturedFrame>(.bounded(4))
+        let pump = SourcePump(source: source, outputs: [output], niceness: 3)
+        pump.start()
+        for try await _ in output {}
+        _ = await pump.outcome()
+        XCTAssertEqual(seen.withLock { $0 }, [min(19, before + 3), min(19, before + 3)])
+        XCTAssertEqual(ThreadNiceness.current, before)
     }
 
     func testReadErrorFailsOutputsAfterTheGoodFrames() async throws {
