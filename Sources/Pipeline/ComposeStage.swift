@@ -50,7 +50,7 @@ actor ComposeStage {
         var statistics: FrameStatistics?
     }
 
-    private let executor = DedicatedThreadExecutor(name: "clipseg-compose")
+    private let executor: DedicatedThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private let settings: CompositionSettings
     private let monitor: RunMonitor
@@ -59,7 +59,9 @@ actor ComposeStage {
     private var current: CurrentMasks?
     private let initialNames: [String]
 
-    init(settings: CompositionSettings, initialPromptNames: [String], monitor: RunMonitor) {
+    /// `niceness`: how far below the model's threads the compose thread runs (`ThreadNiceness`).
+    init(settings: CompositionSettings, initialPromptNames: [String], monitor: RunMonitor, niceness: Int32 = 0) {
+        executor = DedicatedThreadExecutor(name: "clipseg-compose", niceness: niceness)
         self.settings = settings
         self.monitor = monitor
         shaper = MaskShaper(options: settings.maskOptions)

@@ -33,12 +33,18 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         /// The vision and decoder stages take turns instead of computing at once (see `InferenceExclusion`;
         /// set it when BLAS runs more than one thread).
         public var exclusiveInference: Bool
+        /// How far below the model's threads the capture, compose and sink threads run (`ThreadNiceness`;
+        /// 0 = same priority). Live runs lower them (`ThreadNiceness.liveMedia`) so that the model, which sets the latency, wins the cores
+        /// when both want them; the lossless queues between them still hold every frame.
+        public var mediaNiceness: Int32
 
-        public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil, exclusiveInference: Bool = false) {
+        public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil, exclusiveInference: Bool = false,
+                    mediaNiceness: Int32 = 0) {
             self.live = live
             self.realtime = realtime
             self.frameRate = frameRate
             self.exclusiveInference = exclusiveInference
+            self.mediaNiceness = mediaNiceness
         }
     }
 
@@ -95,17 +101,20 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         let exclusion = InferenceExclusion(exclusive: flow.exclusiveInference)
         vision = VisionStage(backend: backend, pool: pool, monitor: monitor, exclusion: exclusion)
         decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor, exclusion: exclusion)
-        compose = ComposeStage(settings: composition, initialPromptNames: prompts.positiveNames, monitor: monitor)
+        compose = ComposeStage(settings: composition, initialPromptNames: prompts.positiveNames, monitor: monitor,
+                               niceness: flow.mediaNiceness)
         var stages: [SinkStage] = []
         var queues: [BoundedChannel<ComposedFrame>] = []
         for (number, sink) in sinks.enumerated() {
-            stages.append(SinkStage(sink: HandedOver(value: sink), threadName: "clipseg-sink\(number)"))
+            stages.append(SinkStage(sink: HandedOver(value: sink), threadName: "clipseg-sink\(number)",
+                                    niceness: flow.mediaNiceness))
             queues.append(BoundedChannel(.bounded(4), clock: clock))
         }
         self.sinks = stages
         sinkQueues = queues
         pump = SourcePump(source: source, outputs: [captureQueue, keepQueue], clock: clock,
-                          pacing: flow.realtime ? .realtime(sleep: sleep) : .asFastAsPossible)
+                          pacing: flow.realtime ? .realtime(sleep: sleep) : .asFastAsPossible,
+                          niceness: flow.mediaNiceness)
     }
 
     /// Frames the keep-frames queue may hold: enough for the frames in flight on the model side, and for

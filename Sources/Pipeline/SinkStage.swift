@@ -24,9 +24,10 @@ actor SinkStage {
     nonisolated let name: String
     nonisolated let needs: SinkNeeds
 
-    /// Takes `sink` over: from now on only this stage's thread touches it.
-    init(sink: HandedOver<any FrameSink>, threadName: String) {
-        executor = DedicatedThreadExecutor(name: threadName)
+    /// Takes `sink` over: from now on only this stage's thread touches it. `niceness`: how far below the
+    /// model's threads that thread runs (`ThreadNiceness`).
+    init(sink: HandedOver<any FrameSink>, threadName: String, niceness: Int32 = 0) {
+        executor = DedicatedThreadExecutor(name: threadName, niceness: niceness)
         name = sink.value.name
         needs = sink.value.needs
         self.sink = sink.value
