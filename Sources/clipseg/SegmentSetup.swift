@@ -29,9 +29,15 @@ enum SegmentSetup {
         }
         let controlDescriptor = try request.control.map(openControl)
         interruption.enter(.openingInput)
-        let opened = try openSource(request)
+        // Live runs: the codecs' worker threads are created (by FFmpeg and x264, when the input and the video
+        // output open) on a thread of lowered priority, so they inherit it (see `ThreadNiceness`).
+        let liveNiceness = ThreadNiceness.liveMedia
+        let opened = try ThreadNiceness.run(loweredBy: mayBeLive(request) ? liveNiceness : 0, name: "clipseg-codec") {
+            try openSource(request)
+        }
         let info = opened.source.info
         let live = opened.isCamera || info.isLive || request.realtime
+        let mediaNiceness = live ? liveNiceness : 0
         do {
             let composition = CompositionSettings(
                 mode: request.mode, background: background, maskOptions: request.maskOptions,
@@ -40,11 +46,14 @@ enum SegmentSetup {
             // Audio is copied from the input file or stream (standard input cannot be read twice).
             let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
             interruption.enter(.openingOutputs)
-            let outputs = try openOutputs(request, info: info, audioSource: audioSource, interruption: interruption)
+            let outputs = try ThreadNiceness.run(loweredBy: mediaNiceness, name: "clipseg-codec") {
+                try openOutputs(request, info: info, live: live, audioSource: audioSource, interruption: interruption)
+            }
             return SegmentSession(
                 request: request, backend: backend, prompts: prompts, composition: composition,
                 flow: SegmentationPipeline<CLIPSegBackend>.Flow(live: live, realtime: request.realtime,
-                                                                frameRate: info.frameRate),
+                                                                frameRate: info.frameRate,
+                                                                mediaNiceness: mediaNiceness),
                 source: opened.source, interruptSource: opened.interrupt, isCamera: opened.isCamera,
                 sinks: outputs.map(\.sink), removableOutputs: outputs.map(\.removable),
                 controlDescriptor: controlDescriptor)
@@ -52,6 +61,12 @@ enum SegmentSetup {
             opened.source.close()
             throw error
         }
+    }
+
+    /// True when the input may turn out live before it is open: `--realtime`, a camera, or a URL (network
+    /// streams are live unless they have a duration, which is known only once they are open).
+    private static func mayBeLive(_ request: SegmentRequest) -> Bool {
+        request.realtime || CameraDevice.path(for: request.input) != nil || request.input.contains("://")
     }
 
     /// Loads the model, turning a missing folder or file into a message that says where to get one.
@@ -126,7 +141,7 @@ enum SegmentSetup {
 
     /// The outputs, in the order video, masks, statistics. On a failure or a signal (checked after each
     /// one opens) those already open are closed and removed, and the error is thrown.
-    private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, audioSource: String?,
+    private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, live: Bool, audioSource: String?,
                                     interruption: SegmentInterruption) throws -> [OpenedOutput] {
         var outputs: [OpenedOutput] = []
         /// Opens one output; when that fails, removes only what the attempt itself created.
@@ -142,7 +157,7 @@ enum SegmentSetup {
         }
         do {
             if let path = request.output {
-                try add(path) { try openVideo(path, request: request, info: info, audioSource: audioSource) }
+                try add(path) { try openVideo(path, request: request, info: info, live: live, audioSource: audioSource) }
             }
             if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
             if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatsWriter(path: path)) } }
@@ -163,10 +178,13 @@ enum SegmentSetup {
         }
     }
 
-    private static func openVideo(_ output: String, request: SegmentRequest, info: SourceInfo,
+    /// The video output. Live sources (cameras, streams, `--realtime`) are encoded with the live preset: the
+    /// encoder shares the cores with the model, and every CPU second it spends makes the masks later.
+    private static func openVideo(_ output: String, request: SegmentRequest, info: SourceInfo, live: Bool,
                                   audioSource: String?) throws -> VideoFrameSink {
         var options = VideoWriterOptions(frameRate: info.frameRate ?? 30, audioSource: audioSource,
                                          fragmented: request.fragmented)
+        if live { options.x264Preset = VideoWriterOptions.liveX264Preset }
         var writer: VideoWriter?
         if request.mode == .cutout {
             // Keep the mask as alpha when the format can carry it; otherwise the background is black.
