@@ -25,7 +25,8 @@ struct EncoderLayer: Sendable {
         self.mlp = mlp
     }
 
-    /// The same layer with its four linear layers in `format` (layer norms and attention products stay float32).
+    /// The same layer with its four linear layers in `format` and, where `bf16Products`, its attention
+    /// products in bf16 (see `SelfAttention.converted`); layer norms and the residual stream stay float32.
     func converted(to format: ReducedPrecisionFormat, typicalRows: Int, bf16Products: Bool) throws -> EncoderLayer {
         EncoderLayer(layerNorm1: layerNorm1,
                      attention: try attention.converted(to: format, typicalRows: typicalRows, bf16Products: bf16Products),

@@ -27,9 +27,17 @@ struct FeedForward: Sendable {
                     contract: try contract.converted(to: format, typicalRows: typicalRows), activation: activation)
     }
 
-    /// ADDS `fc2(act(fc1(input)))` for `rows` rows to `residual`.
+    /// ADDS `fc2(act(fc1(input)))` for `rows` rows to `residual`. With bf16 layers the hidden layer
+    /// `[rows, intermediate]` is handed over in bf16; otherwise in float32.
     func apply(_ input: UnsafePointer<Float>, rows: Int, addingInto residual: UnsafeMutablePointer<Float>,
                workspace: InferenceWorkspace) throws {
+        if contract.readsBF16 {
+            // bf16 layers: fc1 writes bf16 (activation applied before rounding), fc2 reads it as it is.
+            let hidden = workspace.intermediateBF16.reserve(rows * expand.outputSize)
+            try expand.apply(.float32(input), rows: rows, into: .bf16(hidden), activation: activation, workspace: workspace)
+            try contract.apply(.bf16(hidden), rows: rows, into: .float32(residual), accumulate: true, workspace: workspace)
+            return
+        }
         let hidden = workspace.intermediate.reserve(rows * expand.outputSize)
         try expand.apply(input, rows: rows, into: hidden, activation: activation, workspace: workspace)
         try contract.apply(hidden, rows: rows, into: residual, accumulate: true, workspace: workspace)

@@ -5,16 +5,16 @@ import ReducedPrecision
 /// each thread (or each concurrent call) its own workspace; the model's weights themselves are shared
 /// and immutable.
 public final class InferenceWorkspace {
-    /// One growable float buffer, owned by the workspace.
-    final class Buffer {
-        private(set) var pointer: UnsafeMutablePointer<Float>
+    /// One growable buffer of `Element`s (float32, or bf16 bit patterns as `UInt16`), owned by the workspace.
+    final class TypedBuffer<Element> {
+        private(set) var pointer: UnsafeMutablePointer<Element>
         private(set) var capacity = 0
 
         init() { pointer = .allocate(capacity: 1) }
         deinit { pointer.deallocate() }
 
-        /// At least `count` floats (contents unspecified).
-        func reserve(_ count: Int) -> UnsafeMutablePointer<Float> {
+        /// At least `count` elements (contents unspecified).
+        func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
             if count > capacity {
                 pointer.deallocate()
                 pointer = .allocate(capacity: max(count, 1))
@@ -23,6 +23,8 @@ public final class InferenceWorkspace {
             return pointer
         }
     }
+
+    typealias Buffer = TypedBuffer<Float>
 
     /// Layer-norm output `[rows, hidden]`.
     let normalized = Buffer()
@@ -45,6 +47,13 @@ public final class InferenceWorkspace {
     let decoderReduced = Buffer()
     let decoderState = Buffer()
     let decoderGrid = Buffer()
+    /// bf16 activations handed from one bf16 operation to the next (reduced-precision vision layers):
+    /// fused query|key|value projections `[rows, 3 · hidden]`, attention probabilities
+    /// `[batch, heads, tokens, tokens]`, heads' outputs `[rows, hidden]`, MLP hidden layer `[rows, intermediate]`.
+    let packedBF16 = TypedBuffer<UInt16>()
+    let probabilitiesBF16 = TypedBuffer<UInt16>()
+    let attendedBF16 = TypedBuffer<UInt16>()
+    let intermediateBF16 = TypedBuffer<UInt16>()
     /// Upsampler intermediates (channels-last images).
     let upsampled = Buffer()
     let upsampledMore = Buffer()

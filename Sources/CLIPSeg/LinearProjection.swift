@@ -39,6 +39,22 @@ enum LinearProjection: Sendable {
         }
     }
 
+    /// Whether this layer reads bf16 input (`apply(bf16:…)`): a bf16 `PackedLinearLayer`. int8 and
+    /// float32 layers read float32.
+    var readsBF16: Bool {
+        if case .reduced(let layer) = self { return layer.format == .bf16 }
+        return false
+    }
+
+    /// `apply` with bf16 input or output (`PackedLinearLayer.apply(_:rows:into:…)`); reduced-precision
+    /// layers only, a bf16 input only where `readsBF16`.
+    func apply(_ input: LinearInput, rows: Int, into output: LinearOutput, activation: Activation = .identity,
+               accumulate: Bool = false, workspace: InferenceWorkspace) throws {
+        guard case .reduced(let layer) = self else { preconditionFailure("a float32 layer reads and writes float32 only") }
+        try layer.apply(input, rows: rows, into: output, activation: activation, accumulate: accumulate,
+                        context: try workspace.reducedPrecisionContext())
+    }
+
     /// This layer in `format` (a reduced layer is returned as it is). `typicalRows` is the row count
     /// oneDNN is asked to choose its weight layout for (the tokens of one image).
     func converted(to format: ReducedPrecisionFormat, typicalRows: Int) throws -> LinearProjection {

@@ -56,14 +56,13 @@ struct SelfAttention: Sendable {
     func apply(_ input: UnsafePointer<Float>, batch: Int, tokens: Int, causal: Bool,
                addingInto residual: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) throws {
         let rows = batch * tokens, hidden = heads * headDim
+        if let reducedProducts, !causal {
+            try applyReduced(reducedProducts, input, batch: batch, tokens: tokens, addingInto: residual, workspace: workspace)
+            return
+        }
         let packed = workspace.packed.reserve(rows * 3 * hidden)
         try projection.apply(input, rows: rows, into: packed, workspace: workspace)
         let attended = workspace.attended.reserve(rows * hidden)
-        if let reducedProducts, !causal {
-            try reducedProducts.apply(packed: packed, batch: batch, tokens: tokens, into: attended, workspace: workspace)
-            try output.apply(attended, rows: rows, into: residual, accumulate: true, workspace: workspace)
-            return
-        }
         let chunks = min(workspace.attentionChunks, heads)
         let slot = ScaledDotProductAttention.scratchCount(tokens: tokens)
         let scores = workspace.scores.reserve(chunks * slot)
@@ -73,6 +72,29 @@ struct SelfAttention: Sendable {
                                             headRange: ParallelLoop.piece(chunk, of: chunks, 0..<heads))
         }
         try output.apply(attended, rows: rows, into: residual, accumulate: true, workspace: workspace)
+    }
+}
+
+extension SelfAttention {
+    /// `apply` with `ReducedAttentionProducts`: the projection writes bf16 rows the products read in
+    /// place; the heads' outputs are bf16 when `out_proj` reads bf16 (a bf16 layer), else float32.
+    private func applyReduced(_ products: ReducedAttentionProducts, _ input: UnsafePointer<Float>, batch: Int,
+                              tokens: Int, addingInto residual: UnsafeMutablePointer<Float>,
+                              workspace: InferenceWorkspace) throws {
+        let rows = batch * tokens, hidden = heads * headDim
+        let packed = workspace.packedBF16.reserve(rows * 3 * hidden)
+        try projection.apply(.float32(input), rows: rows, into: .bf16(packed), workspace: workspace)
+        if output.readsBF16 {
+            let attended = workspace.attendedBF16.reserve(rows * hidden)
+            try products.apply(packedBF16: packed, batch: batch, tokens: tokens, into: UnsafeMutableRawPointer(attended),
+                               outputType: .bf16, workspace: workspace)
+            try output.apply(.bf16(attended), rows: rows, into: .float32(residual), accumulate: true, workspace: workspace)
+        } else {
+            let attended = workspace.attended.reserve(rows * hidden)
+            try products.apply(packedBF16: packed, batch: batch, tokens: tokens, into: UnsafeMutableRawPointer(attended),
+                               outputType: .float32, workspace: workspace)
+            try output.apply(attended, rows: rows, into: residual, accumulate: true, workspace: workspace)
+        }
     }
 }
 

@@ -38,7 +38,9 @@ struct VisionEncoder: Sendable {
     }
 
     /// The same tower with every encoder layer's linear layers in `format` (≈ 90% of a frame's
-    /// arithmetic); the patch embedding, layer norms, attention products and projection stay float32.
+    /// arithmetic) and, on CPUs with bf16 matmuls, its attention products in bf16, with bf16
+    /// activations handed between them inside each layer; the patch embedding, layer norms, residual
+    /// stream and projection stay float32.
     func converted(to format: ReducedPrecisionFormat) throws -> VisionEncoder {
         let side = configuration.imageSize / configuration.patchSize
         var copy = self

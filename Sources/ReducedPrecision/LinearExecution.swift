@@ -1,21 +1,23 @@
 import CDNNL
 
 /// One call of a `PackedLinearLayer`: wraps the caller's buffers and the context's scratch in
-/// oneDNN memory objects (which borrow them for the duration of `run`), converts the input,
-/// and runs the matmul.
+/// oneDNN memory objects (which borrow them for the duration of `run`), converts a float32
+/// input (a bf16 one is read in place), and runs the matmul.
 struct LinearExecution {
     let layer: PackedLinearLayer
     let plan: LinearPlan
     let context: ReducedPrecisionContext
 
-    /// Converts `input` (`[rows, in]`, row stride `inputStride`) and writes the layer's result,
-    /// dense `[rows, out]` float32, to `destination`.
-    func run(input: UnsafePointer<Float>, rows: Int, inputStride: Int, destination: UnsafeMutableRawPointer) throws {
+    /// Converts `input` (`[rows, in]` in the plan's source type, row stride `inputStride`) if it
+    /// is float32, and writes the layer's result, dense `[rows, out]` in the plan's destination
+    /// type, to `destination`.
+    func run(input: UnsafeRawPointer, rows: Int, inputStride: Int, destination: UnsafeMutableRawPointer) throws {
         let engine = context.engine
         let format = layer.recipe.format
-        let source = try OneDNNMemory(plan.floatSource, engine: engine, pointer: UnsafeMutableRawPointer(mutating: input))
-        let converted = try OneDNNMemory(plan.convertedSource, engine: engine, pointer: context.convertedInput.reserve(
-            MemoryDescriptor.byteSize(plan.convertedSource)))
+        let source = try OneDNNMemory(plan.callerSource, engine: engine, pointer: UnsafeMutableRawPointer(mutating: input))
+        let converted = plan.sourceConversion == nil ? source : try OneDNNMemory(
+            plan.convertedSource, engine: engine,
+            pointer: context.convertedInput.reserve(MemoryDescriptor.byteSize(plan.convertedSource)))
         let output = try OneDNNMemory(plan.destination, engine: engine, pointer: destination)
         var keepAlive = [source, converted, output]
 
@@ -32,7 +34,8 @@ struct LinearExecution {
         case .bf16:
             if let bias = layer.bias { matmulArguments.append(argument(DNNL_ARG_BIAS, bias)) }
         case .int8:
-            let quantization = ActivationQuantization(input, rows: rows, columns: layer.inputSize, rowStride: inputStride)
+            let quantization = ActivationQuantization(input.assumingMemoryBound(to: Float.self), rows: rows,
+                                                      columns: layer.inputSize, rowStride: inputStride)
             let inverseScale = try scalar(1 / quantization.scale, [1])
             let scale = try scalar(quantization.scale, [1, 1])
             let zeroPoint = try OneDNNMemory(MemoryDescriptor.tagged([1], type: dnnl_s32, tag: dnnl_a),
@@ -48,8 +51,9 @@ struct LinearExecution {
             }
         }
         try withExtendedLifetime(keepAlive) {
-            try context.execute(plan.sourceConversion.handle, conversionArguments,
-                                "converting \(rows) rows to \(format.rawValue)")
+            if let conversion = plan.sourceConversion {
+                try context.execute(conversion.handle, conversionArguments, "converting \(rows) rows to \(format.rawValue)")
+            }
             try context.execute(plan.matmul.handle, matmulArguments, "running the \(format.rawValue) matmul")
         }
     }

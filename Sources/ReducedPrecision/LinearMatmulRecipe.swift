@@ -12,6 +12,7 @@ import TensorKit
 ///   binary-add post-op (oneDNN would apply output scales to an in-primitive bias), `z_x` as a
 ///   runtime source zero point.
 /// `post` is the optional eltwise activation, then the optional "sum" (accumulate into dst).
+/// The destination is float32 or bf16 (rounded once, after the post-ops).
 struct LinearMatmulRecipe {
     let inputSize: Int
     let outputSize: Int
@@ -40,13 +41,15 @@ struct LinearMatmulRecipe {
         try MemoryDescriptor.tagged([1, outputSize], type: dnnl_f32, tag: dnnl_ab)
     }
 
-    /// The matmul for `rows` dense source rows into a dense `[rows, outputSize]` float32
-    /// destination, reading weights laid out as `weights` (`dnnl_format_tag_any` to let oneDNN choose).
+    /// The matmul for `rows` source rows (`sourceStride` elements apart, dense by default) into a
+    /// dense `[rows, outputSize]` destination of `destinationType` (float32 unless asked for bf16),
+    /// reading weights laid out as `weights` (`dnnl_format_tag_any` to let oneDNN choose).
     func descriptor(rows: Int, activation: Activation, fusesAccumulate: Bool, weights: dnnl_memory_desc_t,
+                    sourceStride: Int? = nil, destinationType: ActivationType = .float32,
                     engine: OneDNNEngine) throws -> PrimitiveDescriptor {
         let operation = "creating the \(format.rawValue) matmul [\(rows), \(inputSize)] × [\(inputSize), \(outputSize)]"
-        let source = try MemoryDescriptor.rowMajor(rows: rows, columns: inputSize, type: sourceType)
-        let destination = try MemoryDescriptor.rowMajor(rows: rows, columns: outputSize, type: dnnl_f32)
+        let source = try MemoryDescriptor.rowMajor(rows: rows, columns: inputSize, type: sourceType, rowStride: sourceStride)
+        let destination = try MemoryDescriptor.rowMajor(rows: rows, columns: outputSize, type: destinationType.dnnlType)
         let attributes = try PrimitiveAttributes()
         var bias: dnnl_memory_desc_t?
         switch format {

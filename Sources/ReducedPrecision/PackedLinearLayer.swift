@@ -105,23 +105,35 @@ public final class PackedLinearLayer: @unchecked Sendable {
                       activation: Activation = .identity, accumulate: Bool = false,
                       inputStride: Int? = nil, outputStride: Int? = nil,
                       context: ReducedPrecisionContext) throws {
+        try run(UnsafeRawPointer(input), source: .float32, rows: rows, into: UnsafeMutableRawPointer(output),
+                destination: .float32, activation: activation, accumulate: accumulate,
+                inputStride: inputStride, outputStride: outputStride, context: context)
+    }
+
+    /// Every `apply`: `input` (`[rows, inputSize]` of `source`, row stride `inputStride`) through
+    /// the layer into `output` (`[rows, outputSize]` of `destination`, row stride `outputStride`;
+    /// a bf16 destination must be dense).
+    func run(_ input: UnsafeRawPointer, source: ActivationType, rows: Int, into output: UnsafeMutableRawPointer,
+             destination: ActivationType, activation: Activation, accumulate: Bool,
+             inputStride: Int?, outputStride: Int?, context: ReducedPrecisionContext) throws {
         let inputStride = inputStride ?? inputSize
         let outputStride = outputStride ?? outputSize
         precondition(rows >= 0 && inputStride >= inputSize && outputStride >= outputSize,
                      "bad call shape: \(rows) rows, strides \(inputStride)/\(outputStride) for \(inputSize)→\(outputSize)")
+        precondition(destination == .float32 || outputStride == outputSize, "a bf16 output must be dense")
         guard rows > 0 else { return }
         context.applyThreadCount()
         let staged = outputStride != outputSize
         let plan = try self.plan(for: LinearPlanKey(rows: rows, inputStride: inputStride, activation: activation,
                                                     fusesAccumulate: accumulate && !staged,
-                                                    threadCount: context.threadCount))
-        let destination = staged
-            ? context.stagedOutput.reserve(rows * outputSize * MemoryLayout<Float>.size)
-            : UnsafeMutableRawPointer(output)
+                                                    threadCount: context.threadCount,
+                                                    source: source, destination: destination))
+        let target = staged ? context.stagedOutput.reserve(rows * outputSize * MemoryLayout<Float>.size) : output
         try LinearExecution(layer: self, plan: plan, context: context)
-            .run(input: input, rows: rows, inputStride: inputStride, destination: destination)
+            .run(input: input, rows: rows, inputStride: inputStride, destination: target)
         if staged {
-            let dense = destination.assumingMemoryBound(to: Float.self)
+            let dense = target.assumingMemoryBound(to: Float.self)
+            let output = output.assumingMemoryBound(to: Float.self)
             for row in 0..<rows {
                 let from = dense + row * outputSize, to = output + row * outputStride
                 if accumulate {

@@ -23,8 +23,11 @@ public final class ReducedPrecisionContext {
     let stagedOutput = AlignedScratchBuffer()
     /// oneDNN's scratchpad (user-managed, so concurrent contexts never share one).
     let scratchpad = AlignedScratchBuffer()
-    /// bf16 copies of attention's operands: scaled queries, keys, probabilities, values.
-    let attentionOperands = (0..<4).map { _ in AlignedScratchBuffer() }
+    /// Attention's values copied densely for the values matmul (`[batch, heads, tokens, headDim]` bf16).
+    let attentionValues = AlignedScratchBuffer()
+    /// Float32 attention operands rounded to bf16: packed rows, probabilities.
+    let convertedPacked = AlignedScratchBuffer()
+    let convertedProbabilities = AlignedScratchBuffer()
 
     /// A context whose calls run on `threadCount` OpenMP threads.
     public init(threadCount: Int = 1) throws {

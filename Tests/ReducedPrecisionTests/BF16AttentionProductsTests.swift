@@ -57,4 +57,42 @@ final class BF16AttentionProductsTests: XCTestCase {
             print("bf16 attention \(batch)×\(tokens) causal \(causal): scores \(scoreReport); output \(report)")
         }
     }
+
+    /// The bf16-operand calls (rows as a bf16 projection writes them) give what the float32 calls give
+    /// on the same values, and a bf16 output is the float32 output rounded (within one ulp).
+    func testBF16OperandsAndOutputMatchTheFloat32Calls() throws {
+        guard ReducedPrecisionFormat.bf16.isAvailable else { throw XCTSkip("no bf16 matmul on this CPU") }
+        let context = try ReducedPrecisionContext(threadCount: 2)
+        let (heads, headDim, batch, tokens) = (12, 64, 2, 37)
+        let products = try BF16AttentionProducts(heads: heads, headDim: headDim, scale: 0.125)
+        var generator = SplitMix64(seed: 81)
+        let packed = (0..<(batch * tokens * 3 * heads * headDim)).map {
+            _ in SchemeEmulation.bfloat16(Float.random(in: -3...3, using: &generator))
+        }
+        let packedBits = packed.map(BF16Bits.bits)
+        let count = products.scoreCount(batch: batch, tokens: tokens)
+        var expectedScores = [Float](repeating: .nan, count: count), scores = expectedScores
+        try products.scores(packed: packed, batch: batch, tokens: tokens, into: &expectedScores, context: context)
+        try products.scores(packedBF16: packedBits, batch: batch, tokens: tokens, into: &scores, context: context)
+        XCTAssertTrue(scores == expectedScores, "bf16-operand scores: \(ErrorReport(scores, expectedScores))")
+
+        let probabilities = (0..<count).map { _ in SchemeEmulation.bfloat16(Float.random(in: 0...0.1, using: &generator)) }
+        let probabilityBits = probabilities.map(BF16Bits.bits)
+        var expected = [Float](repeating: .nan, count: batch * tokens * heads * headDim)
+        try products.weightedValues(probabilities: probabilities, packed: packed, batch: batch, tokens: tokens,
+                                    into: &expected, context: context)
+        var float32Output = expected.map { _ in Float.nan }
+        var bf16Output = [UInt16](repeating: 0xFFFF, count: expected.count)
+        try float32Output.withUnsafeMutableBytes { output in
+            try products.weightedValues(probabilities: probabilityBits, packedBF16: packedBits, batch: batch, tokens: tokens,
+                                        into: output.baseAddress!, outputType: .float32, context: context)
+        }
+        try bf16Output.withUnsafeMutableBytes { output in
+            try products.weightedValues(probabilities: probabilityBits, packedBF16: packedBits, batch: batch, tokens: tokens,
+                                        into: output.baseAddress!, outputType: .bf16, context: context)
+        }
+        XCTAssertTrue(float32Output == expected, "bf16-operand output: \(ErrorReport(float32Output, expected))")
+        let distance = BF16Bits.distance(bf16Output, expected.map(BF16Bits.bits))
+        XCTAssertLessThanOrEqual(distance.largest, 1, "bf16 output vs float32 rounded: \(distance)")
+    }
 }

@@ -26,4 +26,30 @@ final class OneDNNSoftmaxTests: XCTestCase {
             }
         }
     }
+
+    func testBF16OutputIsTheFloat32SoftmaxRoundedAndLeavesTheInput() throws {
+        guard ReducedPrecisionFormat.bf16.isAvailable else { throw XCTSkip("bf16 probabilities are for bf16 CPUs") }
+        let softmax = try OneDNNSoftmax()
+        let context = try ReducedPrecisionContext(threadCount: 2)
+        let (rows, columns) = (12 * 37, 37)
+        var generator = SplitMix64(seed: 71)
+        let values = (0..<(rows * columns)).map { _ in Float.random(in: -12...12, using: &generator) }
+        var expected = values
+        try expected.withUnsafeMutableBufferPointer {
+            try softmax.apply($0.baseAddress!, rows: rows, columns: columns, context: context)
+        }
+        var bits = [UInt16](repeating: 0xFFFF, count: rows * columns)
+        try values.withUnsafeBufferPointer { input in
+            try softmax.apply(input.baseAddress!, rows: rows, columns: columns, intoBF16: &bits, context: context)
+        }
+        // oneDNN rounds its own float32 result, whose last bits may differ from TensorKit's: one ulp at most.
+        let distance = BF16Bits.distance(bits, expected.map(BF16Bits.bits))
+        XCTAssertLessThanOrEqual(distance.largest, 1, "bf16 probabilities vs float32 rounded: \(distance)")
+        print("softmax bf16 output vs float32 rounded: \(distance.differing) of \(bits.count) differ, by ≤ \(distance.largest) ulp")
+        var again = values
+        try again.withUnsafeMutableBufferPointer {
+            try softmax.apply($0.baseAddress!, rows: rows, columns: columns, intoBF16: &bits, context: context)
+        }
+        XCTAssertEqual(again, values, "the float32 input was changed")
+    }
 }
