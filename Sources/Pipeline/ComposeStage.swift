@@ -48,6 +48,8 @@ actor ComposeStage {
         var index: Int?
         var names: [String]
         var statistics: FrameStatistics?
+        /// Overlay mode: the overlay of `masks`, planned on the first frame composed with them.
+        var overlay: OverlayPlan?
     }
 
     private let executor: DedicatedThreadExecutor
@@ -134,7 +136,14 @@ actor ComposeStage {
         var composed = ComposedFrame(index: frame.index, timestamp: frame.timestamp)
         if needs.contains(.picture) {
             var picture = fitted(frame)
-            try compositor.render(&picture, masks: current.masks)
+            if compositor.mode == .overlay {
+                let plan = current.overlay ?? compositor.overlayPlan(for: current.masks)
+                current.overlay = plan
+                self.current = current
+                try plan.paint(&picture)
+            } else {
+                try compositor.render(&picture, masks: current.masks)
+            }
             composed.picture = picture
             if needs.contains(.alpha) { composed.alpha = compositor.alpha.isEmpty ? current.masks.union : compositor.alpha }
         }

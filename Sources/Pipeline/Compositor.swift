@@ -55,7 +55,7 @@ public struct Compositor: Sendable {
                                   + "\(frame.width)x\(frame.height)")
         }
         switch mode {
-        case .overlay: overlay(&frame, masks)
+        case .overlay: try overlayPlan(for: masks).paint(&frame)
         case .matte: matte(&frame, masks.union)
         case .cutout:
             alpha = masks.union
@@ -67,6 +67,12 @@ public struct Compositor: Sendable {
             prepareReplacementBackdrop(width: frame.width, height: frame.height)
             blendOverBackdrop(&frame, masks.union, backdrop: backdrop)
         }
+    }
+
+    /// The overlay of `masks` with this compositor's opacity and outline, to paint on every frame that shares
+    /// them (`OverlayPlan.paint`); `render` in overlay mode plans and paints in one go.
+    public func overlayPlan(for masks: ShapedMasks) -> OverlayPlan {
+        OverlayPlan(masks: masks, opacity: overlayOpacity, outline: outline)
     }
 
     /// `(a · m + b · (255 − m)) / 255` rounded, exact for bytes, without a division.
@@ -126,46 +132,6 @@ public struct Compositor: Sendable {
         guard backdropSize != (width, height) || backdrop.count != width * height * 3 else { return }
         backdrop = (background ?? .color(RGBColor(red: 0, green: 0, blue: 0))).pixels(width: width, height: height)
         backdropSize = (width, height)
-    }
-
-    private func overlay(_ frame: inout RGBFrame, _ masks: ShapedMasks) {
-        let plane = masks.planeSize, width = masks.width, height = masks.height
-        let strength = UInt32(min(max(overlayOpacity, 0), 1) * 256)
-        masks.masks.withUnsafeBufferPointer { all in
-            frame.pixels.withUnsafeMutableBufferPointer { pixels in
-                for p in 0..<masks.promptCount {
-                    let color = RGBColor.overlayColor(forPrompt: p)
-                    let halo = color.contrastingBlackOrWhite
-                    let tint = [UInt32(color.red), UInt32(color.green), UInt32(color.blue)]
-                    let mask = all.baseAddress! + p * plane
-                    for i in 0..<plane where mask[i] != 0 {
-                        // weight 0…256 = opacity × mask
-                        let w = (strength &* UInt32(mask[i]) &+ 127) / 255
-                        for c in 0..<3 {
-                            let value = UInt32(pixels[3 * i + c]) &* (256 &- w) &+ tint[c] &* w &+ 128
-                            pixels[3 * i + c] = UInt8(truncatingIfNeeded: value >> 8)
-                        }
-                    }
-                    guard outline else { continue }
-                    for y in 0..<height {
-                        for x in 0..<width {
-                            let i = y * width + x
-                            let inside = mask[i] >= 128
-                            let edge = (x > 0 && (mask[i - 1] >= 128) != inside)
-                                || (x + 1 < width && (mask[i + 1] >= 128) != inside)
-                                || (y > 0 && (mask[i - width] >= 128) != inside)
-                                || (y + 1 < height && (mask[i + width] >= 128) != inside)
-                            if edge {
-                                let ink = inside ? color : halo
-                                pixels[3 * i] = ink.red
-                                pixels[3 * i + 1] = ink.green
-                                pixels[3 * i + 2] = ink.blue
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
 }
 
