@@ -8,8 +8,8 @@ import Glibc
 
 /// One `clipseg segment` run once everything is open: runs the pipeline with SIGINT/SIGTERM handling,
 /// `--control` commands and the progress display, then prints the summary and picks the exit status
-/// (0; 130/143 after a signal; a thrown `SegmentFailure` → 1). When the run failed or was interrupted,
-/// outputs that no frame reached are removed (a header-only file is no result) and a line says which.
+/// (0; 130/143 after a signal; a thrown `SegmentFailure` → 1). When the run failed or was interrupted
+/// (a signal, or `quit` on `--control`), outputs that no frame reached are removed (a header-only file is no result) and a line says which.
 ///
 /// `@unchecked Sendable`: made on the setup thread and handed over whole; the source and sinks inside
 /// are used only by the pipeline's threads from then on.
@@ -62,7 +62,7 @@ final class SegmentSession: @unchecked Sendable {
         let signal = interruption.signal
         var failed = false
         if case .failed = outcome.ending { failed = true }
-        let removed = failed || signal != nil ? removeUnwrittenOutputs(outcome) : []
+        let removed = failed || signal != nil || quitRequested.isSet ? removeUnwrittenOutputs(outcome) : []
         if !request.quiet {
             let warnings = isCamera ? outcome.warnings.filter { !source.warnings.contains($0) } : outcome.warnings
             for warning in warnings { StandardError.write("warning: \(warning)") }

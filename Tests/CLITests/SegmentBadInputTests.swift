@@ -139,6 +139,26 @@ final class SegmentBadInputTests: XCTestCase {
         XCTAssertEqual(SegmentTestKit.promptNames(last), ["cat", longPrompt, "a dog"])
     }
 
+    func testQuitBeforeTheFirstFrameEndsCleanlyAndLeavesNoEmptyOutput() throws {
+        var camera = FakeCamera(path: "/tmp/clipseg-fakecam-quit-early")
+        camera.sizes = ["160x120"]
+        camera.stallAfter = 0
+        camera.stallSeconds = 20
+        let control = folder.path("control.txt")
+        try "quit\n".write(to: control, atomically: true, encoding: .utf8)
+        let result = try SegmentTestKit.run([camera.path, "--model", model, "--prompt", "cat", "--threads", "1",
+                                             "--control", control.path, "-o", path("cam.mkv"), "--masks", path("cam.y4m")],
+                                            environment: try camera.environment())
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertTrue(result.stderrText.contains("clipseg: control: quit, stopping\n"), result.stderrText)
+        XCTAssertTrue(result.stderrText.hasSuffix(
+            "clipseg: removed \(path("cam.mkv")) and \(path("cam.y4m")): the run ended before any frame was written to them\n"),
+                      result.stderrText)
+        for name in ["cam.mkv", "cam.y4m"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path(name)), "\(name) left behind, empty")
+        }
+    }
+
     func testACameraUnpluggedBeforeItsFirstFrameFailsAndLeavesNoOutput() throws {
         var camera = FakeCamera(path: "/tmp/clipseg-fakecam-unplugged")
         camera.sizes = ["160x120"]
