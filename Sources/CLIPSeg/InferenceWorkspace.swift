@@ -84,4 +84,15 @@ public final class InferenceWorkspace {
         reducedContext = context
         return context
     }
+
+    /// `threads` single-thread oneDNN contexts, one per `ParallelLoop` chunk, for work that a pass
+    /// splits over threads itself (created on first use).
+    private var singleThreadContexts: [ReducedPrecisionContext] = []
+
+    func reducedPrecisionContextPerThread() throws -> [ReducedPrecisionContext] {
+        if singleThreadContexts.isEmpty {
+            singleThreadContexts = try (0..<threads).map { _ in try ReducedPrecisionContext(threadCount: 1) }
+        }
+        return singleThreadContexts
+    }
 }

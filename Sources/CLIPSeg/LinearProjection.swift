@@ -56,9 +56,11 @@ enum LinearProjection: Sendable {
     }
 
     /// This layer in `format` (a reduced layer is returned as it is). `typicalRows` is the row count
-    /// oneDNN is asked to choose its weight layout for (the tokens of one image).
-    func converted(to format: ReducedPrecisionFormat, typicalRows: Int) throws -> LinearProjection {
+    /// oneDNN is asked to choose its weight layout for (the tokens of one image); `columnScales`
+    /// (`[outputSize]`) multiply the output columns after the bias (see `PackedLinearLayer`).
+    func converted(to format: ReducedPrecisionFormat, typicalRows: Int, columnScales: [Float]? = nil) throws
+        -> LinearProjection {
         guard case .float32(let layer) = self else { return self }
-        return .reduced(try PackedLinearLayer(layer, format: format, typicalRows: typicalRows))
+        return .reduced(try PackedLinearLayer(layer, format: format, typicalRows: typicalRows, columnScales: columnScales))
     }
 }

@@ -43,11 +43,17 @@ struct SelfAttention: Sendable {
     /// has AVX-512 (`ReducedAttentionProducts`); otherwise the products stay float32.
     /// `bf16Products`: whether this CPU runs bf16 matmuls (`ReducedPrecisionFormat.bf16.isAvailable`).
     func converted(to format: ReducedPrecisionFormat, typicalRows: Int, bf16Products: Bool) throws -> SelfAttention {
-        SelfAttention(projection: try projection.converted(to: format, typicalRows: typicalRows),
-                      output: try output.converted(to: format, typicalRows: typicalRows),
-                      heads: heads, headDim: headDim, scale: scale,
-                      reducedProducts: bf16Products
-                          ? try ReducedAttentionProducts(heads: heads, headDim: headDim, scale: scale) : nil)
+        // With bf16 products the projection itself scales the queries (in float32, before rounding them
+        // to bf16, as transformers scales q_proj's output), so the products multiply by 1.
+        let hidden = heads * headDim
+        let queryScales = bf16Products ? [Float](repeating: scale, count: hidden) + [Float](repeating: 1, count: 2 * hidden)
+                                       : nil
+        return SelfAttention(projection: try projection.converted(to: format, typicalRows: typicalRows,
+                                                                  columnScales: queryScales),
+                             output: try output.converted(to: format, typicalRows: typicalRows),
+                             heads: heads, headDim: headDim, scale: scale,
+                             reducedProducts: bf16Products
+                                 ? try ReducedAttentionProducts(heads: heads, headDim: headDim, scale: 1) : nil)
     }
 
     /// Attends over `batch` sequences of `tokens` rows of `input` (`[batch · tokens, hidden]`) and

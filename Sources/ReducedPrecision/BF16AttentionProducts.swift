@@ -100,19 +100,10 @@ public final class BF16AttentionProducts: @unchecked Sendable {
         try OneDNNMemory(layout, engine: engine, pointer: UnsafeMutableRawPointer(mutating: pointer))
     }
 
-    /// Runs `steps` in order on the context's stream, each with the shared scratchpad.
+    /// Runs `steps` in order on the context's stream.
     private func run(_ plan: AttentionPlan, _ context: ReducedPrecisionContext,
                      _ steps: [(OneDNNPrimitive, [(Int32, OneDNNMemory)])]) throws {
-        let scratchpad = plan.scratchpadBytes > 0
-            ? try OneDNNMemory(plan.scratchpad, engine: engine, pointer: context.scratchpad.reserve(plan.scratchpadBytes))
-            : nil
-        for (primitive, arguments) in steps {
-            var list = arguments.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.handle) }
-            if let scratchpad { list.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: scratchpad.handle)) }
-            try withExtendedLifetime((arguments, scratchpad)) {
-                try context.execute(primitive.handle, list, "running a bf16 attention step")
-            }
-        }
+        try context.run(steps, scratchpad: plan.scratchpad, bytes: plan.scratchpadBytes, "running a bf16 attention step")
     }
 
     private func plan(batch: Int, tokens: Int, output: ActivationType, context: ReducedPrecisionContext) throws -> AttentionPlan {

@@ -5,7 +5,8 @@ import TensorKit
 /// any row count. Shared by weight packing (which needs the layout oneDNN prefers) and by the
 /// per-shape plans.
 ///
-/// - bf16: `dst = post(src_bf16 · W_bf16 + bias)`, bias float32 inside the primitive.
+/// - bf16: `dst = post(c · (src_bf16 · W_bf16 + bias))`, bias float32 inside the primitive, `c` the
+///   optional per-column output scales (oneDNN applies output scales after the in-primitive bias).
 /// - int8: `dst = post(s_x · (s_w[n] · (src_u8 - z_x) · W_s8) + bias)`: per-channel `s_w` as
 ///   constant output scales (oneDNN 2.6 picks its VNNI brgemm kernel only for constant scales),
 ///   the per-call `s_x` as a binary-multiply post-op reading a runtime scalar, the bias as a
@@ -18,8 +19,10 @@ struct LinearMatmulRecipe {
     let outputSize: Int
     let format: ReducedPrecisionFormat
     let hasBias: Bool
-    /// int8 only: `[outputSize]` weight dequantization scales.
+    /// int8 only: `[outputSize]` weight dequantization scales (with any column scales folded in).
     let weightScales: [Float]
+    /// bf16 only: `[outputSize]` scales of the output columns, or empty for none.
+    var columnScales: [Float] = []
 
     /// The matmul's source type: bf16, or u8 (asymmetric, zero point) for int8.
     var sourceType: dnnl_data_type_t { format == .bf16 ? dnnl_bf16 : dnnl_u8 }
@@ -55,6 +58,12 @@ struct LinearMatmulRecipe {
         switch format {
         case .bf16:
             if hasBias { bias = try biasDescriptor() }
+            if !columnScales.isEmpty {
+                try columnScales.withUnsafeBufferPointer { scales in
+                    try checkDNNL(dnnl_primitive_attr_set_output_scales(attributes.handle, dnnl_dim_t(outputSize), 1 << 1,
+                                                                        scales.baseAddress), operation)
+                }
+            }
         case .int8:
             try weightScales.withUnsafeBufferPointer { scales in
                 try checkDNNL(dnnl_primitive_attr_set_output_scales(attributes.handle, dnnl_dim_t(outputSize), 1 << 1,

@@ -35,9 +35,11 @@ public final class PackedLinearLayer: @unchecked Sendable {
     /// A layer from PyTorch's `weight` (`[outputSize, inputSize]` row-major) and optional `bias`
     /// (`[outputSize]`). `typicalRows` is the row count used to ask oneDNN for its preferred
     /// weight layout (the layout does not depend on it for the shapes measured; calls with other
-    /// row counts still work, see `implementationName`).
+    /// row counts still work, see `implementationName`). `columnScales` (`[outputSize]`), if given,
+    /// multiply each output column after the bias and before any activation, in float32 before the
+    /// output is rounded (e.g. attention's query scale on the query part of a fused q|k|v layer).
     public init(pytorchWeight: [Float], bias: [Float]?, inputSize: Int, outputSize: Int,
-                format: ReducedPrecisionFormat, typicalRows: Int = 256) throws {
+                format: ReducedPrecisionFormat, typicalRows: Int = 256, columnScales: [Float]? = nil) throws {
         precondition(inputSize > 0 && outputSize > 0, "PackedLinearLayer needs positive sizes, got \(inputSize)→\(outputSize)")
         precondition(pytorchWeight.count == inputSize * outputSize,
                      "Linear weight has \(pytorchWeight.count) values, expected \(outputSize)×\(inputSize)")
@@ -53,8 +55,13 @@ public final class PackedLinearLayer: @unchecked Sendable {
             ? pytorchWeight.withUnsafeBufferPointer {
                 WeightQuantization(pytorchWeight: $0, inputSize: inputSize, outputSize: outputSize) }
             : nil
-        let recipe = LinearMatmulRecipe(inputSize: inputSize, outputSize: outputSize, format: format,
-                                        hasBias: bias != nil, weightScales: quantization?.scales ?? [])
+        precondition(columnScales == nil || columnScales?.count == outputSize, "column scales length differs from \(outputSize)")
+        // int8 folds the column scales into the weights' dequantization scales and the bias (a post-op there).
+        var recipe = LinearMatmulRecipe(inputSize: inputSize, outputSize: outputSize, format: format, hasBias: bias != nil,
+                                        weightScales: zip(quantization?.scales ?? [], columnScales ?? [Float](
+                                            repeating: 1, count: outputSize)).map { $0 * $1 })
+        if format == .bf16 { recipe.columnScales = columnScales ?? [] }
+        let bias = format == .int8 && bias != nil && columnScales != nil ? zip(bias!, columnScales!).map { $0 * $1 } : bias
         self.recipe = recipe
         let preferred = try recipe.descriptor(
             rows: max(1, typicalRows), activation: .identity, fusesAccumulate: false,
@@ -88,10 +95,11 @@ public final class PackedLinearLayer: @unchecked Sendable {
     }
 
     /// The same layer as a TensorKit `DenseLayer` (whose weight is stored `[in, out]`), in `format`.
-    public convenience init(_ layer: DenseLayer, format: ReducedPrecisionFormat, typicalRows: Int = 256) throws {
+    public convenience init(_ layer: DenseLayer, format: ReducedPrecisionFormat, typicalRows: Int = 256,
+                            columnScales: [Float]? = nil) throws {
         let pytorchWeight = MatrixTranspose.transposed(layer.weight, rows: layer.inputSize, columns: layer.outputSize)
         try self.init(pytorchWeight: pytorchWeight, bias: layer.bias, inputSize: layer.inputSize,
-                      outputSize: layer.outputSize, format: format, typicalRows: typicalRows)
+                      outputSize: layer.outputSize, format: format, typicalRows: typicalRows, columnScales: columnScales)
     }
 
     /// `output[rows, outputSize] = activation(input[rows, inputSize] · Wᵀ + b)`, or with

@@ -28,6 +28,9 @@ public final class ReducedPrecisionContext {
     /// Float32 attention operands rounded to bf16: packed rows, probabilities.
     let convertedPacked = AlignedScratchBuffer()
     let convertedProbabilities = AlignedScratchBuffer()
+    /// One `HeadBlockAttention` block's scores (`[rows, tokens]` float32) and probabilities (bf16).
+    let blockScores = AlignedScratchBuffer()
+    let blockProbabilities = AlignedScratchBuffer()
 
     /// A context whose calls run on `threadCount` OpenMP threads.
     public init(threadCount: Int = 1) throws {

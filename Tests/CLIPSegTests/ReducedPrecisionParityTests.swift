@@ -11,8 +11,9 @@ import TestSupport
 /// Bounds: bf16 rounds weights and activations to an 8-bit mantissa (relative error ~2⁻⁹ per
 /// operand), int8 to 256 levels per row; over the vision layers that leaves the logits within a few
 /// percent of their range, and the masks (logit > 0) the same but for pixels whose logit is near 0.
-/// Measured (2026-11-29, attention products in bf16 too): max |Δ| ≤ 0.020 of the range, mean ≤ 0.00065,
-/// IoU ≥ 0.997 for bf16; max ≤ 0.108 (one outlier pixel of p8-plain-f32, whose random attention is peaky),
+/// Measured (2026-11-29, attention products in bf16 too, bf16 activations between a layer's operations):
+/// max |Δ| ≤ 0.027 of the range (p8-plain-f32 image 0, peaky attention: 0.020 to 0.046 for equally valid
+/// bf16 roundings), mean ≤ 0.00071, IoU ≥ 0.997 for bf16; max ≤ 0.108 (one outlier pixel of p8-plain-f32, whose random attention is peaky),
 /// mean ≤ 0.0029, IoU ≥ 0.987 for int8, over the 3 cases × 2 images; the bounds leave about 1.5–2.5× room.
 final class ReducedPrecisionParityTests: XCTestCase {
     /// Max and mean |Δlogit| / max |reference logit| allowed, and the minimum mask IoU with the reference.

@@ -53,7 +53,7 @@ final class InstructionSetTests: XCTestCase {
         for limit in limits {
             let result = try ChildProcess.run(
                 testBundle, ["ReducedPrecisionTests.PackedLinearLayerAccuracyTests,ReducedPrecisionTests.PackedLinearLayerCallTests,"
-                              + "ReducedPrecisionTests.PackedLinearLayerBF16ActivationTests,"
+                              + "ReducedPrecisionTests.PackedLinearLayerBF16ActivationTests,ReducedPrecisionTests.HeadBlockAttentionTests,"
                               + "ReducedPrecisionTests.BF16AttentionProductsTests,ReducedPrecisionTests.OneDNNSoftmaxTests,"
                               + "ReducedPrecisionTests.InstructionSetTests/testKernelsMatchWhatTheCPUOffers"],
                 environment: ["DNNL_MAX_CPU_ISA": limit], timeout: 600)

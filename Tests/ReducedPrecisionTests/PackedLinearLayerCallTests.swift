@@ -130,4 +130,37 @@ final class PackedLinearLayerCallTests: XCTestCase {
             XCTAssertEqual(result, problem.bias + problem.bias + problem.bias, "\(format)")
         }
     }
+
+    /// Column scales multiply the output after the bias, before the activation and before a bf16
+    /// output is rounded: the scaled layer equals the unscaled one times the scales.
+    func testColumnScalesMultiplyTheOutputAfterTheBias() throws {
+        let context = try ReducedPrecisionContext()
+        let problem = LinearProblem(rows: 37, inputSize: 64, outputSize: 96, seed: 53)
+        let scales = (0..<96).map { $0 < 32 ? Float(0.35355339) : 1 }
+        for format in ReducedPrecisionFormat.available {
+            let plain = try PackedLinearLayer(pytorchWeight: problem.weight, bias: problem.bias, inputSize: 64,
+                                              outputSize: 96, format: format)
+            let scaled = try PackedLinearLayer(pytorchWeight: problem.weight, bias: problem.bias, inputSize: 64,
+                                               outputSize: 96, format: format, columnScales: scales)
+            let input = Tensor(shape: [37, 64], data: problem.input)
+            for activation in [Activation.identity, .quickGELU] {
+                let expected = try plain(input, context: context).data.enumerated().map {
+                    activation($1 * scales[$0 % 96])
+                }
+                let result = try scaled(input, activation: activation, context: context).data
+                let report = ErrorReport(result, expected)
+                XCTAssertLessThan(report.relativeMax, 1e-5, "\(format) \(activation): \(report)")
+                guard ReducedPrecisionFormat.bf16.isAvailable else { continue }
+                var bits = [UInt16](repeating: 0xFFFF, count: 37 * 96)
+                try problem.input.withUnsafeBufferPointer { input in
+                    try bits.withUnsafeMutableBufferPointer { output in
+                        try scaled.apply(.float32(input.baseAddress!), rows: 37, into: .bf16(output.baseAddress!),
+                                         activation: activation, context: context)
+                    }
+                }
+                let distance = BF16Bits.distance(bits, result.map(BF16Bits.bits))
+                XCTAssertLessThanOrEqual(distance.largest, 1, "\(format) \(activation) bf16 output: \(distance)")
+            }
+        }
+    }
 }
