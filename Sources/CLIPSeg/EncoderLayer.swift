@@ -33,13 +33,27 @@ struct EncoderLayer: Sendable {
                      layerNorm2: layerNorm2, mlp: try mlp.converted(to: format, typicalRows: typicalRows))
     }
 
-    /// Updates the residual stream `x` (`[batch · tokens, hidden]`) in place.
+    /// Updates the residual stream `x` (`[batch · tokens, hidden]`) in place. Where the next operation
+    /// is a bf16 layer, the layer norm writes bf16 for it directly (`workspace.normalizedBF16`).
     func apply(_ x: UnsafeMutablePointer<Float>, batch: Int, tokens: Int, causal: Bool, workspace: InferenceWorkspace) throws {
         let rows = batch * tokens
-        let normalized = workspace.normalized.reserve(rows * layerNorm1.size)
-        layerNorm1.apply(x, rows: rows, into: normalized, workspace: workspace)
-        try attention.apply(normalized, batch: batch, tokens: tokens, causal: causal, addingInto: x, workspace: workspace)
-        layerNorm2.apply(x, rows: rows, into: normalized, workspace: workspace)
-        try mlp.apply(normalized, rows: rows, addingInto: x, workspace: workspace)
+        if attention.readsBF16Input && !causal {
+            let normalized = workspace.normalizedBF16.reserve(rows * layerNorm1.size)
+            layerNorm1.apply(x, rows: rows, intoBF16: normalized, workspace: workspace)
+            try attention.apply(bf16: normalized, batch: batch, tokens: tokens, addingInto: x, workspace: workspace)
+        } else {
+            let normalized = workspace.normalized.reserve(rows * layerNorm1.size)
+            layerNorm1.apply(x, rows: rows, into: normalized, workspace: workspace)
+            try attention.apply(normalized, batch: batch, tokens: tokens, causal: causal, addingInto: x, workspace: workspace)
+        }
+        if mlp.readsBF16Input {
+            let normalized = workspace.normalizedBF16.reserve(rows * layerNorm2.size)
+            layerNorm2.apply(x, rows: rows, intoBF16: normalized, workspace: workspace)
+            try mlp.apply(bf16: normalized, rows: rows, addingInto: x, workspace: workspace)
+        } else {
+            let normalized = workspace.normalized.reserve(rows * layerNorm2.size)
+            layerNorm2.apply(x, rows: rows, into: normalized, workspace: workspace)
+            try mlp.apply(normalized, rows: rows, addingInto: x, workspace: workspace)
+        }
     }
 }

@@ -32,14 +32,29 @@ struct FeedForward: Sendable {
     func apply(_ input: UnsafePointer<Float>, rows: Int, addingInto residual: UnsafeMutablePointer<Float>,
                workspace: InferenceWorkspace) throws {
         if contract.readsBF16 {
-            // bf16 layers: fc1 writes bf16 (activation applied before rounding), fc2 reads it as it is.
-            let hidden = workspace.intermediateBF16.reserve(rows * expand.outputSize)
-            try expand.apply(.float32(input), rows: rows, into: .bf16(hidden), activation: activation, workspace: workspace)
-            try contract.apply(.bf16(hidden), rows: rows, into: .float32(residual), accumulate: true, workspace: workspace)
+            try applyBF16Hidden(.float32(input), rows: rows, addingInto: residual, workspace: workspace)
             return
         }
         let hidden = workspace.intermediate.reserve(rows * expand.outputSize)
         try expand.apply(input, rows: rows, into: hidden, activation: activation, workspace: workspace)
         try contract.apply(hidden, rows: rows, into: residual, accumulate: true, workspace: workspace)
+    }
+
+    /// Whether `apply(bf16:…)` may be used: both layers bf16.
+    var readsBF16Input: Bool { expand.readsBF16 && contract.readsBF16 }
+
+    /// `apply` from bf16 input rows `[rows, hidden]`; only where `readsBF16Input`.
+    func apply(bf16 input: UnsafePointer<UInt16>, rows: Int, addingInto residual: UnsafeMutablePointer<Float>,
+               workspace: InferenceWorkspace) throws {
+        precondition(readsBF16Input, "this MLP reads float32")
+        try applyBF16Hidden(.bf16(input), rows: rows, addingInto: residual, workspace: workspace)
+    }
+
+    /// bf16 layers: fc1 writes bf16 (activation applied before rounding), fc2 reads it as it is.
+    private func applyBF16Hidden(_ input: LinearInput, rows: Int, addingInto residual: UnsafeMutablePointer<Float>,
+                                 workspace: InferenceWorkspace) throws {
+        let hidden = workspace.intermediateBF16.reserve(rows * expand.outputSize)
+        try expand.apply(input, rows: rows, into: .bf16(hidden), activation: activation, workspace: workspace)
+        try contract.apply(.bf16(hidden), rows: rows, into: .float32(residual), accumulate: true, workspace: workspace)
     }
 }

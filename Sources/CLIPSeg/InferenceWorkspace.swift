@@ -48,10 +48,10 @@ public final class InferenceWorkspace {
     let decoderState = Buffer()
     let decoderGrid = Buffer()
     /// bf16 activations handed from one bf16 operation to the next (reduced-precision vision layers):
-    /// fused query|key|value projections `[rows, 3 · hidden]`, attention probabilities
-    /// `[batch, heads, tokens, tokens]`, heads' outputs `[rows, hidden]`, MLP hidden layer `[rows, intermediate]`.
+    /// layer-norm output `[rows, hidden]`, fused query|key|value projections `[rows, 3 · hidden]`,
+    /// heads' outputs `[rows, hidden]`, MLP hidden layer `[rows, intermediate]`.
+    let normalizedBF16 = TypedBuffer<UInt16>()
     let packedBF16 = TypedBuffer<UInt16>()
-    let probabilitiesBF16 = TypedBuffer<UInt16>()
     let attendedBF16 = TypedBuffer<UInt16>()
     let intermediateBF16 = TypedBuffer<UInt16>()
     /// Upsampler intermediates (channels-last images).

@@ -63,7 +63,8 @@ struct SelfAttention: Sendable {
                addingInto residual: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) throws {
         let rows = batch * tokens, hidden = heads * headDim
         if let reducedProducts, !causal {
-            try applyReduced(reducedProducts, input, batch: batch, tokens: tokens, addingInto: residual, workspace: workspace)
+            try applyReduced(reducedProducts, .float32(input), batch: batch, tokens: tokens, addingInto: residual,
+                             workspace: workspace)
             return
         }
         let packed = workspace.packed.reserve(rows * 3 * hidden)
@@ -82,14 +83,25 @@ struct SelfAttention: Sendable {
 }
 
 extension SelfAttention {
+    /// Whether `apply(bf16:…)` may be used: bf16 attention products and a bf16 projection.
+    var readsBF16Input: Bool { reducedProducts != nil && projection.readsBF16 }
+
+    /// `apply` (non-causal) from bf16 input rows `[batch · tokens, hidden]`; only where `readsBF16Input`.
+    func apply(bf16 input: UnsafePointer<UInt16>, batch: Int, tokens: Int,
+               addingInto residual: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) throws {
+        guard let reducedProducts, projection.readsBF16 else { preconditionFailure("this attention reads float32") }
+        try applyReduced(reducedProducts, .bf16(input), batch: batch, tokens: tokens, addingInto: residual,
+                         workspace: workspace)
+    }
+
     /// `apply` with `ReducedAttentionProducts`: the projection writes bf16 rows the products read in
     /// place; the heads' outputs are bf16 when `out_proj` reads bf16 (a bf16 layer), else float32.
-    private func applyReduced(_ products: ReducedAttentionProducts, _ input: UnsafePointer<Float>, batch: Int,
+    private func applyReduced(_ products: ReducedAttentionProducts, _ input: LinearInput, batch: Int,
                               tokens: Int, addingInto residual: UnsafeMutablePointer<Float>,
                               workspace: InferenceWorkspace) throws {
         let rows = batch * tokens, hidden = heads * headDim
         let packed = workspace.packedBF16.reserve(rows * 3 * hidden)
-        try projection.apply(.float32(input), rows: rows, into: .bf16(packed), workspace: workspace)
+        try projection.apply(input, rows: rows, into: .bf16(packed), workspace: workspace)
         if output.readsBF16 {
             let attended = workspace.attendedBF16.reserve(rows * hidden)
             try products.apply(packedBF16: packed, batch: batch, tokens: tokens, into: UnsafeMutableRawPointer(attended),
