@@ -4,8 +4,9 @@ import XCTest
 
 /// What a live run does so that the model wins the 2 cores over decoding, composing and encoding:
 /// x264's `ultrafast` preset for the video output, and the media threads (capture, compose, sinks and the
-/// codecs' own worker threads) at a nice value 5 above the model's threads. Checked on the real binary:
-/// the encoder's settings as x264 records them in the file, and each thread's nice value in /proc.
+/// codecs' own worker threads) as batch threads (`SCHED_BATCH`) at a nice value `ThreadNiceness.liveMedia` (1)
+/// above the model's threads. Checked on the real binary: the encoder's settings as x264 records them in the
+/// file, and each thread's nice value and policy in /proc.
 final class SegmentLiveEncodingCostTests: XCTestCase {
     private var folder: TemporaryDirectory!
     private var model = ""
@@ -47,17 +48,19 @@ final class SegmentLiveEncodingCostTests: XCTestCase {
         XCTAssertEqual(try SegmentTestKit.frameCount(path("out.mp4")), 80, "every frame written")
 
         let base = try XCTUnwrap(threads.first { $0.name == "clipseg-vision" }?.nice, "\(threads)")
+        let lowered = ThreadState(name: "", nice: min(19, base + 1), policy: 3)
         for name in ["clipseg-vision", "clipseg-decoder"] {
-            XCTAssertEqual(threads.filter { $0.name == name }.map(\.nice), [base], "\(name): \(threads)")
+            XCTAssertEqual(threads.filter { $0.name == name }.map { [$0.nice, $0.policy] }, [[base, 0]], "\(name): \(threads)")
         }
         for name in ["clipseg-capture", "clipseg-compose", "clipseg-sink0"] {
-            XCTAssertEqual(threads.filter { $0.name == name }.map(\.nice), [min(19, base + 5)], "\(name): \(threads)")
+            XCTAssertEqual(threads.filter { $0.name == name }.map { [$0.nice, $0.policy] }, [[lowered.nice, lowered.policy]],
+                           "\(name): \(threads)")
         }
         // FFmpeg's decoding threads and x264's encoding threads, created on the clipseg-codec thread, inherit
-        // its name and its nice value.
+        // its name, nice value and policy.
         let codecs = threads.filter { $0.name == "clipseg-codec" }
         XCTAssertFalse(codecs.isEmpty, "\(threads)")
-        XCTAssertTrue(codecs.allSatisfy { $0.nice == min(19, base + 5) }, "\(codecs)")
+        XCTAssertTrue(codecs.allSatisfy { $0.nice == lowered.nice && $0.policy == lowered.policy }, "\(codecs)")
     }
 
     /// The text x264 stores in its SEI message (`x264 - core … options: cabac=… ref=…`), up to the first NUL.
@@ -70,16 +73,24 @@ final class SegmentLiveEncodingCostTests: XCTestCase {
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
-    /// Name and nice value of every thread of `pid` (/proc/PID/task/TID/stat: the name in parentheses, the
-    /// nice value 17 fields after it).
-    private static func threads(of pid: Int32) -> [(name: String, nice: Int)] {
+    private struct ThreadState: CustomStringConvertible {
+        var name: String
+        var nice: Int
+        /// 0 normal, 3 batch.
+        var policy: Int
+        var description: String { "\(name) nice \(nice) policy \(policy)" }
+    }
+
+    /// Name, nice value and scheduling policy of every thread of `pid` (/proc/PID/task/TID/stat: the name in
+    /// parentheses, the nice value 17 fields after it and the policy 39).
+    private static func threads(of pid: Int32) -> [ThreadState] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        return tasks.compactMap { task -> (name: String, nice: Int)? in
+        return tasks.compactMap { task -> ThreadState? in
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
                   let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { return nil }
             let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            guard fields.count > 16, let nice = Int(fields[16]) else { return nil }
-            return (String(stat[stat.index(after: open)..<close]), nice)
+            guard fields.count > 38, let nice = Int(fields[16]), let policy = Int(fields[38]) else { return nil }
+            return ThreadState(name: String(stat[stat.index(after: open)..<close]), nice: nice, policy: policy)
         }
     }
 }

@@ -5,14 +5,19 @@ import XCTest
 import Glibc
 #endif
 
-/// The nice value of the calling thread as the kernel reports it in /proc/thread-self/stat (the 17th field
-/// after the name), independent of `ThreadNiceness.current`.
-private func kernelNiceValue() -> Int32? {
+/// Field `index` (counted from the state, 0) of /proc/thread-self/stat, as the kernel reports it.
+private func kernelStatField(_ index: Int) -> Int32? {
     guard let stat = try? String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8),
           let close = stat.lastIndex(of: ")") else { return nil }
     let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-    return fields.count > 16 ? Int32(fields[16]) : nil
+    return fields.count > index ? Int32(fields[index]) : nil
 }
+
+/// The calling thread's nice value (field 19 of the stat line), independent of `ThreadNiceness.current`.
+private func kernelNiceValue() -> Int32? { kernelStatField(16) }
+
+/// The calling thread's scheduling policy (field 41: 0 normal, 3 batch).
+private func kernelPolicy() -> Int32? { kernelStatField(38) }
 
 private func osThreadName() -> String? {
     (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -37,29 +42,35 @@ final class ThreadNicenessTests: XCTestCase {
     func testLoweringChangesOnlyTheCallingThreadAndStopsAt19() {
         let before = ThreadNiceness.current
         XCTAssertEqual(kernelNiceValue(), before)
-        let (lowered, kernel, capped) = onNewThread { () -> (Int32, Int32?, Int32) in
+        XCTAssertEqual(kernelPolicy(), 0)
+        XCTAssertFalse(ThreadNiceness.isBatch)
+        let (lowered, kernel, policy, capped) = onNewThread { () -> (Int32, Int32?, Int32?, Int32) in
             let lowered = ThreadNiceness.lowerCurrentThread(by: 3)
-            let kernel = kernelNiceValue()
-            return (lowered, kernel, ThreadNiceness.lowerCurrentThread(by: 40))
+            let kernel = kernelNiceValue(), policy = ThreadNiceness.isBatch ? kernelPolicy() : nil
+            return (lowered, kernel, policy, ThreadNiceness.lowerCurrentThread(by: 40))
         }
         XCTAssertEqual(lowered, min(19, before + 3))
         XCTAssertEqual(kernel, lowered, "the kernel agrees")
+        XCTAssertEqual(policy, 3, "a batch thread (SCHED_BATCH)")
         XCTAssertEqual(capped, 19)
         XCTAssertEqual(ThreadNiceness.current, before, "the calling thread keeps its value")
         XCTAssertEqual(kernelNiceValue(), before)
-        XCTAssertEqual(onNewThread { ThreadNiceness.lowerCurrentThread(by: 0) }, before, "0 changes nothing")
+        XCTAssertEqual(kernelPolicy(), 0, "and its policy")
+        let unchanged = onNewThread { (ThreadNiceness.lowerCurrentThread(by: 0), kernelPolicy()) }
+        XCTAssertEqual(unchanged.0, before, "0 changes nothing")
+        XCTAssertEqual(unchanged.1, 0)
     }
 
     func testRunGivesTheBodyAndEveryThreadItStartsTheLowerValueAndTheName() throws {
         let before = ThreadNiceness.current
         let seen = try ThreadNiceness.run(loweredBy: 4, name: "clipseg-test-nc") { () -> [Int32?] in
-            // A thread started inside (as FFmpeg and x264 start theirs) inherits the value.
-            let child = onNewThread { (kernelNiceValue(), osThreadName()) }
-            XCTAssertEqual(child.1, "clipseg-test-nc", "and the name")
+            // A thread started inside (as FFmpeg and x264 start theirs) inherits the value and the policy.
+            let child = onNewThread { (kernelNiceValue(), kernelPolicy(), osThreadName()) }
+            XCTAssertEqual(child.2, "clipseg-test-nc", "and the name")
             XCTAssertEqual(osThreadName(), "clipseg-test-nc")
-            return [kernelNiceValue(), child.0]
+            return [kernelNiceValue(), kernelPolicy(), child.0, child.1]
         }
-        XCTAssertEqual(seen, [min(19, before + 4), min(19, before + 4)])
+        XCTAssertEqual(seen, [min(19, before + 4), 3, min(19, before + 4), 3])
         XCTAssertEqual(ThreadNiceness.current, before)
     }
 
@@ -79,6 +90,8 @@ final class ThreadNicenessTests: XCTestCase {
         defer { stage.executor.shutdown() }
         let value = await stage.niceValue()
         XCTAssertEqual(value, min(19, before + 2))
+        let policy = await stage.policy()
+        XCTAssertEqual(policy, 3)
         XCTAssertEqual(ThreadNiceness.current, before)
     }
 }
@@ -88,4 +101,5 @@ private actor NicenessProbe {
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     init(niceness: Int32) { executor = DedicatedThreadExecutor(name: "clipseg-test-np", niceness: niceness) }
     func niceValue() -> Int32? { kernelNiceValue() }
+    func policy() -> Int32? { kernelPolicy() }
 }
