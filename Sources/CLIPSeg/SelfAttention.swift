@@ -2,7 +2,8 @@ import ReducedPrecision
 import TensorKit
 
 /// CLIP multi-head self-attention (`CLIPSegAttention`): query, key and value projections fused
-/// into one `[hidden, 3 · hidden]` GEMM, per-head attention with BLAS, then the output projection.
+/// into one `[hidden, 3 · hidden]` GEMM, per-head attention with BLAS (or in bf16 through oneDNN for
+/// reduced-precision vision layers, see `reducedProducts`), then the output projection.
 struct SelfAttention: Sendable {
     /// Fused `q_proj | k_proj | v_proj`.
     let projection: LinearProjection
@@ -12,8 +13,9 @@ struct SelfAttention: Sendable {
     let headDim: Int
     /// `headDim^-0.5`, as transformers computes it (in double, applied in float).
     let scale: Float
-    /// With reduced-precision projections on an AVX-512 CPU: both attention products in bf16 for all
-    /// heads at once, and oneDNN's softmax between them (non-causal attention only); nil: float32 per head.
+    /// With reduced-precision projections on an AVX-512 CPU: the attention in bf16 by head and block of
+    /// query rows (`ReducedAttentionProducts`), reading the projection's bf16 output, whose query part
+    /// is then already scaled; non-causal attention only. nil: float32 per head (`scale` applied there).
     let reducedProducts: ReducedAttentionProducts?
 
     init(tensors: CheckpointTensors, prefix: String, hidden: Int, heads: Int) throws {
@@ -62,7 +64,9 @@ struct SelfAttention: Sendable {
     func apply(_ input: UnsafePointer<Float>, batch: Int, tokens: Int, causal: Bool,
                addingInto residual: UnsafeMutablePointer<Float>, workspace: InferenceWorkspace) throws {
         let rows = batch * tokens, hidden = heads * headDim
-        if let reducedProducts, !causal {
+        if let reducedProducts {
+            // Its projection scales the queries already: the float32 path below would scale them twice.
+            precondition(!causal, "bf16 attention has no causal mask (the vision tower only)")
             try applyReduced(reducedProducts, .float32(input), batch: batch, tokens: tokens, addingInto: residual,
                              workspace: workspace)
             return

@@ -13,6 +13,9 @@ import CDNNL
 /// as transformers does). The output is `[batch · tokens, hidden]` with the heads side by side,
 /// float32 or bf16. Sums are float32.
 ///
+/// The model runs `HeadBlockAttention` instead (the same scheme block by block, its scores kept in
+/// cache, faster); this batched form serves `gemm-bench` and cross-checks it in the tests.
+///
 /// `@unchecked Sendable` for the reasons `PackedLinearLayer` gives; each thread brings its own
 /// `ReducedPrecisionContext` (whose scratch holds the values' dense copy and converted operands).
 /// Needs AVX-512 (see `ReducedPrecisionFormat.bf16.isAvailable`).
