@@ -31,7 +31,10 @@ final class ConcurrencyTests: XCTestCase {
 }
 
 /// A workspace with several threads splits every layer (GEMM columns, attention heads, layer-norm
-/// rows) and must give the single-threaded results.
+/// rows) and must give the single-threaded results, up to the rounding of GEMMs cut into other column
+/// pieces: at most 1e-5, or twice what float32 rounding alone moves the case's logits in transformers
+/// (p8-plain-f32's random attention is peaky: 1.9e-5 there; measured here 1.6e-5 with the AVX-512
+/// kernels, 4.5e-6 with the portable ones).
 final class ParallelWorkspaceTests: XCTestCase {
     func testThreadedWorkspaceMatchesSingleThreaded() throws {
         for name in ParityFixture.caseNames {
@@ -47,7 +50,8 @@ final class ParallelWorkspaceTests: XCTestCase {
                                                  conditionals: text, workspace: single)
                 let actual = try model.segment(rgb: frame.pixels, width: frame.width, height: frame.height,
                                                conditionals: text, workspace: threaded)
-                XCTAssertLessThanOrEqual(actual.maxAbsoluteDifference(expected), 1e-5, "\(name) \(image)")
+                XCTAssertLessThanOrEqual(actual.maxAbsoluteDifference(expected), max(1e-5, 2 * fixture.float32RoundingNoise),
+                                         "\(name) \(image)")
             }
         }
     }

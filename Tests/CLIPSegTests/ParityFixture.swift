@@ -48,6 +48,10 @@ struct ParityFixture {
     /// 50 × the case-wide logits figure.
     var logitsTolerance: Float { Float(50 * (json["fp32_vs_fp64_max_abs_diff"] as? Double ?? 0)) }
 
+    /// The case-wide fp32-vs-fp64 discrepancy itself: how far float32 rounding alone moves this model's
+    /// logits in transformers.
+    var float32RoundingNoise: Float { Float(json["fp32_vs_fp64_max_abs_diff"] as? Double ?? 0) }
+
     var imageNames: [String] { json["images"] as? [String] ?? [] }
     var unpaddedIDs: [[Int32]] { (json["input_ids"] as? [[Int]] ?? []).map { $0.map(Int32.init) } }
     var pooledPositions: [Int] { json["pooled_positions"] as? [Int] ?? [] }
