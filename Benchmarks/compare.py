@@ -91,6 +91,17 @@ def pipelines(args, binary, precisions) -> dict:
     return {"python": python, "ours": ours}
 
 
+def raw_copy(clip: str, work: str) -> str | None:
+    """The clip as uncompressed y4m (made once, beside the outputs): frames that cost nothing to read, as a
+    YUYV webcam delivers them; None when ffmpeg fails."""
+    path = os.path.join(work, os.path.splitext(os.path.basename(clip))[0] + ".y4m")
+    if not os.path.isfile(path):
+        command = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", clip, "-pix_fmt", "yuv420p", path]
+        if subprocess.run(command).returncode != 0:
+            return None
+    return path
+
+
 def live_runs(args, binary, precisions) -> dict:
     runs = {}
     for precision in precisions:
@@ -98,18 +109,26 @@ def live_runs(args, binary, precisions) -> dict:
         runs[precision] = our_binary.live(binary, args.clip, args.model, args.prompt,
                                           os.path.join(args.work, f"live-{precision}.mp4"), args.threads, precision,
                                           our_binary.environment(thread_environment(args.threads)))
+    raw = raw_copy(args.clip, args.work)
+    progress("ours: clipseg segment --realtime --keep-frames fp32, the clip as raw frames …")
+    runs["fp32-raw"] = (our_binary.live(binary, raw, args.model, args.prompt, os.path.join(args.work, "live-fp32-raw.mp4"),
+                                        args.threads, "fp32", our_binary.environment(thread_environment(args.threads)))
+                        if raw else {"error": "ffmpeg could not write the y4m copy"})
     return runs
 
 
 def live_rows(document: dict, precisions: list[str], notes: "Footnotes") -> list[list]:
     rows = []
-    for precision in precisions:
-        row = document.get("live", {}).get(precision, {})
+    labelled = [(precision, precision, f"ours {precision} live (--realtime --keep-frames)") for precision in precisions]
+    if "fp32-raw" in document.get("live", {}):
+        labelled.append(("fp32-raw", "fp32", "ours fp32 live, raw y4m frames in"))
+    for key, precision, label in labelled:
+        row = document.get("live", {}).get(key, {})
         model_ms = document["ours_latency"].get(precision, {}).get("1", {}).get("total_ms")
         p50 = row.get("latency_p50_ms")
         counts = (f"{row['frames_out']} fr, {row['processed']} run, {row['dropped']} dropped"
                   if "frames_out" in row else "n/a")
-        rows.append([notes.mark(f"ours {precision} live (--realtime --keep-frames)", row.get("error")), counts,
+        rows.append([notes.mark(label, row.get("error")), counts,
                      "", "", "", number(p50), "", "-", "-", "-", row.get("peak_rss_mib", "n/a"),
                      f"p50 ÷ model {p50 / model_ms:.2f}, p95 {row['latency_p95_ms']} ms" if p50 and model_ms else "-"])
     return rows
@@ -210,7 +229,8 @@ def render(document: dict, precisions: list[str]) -> str:
     notes = Footnotes()
     rows = latency_rows(document, precisions, notes) + [separator] + pipeline_rows(document, precisions, notes)
     if document.get("live"):
-        rows += ["— live: the clip replayed at 30 fps as a camera; ms/frame column = capture→mask latency p50 —"]
+        raw = " (H.264; last row: the same frames uncompressed)" if "fp32-raw" in document["live"] else ""
+        rows += [f"— live: the clip replayed at 30 fps as a camera{raw}; ms/frame column = capture→mask latency p50 —"]
         rows += live_rows(document, precisions, notes)
     legend = ("*  time ratio (ms/frame ÷ ms/frame; < 1 is faster): model rows ÷ transformers fp32 with the same "
               "prompts; end-to-end rows ÷ the Python pipeline.\n"
