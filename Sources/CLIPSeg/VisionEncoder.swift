@@ -92,7 +92,7 @@ struct VisionEncoder: Sendable {
         let columns = workspace.columns.reserve(patchEmbedding.scratchCount(batch: 1, height: height, width: width))
         pixelValues.data.withUnsafeBufferPointer { pixels in
             patchEmbedding.apply(pixels.baseAddress!, batch: 1, height: height, width: width,
-                                 layout: .channelsFirst, into: x + hidden, columns: columns)
+                                 layout: .channelsFirst, into: x + hidden, columns: columns, threads: workspace.threads)
         }
         x.update(from: classEmbedding, count: hidden)
         for i in 0..<count { x[i] += table[i] }

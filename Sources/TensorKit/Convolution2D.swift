@@ -49,43 +49,61 @@ public struct Convolution2D: Sendable {
 
     /// Convolves `batch` images (`[batch, …]` in `layout`) into `output`
     /// (`[batch, outputHeight, outputWidth, outputChannels]`), then applies `activation`.
-    /// `columns` is caller-owned scratch of `scratchCount(...)` floats.
+    /// `columns` is caller-owned scratch of `scratchCount(...)` floats. With `threads` > 1 the im2col rows
+    /// and the GEMM's output columns are split over that many threads (`ParallelLoop`; OpenBLAS should then
+    /// run single-threaded); the result is the same.
     public func apply(_ input: UnsafePointer<Float>, batch: Int, height: Int, width: Int, layout: ImageLayout,
                       into output: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>,
-                      activation: Activation = .identity) {
+                      activation: Activation = .identity, threads: Int = 1) {
         let (oh, ow) = outputSize(height: height, width: width)
-        let k = kernelSize, patch = inputChannels * k * k
-        let imageSize = inputChannels * height * width
-        for b in 0..<batch {
-            let image = input + b * imageSize
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    let row = columns + ((b * oh + oy) * ow + ox) * patch
-                    var column = 0
-                    for c in 0..<inputChannels {
-                        for ky in 0..<k {
-                            let y = oy * stride - padding + ky
-                            for kx in 0..<k {
-                                let x = ox * stride - padding + kx
-                                row[column] = (y >= 0 && y < height && x >= 0 && x < width)
-                                    ? image[layout.offset(channel: c, y: y, x: x, channels: inputChannels,
-                                                          height: height, width: width)]
-                                    : 0
-                                column += 1
-                            }
-                        }
-                    }
-                }
+        let patch = inputChannels * kernelSize * kernelSize
+        let rows = batch * oh * ow
+        let chunks = max(1, threads)
+        ParallelLoop.run(chunks: chunks, threads: chunks) { chunk in
+            for position in ParallelLoop.piece(chunk, of: chunks, 0..<rows) {
+                gatherPatch(input, position: position, height: height, width: width, layout: layout,
+                            into: columns + position * patch)
             }
         }
-        let rows = batch * oh * ow
-        weight.withUnsafeBufferPointer { w in
-            MatrixMultiply.gemm(columns, w.baseAddress!, into: output, m: rows, n: outputChannels, k: patch)
+        ParallelLoop.run(chunks: chunks, threads: chunks) { chunk in
+            let part = ParallelLoop.piece(chunk, of: chunks, 0..<outputChannels, granule: 16)
+            guard !part.isEmpty else { return }
+            weight.withUnsafeBufferPointer { w in
+                MatrixMultiply.gemm(columns, w.baseAddress! + part.lowerBound, into: output + part.lowerBound, m: rows,
+                                    n: part.count, k: patch, ldb: outputChannels, ldc: outputChannels)
+            }
+            if let bias {
+                bias.withUnsafeBufferPointer {
+                    activation.applyAddingBias($0.baseAddress! + part.lowerBound, to: output + part.lowerBound, rows: rows,
+                                               columns: part.count, stride: outputChannels)
+                }
+            } else {
+                activation.applyAddingBias(nil, to: output + part.lowerBound, rows: rows, columns: part.count,
+                                           stride: outputChannels)
+            }
         }
-        if let bias {
-            bias.withUnsafeBufferPointer { activation.applyAddingBias($0.baseAddress!, to: output, rows: rows, columns: outputChannels) }
-        } else {
-            activation.applyAddingBias(nil, to: output, rows: rows, columns: outputChannels)
+    }
+
+    /// im2col for one output position (`(b · outputHeight + y) · outputWidth + x`): its receptive field,
+    /// channel-major then kernel row and column, zero outside the image, into `row` (`patch` floats).
+    private func gatherPatch(_ input: UnsafePointer<Float>, position: Int, height: Int, width: Int, layout: ImageLayout,
+                             into row: UnsafeMutablePointer<Float>) {
+        let (oh, ow) = outputSize(height: height, width: width)
+        let k = kernelSize
+        let b = position / (oh * ow), oy = position / ow % oh, ox = position % ow
+        let image = input + b * inputChannels * height * width
+        var column = 0
+        for c in 0..<inputChannels {
+            for ky in 0..<k {
+                let y = oy * stride - padding + ky
+                for kx in 0..<k {
+                    let x = ox * stride - padding + kx
+                    row[column] = (y >= 0 && y < height && x >= 0 && x < width)
+                        ? image[layout.offset(channel: c, y: y, x: x, channels: inputChannels, height: height, width: width)]
+                        : 0
+                    column += 1
+                }
+            }
         }
     }
 

@@ -41,6 +41,35 @@ final class ConvolutionTests: XCTestCase {
                          layout: .channelsFirst)
     }
 
+    /// Split over threads (im2col rows, GEMM output columns in 16-column pieces, ragged last piece), the
+    /// patch embedding gives the single-threaded result.
+    func testThreadedConvolutionMatchesSingleThreaded() {
+        let (batch, channels, outChannels, side, kernel) = (2, 3, 40, 16, 4)
+        let conv = Convolution2D(pytorchWeight: NaiveReference.values(outChannels * channels * kernel * kernel, seed: 43),
+                                 bias: NaiveReference.values(outChannels, seed: 44), inputChannels: channels,
+                                 outputChannels: outChannels, kernelSize: kernel, stride: kernel)
+        let input = NaiveReference.values(batch * channels * side * side, seed: 45)
+        let rows = batch * (side / kernel) * (side / kernel)
+        func run(threads: Int) -> [Float] {
+            var output = [Float](repeating: .nan, count: rows * outChannels)
+            var columns = [Float](repeating: .nan, count: conv.scratchCount(batch: batch, height: side, width: side))
+            output.withUnsafeMutableBufferPointer { out in
+                columns.withUnsafeMutableBufferPointer { scratch in
+                    conv.apply(input, batch: batch, height: side, width: side, layout: .channelsFirst,
+                               into: out.baseAddress!, columns: scratch.baseAddress!, activation: .quickGELU,
+                               threads: threads)
+                }
+            }
+            return output
+        }
+        let single = run(threads: 1)
+        XCTAssertFalse(single.contains { $0.isNaN })
+        for threads in [2, 3] {
+            // OpenBLAS may sum a narrower piece in another order: float rounding of values up to ≈ 10.
+            XCTAssertLessThan(NaiveReference.maxDifference(run(threads: threads), single), 1e-5, "\(threads) threads")
+        }
+    }
+
     private func checkTransposed(kernel: Int, stride: Int, padding: Int, outputPadding: Int, line: UInt = #line) {
         let (batch, channels, outChannels, height, width) = (2, 4, 3, 3, 5)
         let nchw = NaiveReference.values(batch * channels * height * width, seed: 50)
