@@ -20,7 +20,8 @@ struct SegmentCommand: AsyncParsableCommand {
         files with --realtime) keep only the newest frame waiting for the model; frames captured while it is \
         busy are dropped before the model and counted. With --keep-frames (the default for live sources) every \
         captured frame is still written, with the most recent mask; --processed-only writes only the frames \
-        the model saw.
+        the model saw. Live H.264 output uses x264's ultrafast preset (files, veryfast), and the decoding and \
+        encoding threads yield to the model's, so the model keeps the cores.
 
         With --control - (or a FILE such as a named pipe), commands read one per line change the run from the \
         next frame on: prompt add TEXT | prompt remove TEXT | prompt set TEXT;TEXT… | threshold 0.5 | quit.
