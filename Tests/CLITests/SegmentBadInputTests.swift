@@ -8,21 +8,10 @@ import Glibc
 /// `clipseg segment` given bad prompts, bad `--control` input and contradictory options (issue 5): a clear
 /// one-line message, the right exit status, no crash, and a run that goes on where it can.
 /// Tools/reliability.sh's `options` and `camera` sweeps run the same cases and more.
-final class SegmentBadInputTests: XCTestCase {
-    private var folder: TemporaryDirectory!
-    private var model = ""
+final class SegmentBadInputTests: SegmentModelTestCase {
     /// 100 × "red circle": 200 tokens, far over CLIP's 77 (75 between the start and end tokens).
     private let longPrompt = Array(repeating: "red circle", count: 100).joined(separator: " ")
     private let longPromptExcerpt = "red circle red circle red circle red cir…"
-
-    override func setUpWithError() throws {
-        folder = try TemporaryDirectory(prefix: "clipseg-segment-bad-input")
-        model = try SegmentTestKit.makeModel(in: folder)
-    }
-
-    override func tearDown() { folder?.remove() }
-
-    private func path(_ name: String) -> String { folder.path(name).path }
 
     /// Refused by validation: exit 64, exactly one `Error: MESSAGE` line, nothing on standard output.
     private func assertRefused(_ arguments: [String], _ message: String,

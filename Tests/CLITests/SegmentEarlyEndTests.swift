@@ -8,19 +8,7 @@ import Glibc
 /// `clipseg segment` ending before any frame is written: SIGINT/SIGTERM during setup end the run at once
 /// with 130/143 and one line, an input that decodes no frame fails with its one-line error, and neither
 /// leaves an output behind (outputs opened already are closed and removed).
-final class SegmentEarlyEndTests: XCTestCase {
-    private var folder: TemporaryDirectory!
-    private var model = ""
-
-    override func setUpWithError() throws {
-        folder = try TemporaryDirectory(prefix: "clipseg-segment-early-end")
-        model = try SegmentTestKit.makeModel(in: folder)
-    }
-
-    override func tearDown() { folder?.remove() }
-
-    private func path(_ name: String) -> String { folder.path(name).path }
-
+final class SegmentEarlyEndTests: SegmentModelTestCase {
     /// Names in the test folder other than the model and the child's captured stdout/stderr.
     private func leftovers() throws -> Set<String> {
         Set(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter { !$0.hasPrefix("child-") })

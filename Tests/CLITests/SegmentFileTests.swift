@@ -4,19 +4,7 @@ import XCTest
 
 /// `clipseg segment` on video files (lossless: every frame processed), with the random-weight fixture
 /// model: outputs probed with ffprobe / ffmpeg, masks and statistics read back.
-final class SegmentFileTests: XCTestCase {
-    private var folder: TemporaryDirectory!
-    private var model = ""
-
-    override func setUpWithError() throws {
-        folder = try TemporaryDirectory(prefix: "clipseg-segment-file")
-        model = try SegmentTestKit.makeModel(in: folder)
-    }
-
-    override func tearDown() { folder?.remove() }
-
-    private func path(_ name: String) -> String { folder.path(name).path }
-
+final class SegmentFileTests: SegmentModelTestCase {
     func testVideoMasksAndStatisticsKeepEveryFrameTimestampSizeAndAudio() throws {
         let clip = folder.path("in.mp4")
         try SegmentTestKit.makeClip(clip, seconds: 3, rate: 10, size: "160x120", audio: true)

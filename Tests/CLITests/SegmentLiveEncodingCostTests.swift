@@ -7,19 +7,7 @@ import XCTest
 /// codecs' own worker threads) as batch threads (`SCHED_BATCH`) at a nice value `ThreadNiceness.liveMedia` (1)
 /// above the model's threads. Checked on the real binary: the encoder's settings as x264 records them in the
 /// file, and each thread's nice value and policy in /proc.
-final class SegmentLiveEncodingCostTests: XCTestCase {
-    private var folder: TemporaryDirectory!
-    private var model = ""
-
-    override func setUpWithError() throws {
-        folder = try TemporaryDirectory(prefix: "clipseg-segment-live-cost")
-        model = try SegmentTestKit.makeModel(in: folder)
-    }
-
-    override func tearDown() { folder?.remove() }
-
-    private func path(_ name: String) -> String { folder.path(name).path }
-
+final class SegmentLiveEncodingCostTests: SegmentModelTestCase {
     func testRealtimeRunsEncodeWithUltrafastAndFileRunsWithVeryfast() throws {
         let clip = folder.path("in.mp4")
         try SegmentTestKit.makeClip(clip, seconds: 1, rate: 10)

@@ -9,19 +9,7 @@ import Glibc
 /// fixture model: 1024 tokens, about 60 ms a frame in a release build on one thread, far more in debug,
 /// against a frame period of 20 ms at 50 fps or 33 ms for the camera), and the fake
 /// V4L2 camera. Frames are dropped in front of the vision encoder, and still written (keep-frames).
-final class SegmentLiveTests: XCTestCase {
-    private var folder: TemporaryDirectory!
-    private var model = ""
-
-    override func setUpWithError() throws {
-        folder = try TemporaryDirectory(prefix: "clipseg-segment-live")
-        model = try SegmentTestKit.makeModel(in: folder)
-    }
-
-    override func tearDown() { folder?.remove() }
-
-    private func path(_ name: String) -> String { folder.path(name).path }
-
+final class SegmentLiveTests: SegmentModelTestCase {
     func testRealtimeFileWithASlowModelDropsFramesAndStillWritesEveryOne() throws {
         let clip = folder.path("in.mp4")
         try SegmentTestKit.makeClip(clip, seconds: 1.5, rate: 50)
