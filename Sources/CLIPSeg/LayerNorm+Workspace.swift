@@ -9,11 +9,11 @@ extension LayerNorm {
         }
     }
 
-    /// `applyBF16` (float32 rows in, bf16 rows out, both dense), rows split over the workspace's threads.
+    /// TensorKit's `apply(_:rows:intoBF16:)` (float32 rows in, bf16 rows out, both dense), rows split over the workspace's threads.
     func apply(_ input: UnsafePointer<Float>, rows: Int, intoBF16 output: UnsafeMutablePointer<UInt16>,
                workspace: InferenceWorkspace) {
         forEachRowPart(rows: rows, workspace: workspace) { part in
-            applyBF16(input + part.lowerBound * size, rows: part.count, into: output + part.lowerBound * size)
+            apply(input + part.lowerBound * size, rows: part.count, intoBF16: output + part.lowerBound * size)
         }
     }
 

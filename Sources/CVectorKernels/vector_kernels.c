@@ -120,30 +120,58 @@ AVX512 void clipseg_vk_divide_rows(float *values, const float *denominators, lon
     }
 }
 
+/// Mean and 1 / sqrt(variance + epsilon) of one row (two passes: mean, then mean squared deviation).
+AVX512 static inline void row_statistics(const float *x, long size, float epsilon, float *mean, float *scale) {
+    __m512 sum = _mm512_setzero_ps();
+    for (long j = 0; j < size; j += 16) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(lanes(size - j), x + j));
+    *mean = _mm512_reduce_add_ps(sum) / (float)size;
+    const __m512 center = _mm512_set1_ps(*mean);
+    __m512 squares = _mm512_setzero_ps();
+    for (long j = 0; j < size; j += 16) {
+        const __mmask16 mask = lanes(size - j);
+        const __m512 d = _mm512_maskz_sub_ps(mask, _mm512_maskz_loadu_ps(mask, x + j), center);
+        squares = _mm512_fmadd_ps(d, d, squares);
+    }
+    *scale = 1.0f / sqrtf(_mm512_reduce_add_ps(squares) / (float)size + epsilon);
+}
+
+/// Lanes `j ..< j + 16` (masked to the row) of one normalised row: (x · scale + shift) · gamma + beta.
+AVX512 static inline __m512 normalized_lanes(const float *x, long j, __mmask16 mask, __m512 scales, __m512 shift,
+                                            const float *gamma, const float *beta) {
+    const __m512 normalized = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, x + j), scales, shift);
+    return _mm512_fmadd_ps(normalized, _mm512_maskz_loadu_ps(mask, gamma + j), _mm512_maskz_loadu_ps(mask, beta + j));
+}
+
 AVX512 void clipseg_vk_layer_norm(const float *input, long input_stride, float *output, long output_stride,
                                   long rows, long size, const float *gamma, const float *beta, float epsilon) {
     for (long r = 0; r < rows; r++) {
         const float *x = input + r * input_stride;
         float *y = output + r * output_stride;
-        __m512 sum = _mm512_setzero_ps();
-        for (long j = 0; j < size; j += 16) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(lanes(size - j), x + j));
-        const float mean = _mm512_reduce_add_ps(sum) / (float)size;
-        const __m512 center = _mm512_set1_ps(mean);
-        __m512 squares = _mm512_setzero_ps();
-        for (long j = 0; j < size; j += 16) {
-            const __mmask16 mask = lanes(size - j);
-            const __m512 d = _mm512_maskz_sub_ps(mask, _mm512_maskz_loadu_ps(mask, x + j), center);
-            squares = _mm512_fmadd_ps(d, d, squares);
-        }
-        const float variance = _mm512_reduce_add_ps(squares) / (float)size;
-        const float scale = 1.0f / sqrtf(variance + epsilon);
+        float mean, scale;
+        row_statistics(x, size, epsilon, &mean, &scale);
         const __m512 scales = _mm512_set1_ps(scale), shift = _mm512_set1_ps(-mean * scale);
         for (long j = 0; j < size; j += 16) {
             const __mmask16 mask = lanes(size - j);
-            const __m512 normalized = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, x + j), scales, shift);
-            const __m512 value = _mm512_fmadd_ps(normalized, _mm512_maskz_loadu_ps(mask, gamma + j),
-                                                 _mm512_maskz_loadu_ps(mask, beta + j));
-            _mm512_mask_storeu_ps(y + j, mask, value);
+            _mm512_mask_storeu_ps(y + j, mask, normalized_lanes(x, j, mask, scales, shift, gamma, beta));
+        }
+    }
+}
+
+AVX512 void clipseg_vk_layer_norm_bf16(const float *input, unsigned short *output, long rows, long size,
+                                       const float *gamma, const float *beta, float epsilon) {
+    for (long r = 0; r < rows; r++) {
+        const float *x = input + r * size;
+        unsigned short *y = output + r * size;
+        float mean, scale;
+        row_statistics(x, size, epsilon, &mean, &scale);
+        const __m512 scales = _mm512_set1_ps(scale), shift = _mm512_set1_ps(-mean * scale);
+        for (long j = 0; j < size; j += 16) {
+            const __mmask16 mask = lanes(size - j);
+            // Round to nearest, ties to even: add 0x7FFF plus the lowest kept bit, keep the top 16 bits.
+            const __m512i bits = _mm512_castps_si512(normalized_lanes(x, j, mask, scales, shift, gamma, beta));
+            const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
+            const __m512i rounded = _mm512_srli_epi32(_mm512_add_epi32(bits, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7FFF))), 16);
+            _mm512_mask_cvtepi32_storeu_epi16(y + j, mask, rounded);
         }
     }
 }
@@ -167,6 +195,10 @@ void clipseg_vk_layer_norm(const float *input, long input_stride, float *output,
                            long rows, long size, const float *gamma, const float *beta, float epsilon) {
     (void)input; (void)input_stride; (void)output; (void)output_stride; (void)rows; (void)size;
     (void)gamma; (void)beta; (void)epsilon;
+}
+void clipseg_vk_layer_norm_bf16(const float *input, unsigned short *output, long rows, long size,
+                                const float *gamma, const float *beta, float epsilon) {
+    (void)input; (void)output; (void)rows; (void)size; (void)gamma; (void)beta; (void)epsilon;
 }
 
 #endif

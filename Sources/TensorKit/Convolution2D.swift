@@ -61,8 +61,8 @@ public struct Convolution2D: Sendable {
         let chunks = max(1, threads)
         ParallelLoop.run(chunks: chunks, threads: chunks) { chunk in
             for position in ParallelLoop.piece(chunk, of: chunks, 0..<rows) {
-                gatherPatch(input, position: position, height: height, width: width, layout: layout,
-                            into: columns + position * patch)
+                gatherPatch(input, position: position, height: height, width: width, outputHeight: oh, outputWidth: ow,
+                            layout: layout, into: columns + position * patch)
             }
         }
         ParallelLoop.run(chunks: chunks, threads: chunks) { chunk in
@@ -86,9 +86,8 @@ public struct Convolution2D: Sendable {
 
     /// im2col for one output position (`(b · outputHeight + y) · outputWidth + x`): its receptive field,
     /// channel-major then kernel row and column, zero outside the image, into `row` (`patch` floats).
-    private func gatherPatch(_ input: UnsafePointer<Float>, position: Int, height: Int, width: Int, layout: ImageLayout,
-                             into row: UnsafeMutablePointer<Float>) {
-        let (oh, ow) = outputSize(height: height, width: width)
+    private func gatherPatch(_ input: UnsafePointer<Float>, position: Int, height: Int, width: Int, outputHeight oh: Int,
+                             outputWidth ow: Int, layout: ImageLayout, into row: UnsafeMutablePointer<Float>) {
         let k = kernelSize
         let b = position / (oh * ow), oy = position / ow % oh, ox = position % ow
         let image = input + b * inputChannels * height * width

@@ -63,6 +63,30 @@ public struct LayerNorm: Sendable {
         }
     }
 
+    /// Normalises `rows` dense rows of `size` floats from `input` into bf16 bit patterns at `output`
+    /// (`[rows, size]`, dense, rounded to nearest, ties to even): the input of a bf16 linear layer, written
+    /// in the same pass as the normalisation. The AVX-512 kernel where enabled, else `portableApply` one
+    /// row at a time, then rounded.
+    public func apply(_ input: UnsafePointer<Float>, rows: Int, intoBF16 output: UnsafeMutablePointer<UInt16>) {
+        if VectorKernels.isEnabled {
+            gamma.withUnsafeBufferPointer { g in
+                beta.withUnsafeBufferPointer { b in
+                    clipseg_vk_layer_norm_bf16(input, output, rows, size, g.baseAddress!, b.baseAddress!, epsilon)
+                }
+            }
+            return
+        }
+        let row = UnsafeMutablePointer<Float>.allocate(capacity: size)
+        defer { row.deallocate() }
+        for r in 0..<rows {
+            portableApply(input + r * size, rows: 1, into: row)
+            for j in 0..<size {
+                let bits = row[j].bitPattern
+                output[r * size + j] = UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+            }
+        }
+    }
+
     /// Normalises every row of a tensor whose innermost dimension is `size`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.innerSize == size, "LayerNorm over \(size) values got shape \(x.shape)")

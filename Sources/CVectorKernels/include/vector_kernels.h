@@ -40,6 +40,11 @@ void clipseg_vk_divide_rows(float *values, const float *denominators, long rows,
 void clipseg_vk_layer_norm(const float *input, long input_stride, float *output, long output_stride,
                            long rows, long size, const float *gamma, const float *beta, float epsilon);
 
+/// The same layer norm of `rows` dense rows of `size` values, written as bf16 bit patterns (dense, rounded to
+/// nearest, ties to even): the input of a bf16 matrix product, without a float32 write and a conversion pass.
+void clipseg_vk_layer_norm_bf16(const float *input, unsigned short *output, long rows, long size,
+                                const float *gamma, const float *beta, float epsilon);
+
 #ifdef __cplusplus
 }
 #endif
