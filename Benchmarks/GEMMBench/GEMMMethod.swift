@@ -8,8 +8,8 @@ struct GEMMMethod {
 
     static let names = ["sgemm", "fp32 layer", "bf16 layer", "int8 layer"]
 
-    /// Raw OpenBLAS sgemm; TensorKit's float32 `DenseLayer` (sgemm + bias pass; QuickGELU on
-    /// fc1 as in CLIP); oneDNN bf16 and int8 `PackedLinearLayer`s with the same fused work.
+    /// Raw OpenBLAS sgemm; TensorKit's float32 `DenseLayer` (the packed-panel kernel with the bias
+    /// and, on fc1, QuickGELU fused as in CLIP; sgemm + bias pass without AVX-512); oneDNN bf16 and int8 `PackedLinearLayer`s with the same fused work.
     static func all(for shape: LayerShape, context: ReducedPrecisionContext) throws -> [GEMMMethod] {
         var generator = SystemRandomNumberGenerator()
         let bound = 1 / Float(shape.inputSize).squareRoot()
@@ -22,9 +22,10 @@ struct GEMMMethod {
         // Buffers live as long as the process: the bench builds a handful of them.
         let activation: Activation = shape.outputSize == 3072 ? .quickGELU : .identity
         let dense = DenseLayer(pytorchWeight: weight, bias: bias, inputSize: shape.inputSize, outputSize: shape.outputSize)
+        let transposed = dense.weight
         var methods = [
             GEMMMethod(name: "sgemm") {
-                dense.weight.withUnsafeBufferPointer { w in
+                transposed.withUnsafeBufferPointer { w in
                     MatrixMultiply.gemm(input.baseAddress!, w.baseAddress!, into: output.baseAddress!,
                                         m: shape.rows, n: shape.outputSize, k: shape.inputSize)
                 }

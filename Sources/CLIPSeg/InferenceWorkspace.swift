@@ -59,8 +59,8 @@ public final class InferenceWorkspace {
     let upsampledMore = Buffer()
 
     /// Threads one forward pass may use (at least 1). With more than one, every encoder and decoder
-    /// layer splits its GEMMs by output columns (one piece per thread: each piece packs the whole
-    /// input again, so fewer pieces cost less), its attention by heads (`attentionChunks` pieces)
+    /// layer splits its GEMMs by output columns (96-column pieces handed out dynamically with packed
+    /// weights; one piece per thread with the BLAS layout), its attention by heads (`attentionChunks` pieces)
     /// and its layer norms by rows, run by `ParallelLoop`; OpenBLAS should then run single-threaded
     /// (`MatrixMultiply.threadCount = 1`, process-wide). With 1 (the default) a pass runs on the
     /// calling thread and OpenBLAS's own threads, if any, parallelise each GEMM instead.

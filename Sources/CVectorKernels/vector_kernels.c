@@ -6,9 +6,7 @@
 #include <math.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-
-#define AVX512 __attribute__((target("avx512f,fma")))
+#include "vector_math.h"
 
 int clipseg_vk_available(void) {
     static int answer = -1;
@@ -17,30 +15,6 @@ int clipseg_vk_available(void) {
         answer = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") ? 1 : 0;
     }
     return answer;
-}
-
-/// Lanes `0..<count` of a 16-lane vector (count ≤ 16).
-AVX512 static inline __mmask16 lanes(long count) {
-    return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1u);
-}
-
-/// e^x per lane: the Cephes polynomial TensorKit's `FastExponential` uses (x clamped to
-/// [−87.34, 88.38], x = n·ln 2 + r with ln 2 split in two, degree-7 polynomial for e^r), with
-/// fused multiply-adds and 2^n applied by `scalef`.
-AVX512 static inline __m512 exp_lanes(__m512 x) {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3365478515625f)), _mm512_set1_ps(88.3762626647949f));
-    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    const __m512 y = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(y, n);
 }
 
 AVX512 float clipseg_vk_exp_shifted_sum(float *line, long count) {
@@ -70,20 +44,6 @@ AVX512 float clipseg_vk_exp_shifted_sum(float *line, long count) {
         s0 = _mm512_add_ps(s0, _mm512_maskz_mov_ps(mask, e));
     }
     return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
-}
-
-/// act(x) per lane for the codes in the header.
-AVX512 static inline __m512 activate(__m512 x, int activation) {
-    switch (activation) {
-    case CLIPSEG_VK_RELU:
-        return _mm512_max_ps(x, _mm512_setzero_ps());
-    case CLIPSEG_VK_QUICK_GELU: {
-        const __m512 e = exp_lanes(_mm512_mul_ps(x, _mm512_set1_ps(-1.702f)));
-        return _mm512_div_ps(x, _mm512_add_ps(e, _mm512_set1_ps(1.0f)));
-    }
-    default:
-        return x;
-    }
 }
 
 AVX512 void clipseg_vk_bias_activation(float *values, const float *bias, long rows, long columns, long stride,

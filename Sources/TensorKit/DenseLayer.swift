@@ -2,53 +2,55 @@ import CVectorKernels
 
 /// A fully connected layer (`torch.nn.Linear`): `y = x Wᵀ + b`, computed with one GEMM over all rows.
 ///
-/// The weight is stored pre-transposed as `[inputSize, outputSize]` row-major, so the product is a
-/// plain `[rows, in] × [in, out]` sgemm. Immutable after construction, safe to share across threads.
+/// The weight lives in a `DenseWeights`, packed once in the layout the product reads: column panels for
+/// the AVX-512 packed GEMM (`clipseg_pg_dense`, which also adds the bias, the activation or the residual
+/// while each output tile is in registers), or `[inputSize, outputSize]` row-major for `cblas_sgemm`
+/// elsewhere. Immutable after construction, safe to share across threads.
 public struct DenseLayer: Sendable {
     /// Number of input features.
     public let inputSize: Int
     /// Number of output features.
     public let outputSize: Int
-    /// `[inputSize, outputSize]` row-major (the transpose of PyTorch's `[out, in]`).
-    public let weight: [Float]
+    /// The weight matrix in the layout the product reads.
+    public let weights: DenseWeights
     /// `[outputSize]`, or nil for a layer without bias.
     public let bias: [Float]?
 
-    /// A layer from PyTorch's `weight` (`[outputSize, inputSize]` row-major) and optional `bias`.
-    public init(pytorchWeight: [Float], bias: [Float]?, inputSize: Int, outputSize: Int) {
-        precondition(pytorchWeight.count == inputSize * outputSize,
-                     "Linear weight has \(pytorchWeight.count) values, expected \(outputSize)×\(inputSize)")
+    /// `[inputSize, outputSize]` row-major (the transpose of PyTorch's `[out, in]`), materialised on
+    /// every access: for building other layouts and for tests, not for the hot path.
+    public var weight: [Float] {
+        MatrixTranspose.transposed(weights.pytorchLayout(), rows: outputSize, columns: inputSize)
+    }
+
+    /// Output column ranges handed to `apply(_:rows:into:columns:…)` must start at a multiple of this
+    /// (the panel width of the packed layout, 1 for the BLAS layout) and end there or at `outputSize`.
+    public var columnGranule: Int { weights.layout == .panels ? Int(CLIPSEG_PG_PANEL_WIDTH) : 1 }
+
+    /// A layer from PyTorch's `weight` (`[outputSize, inputSize]` row-major) and optional `bias`,
+    /// packed in `layout` (the fastest one this CPU runs, by default).
+    public init(pytorchWeight: [Float], bias: [Float]?, inputSize: Int, outputSize: Int,
+                layout: DenseWeights.Layout = .preferred) {
         precondition(bias == nil || bias!.count == outputSize, "Linear bias length differs from \(outputSize)")
         self.inputSize = inputSize
         self.outputSize = outputSize
         self.bias = bias
-        self.weight = MatrixTranspose.transposed(pytorchWeight, rows: outputSize, columns: inputSize)
+        weights = pytorchWeight.withUnsafeBufferPointer {
+            DenseWeights(pytorchWeight: $0, inputs: inputSize, outputs: outputSize, layout: layout)
+        }
     }
 
     /// One layer computing several PyTorch layers over the same input at once (their outputs side
-    /// by side, e.g. query, key and value projections fused into one GEMM).
+    /// by side, e.g. query, key and value projections fused into one GEMM), in the first one's layout.
     public init(concatenatingOutputsOf layers: [DenseLayer]) {
         precondition(!layers.isEmpty, "nothing to concatenate")
         let inputSize = layers[0].inputSize
         precondition(layers.allSatisfy { $0.inputSize == inputSize }, "layers differ in input size")
         let hasBias = layers.contains { $0.bias != nil }
-        let outputSize = layers.reduce(0) { $0 + $1.outputSize }
-        var weight = [Float](repeating: 0, count: inputSize * outputSize)
-        var bias = [Float]()
-        var offset = 0
-        for layer in layers {
-            for i in 0..<inputSize {
-                for o in 0..<layer.outputSize {
-                    weight[i * outputSize + offset + o] = layer.weight[i * layer.outputSize + o]
-                }
-            }
-            bias += layer.bias ?? [Float](repeating: 0, count: layer.outputSize)
-            offset += layer.outputSize
-        }
-        self.inputSize = inputSize
-        self.outputSize = outputSize
-        self.weight = weight
-        self.bias = hasBias ? bias : nil
+        // PyTorch's layout stacks output rows, so concatenating outputs is appending.
+        let weight = layers.flatMap { $0.weights.pytorchLayout() }
+        let bias = layers.flatMap { $0.bias ?? [Float](repeating: 0, count: $0.outputSize) }
+        self.init(pytorchWeight: weight, bias: hasBias ? bias : nil, inputSize: inputSize,
+                  outputSize: layers.reduce(0) { $0 + $1.outputSize }, layout: layers[0].weights.layout)
     }
 
     /// `output[rows, outputSize] = activation(input[rows, inputSize] · W + b)`, or with `accumulate`
@@ -70,7 +72,41 @@ public struct DenseLayer: Sendable {
         precondition(!accumulate || activation == .identity, "accumulate applies no activation")
         precondition(columns.lowerBound >= 0 && columns.upperBound <= outputSize, "columns \(columns) outside 0..<\(outputSize)")
         guard !columns.isEmpty else { return }
-        let ldc = outputStride ?? outputSize
+        switch weights.layout {
+        case .panels:
+            applyPanels(input, rows: rows, into: output, columns: columns, activation: activation, accumulate: accumulate,
+                        inputStride: inputStride ?? inputSize, outputStride: outputStride ?? outputSize)
+        case .transposed:
+            applyBLAS(input, rows: rows, into: output, columns: columns, activation: activation, accumulate: accumulate,
+                      inputStride: inputStride ?? inputSize, outputStride: outputStride ?? outputSize)
+        }
+    }
+
+    private func applyPanels(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+                             columns: Range<Int>, activation: Activation, accumulate: Bool,
+                             inputStride: Int, outputStride: Int) {
+        let width = columnGranule
+        precondition(columns.lowerBound % width == 0 && (columns.upperBound % width == 0 || columns.upperBound == outputSize),
+                     "columns \(columns) do not start and end on \(width)-column panels")
+        let code = VectorKernels.code(of: activation)
+        let panels = (columns.lowerBound / width)..<((columns.upperBound + width - 1) / width)
+        func run(_ bias: UnsafePointer<Float>?) {
+            clipseg_pg_dense(input, inputStride, rows, inputSize, weights.values, outputSize, panels.lowerBound,
+                             panels.upperBound, bias, output, outputStride, code ?? Int32(CLIPSEG_VK_IDENTITY),
+                             accumulate ? 1 : 0)
+        }
+        if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
+        if code == nil {
+            // An activation without an AVX-512 kernel (exact GELU): applied afterwards by the Swift loop.
+            activation.applyAddingBias(nil, to: output + columns.lowerBound, rows: rows, columns: columns.count,
+                                       stride: outputStride)
+        }
+    }
+
+    private func applyBLAS(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+                           columns: Range<Int>, activation: Activation, accumulate: Bool,
+                           inputStride: Int, outputStride: Int) {
+        let ldc = outputStride
         let start = columns.lowerBound
         // Without accumulate, the bias is written into the output first and the GEMM adds onto it
         // (beta = 1): the same sums as adding it afterwards, one pass over the output fewer.
@@ -80,11 +116,9 @@ public struct DenseLayer: Sendable {
                 Self.fillRows(output + start, with: b.baseAddress! + start, rows: rows, columns: columns.count, stride: ldc)
             }
         }
-        weight.withUnsafeBufferPointer { w in
-            MatrixMultiply.gemm(input, w.baseAddress! + start, into: output + start, m: rows, n: columns.count,
-                                k: inputSize, lda: inputStride ?? inputSize, ldb: outputSize, ldc: ldc,
-                                beta: accumulate || presetBias ? 1 : 0)
-        }
+        MatrixMultiply.gemm(input, weights.values + start, into: output + start, m: rows, n: columns.count,
+                            k: inputSize, lda: inputStride, ldb: outputSize, ldc: ldc,
+                            beta: accumulate || presetBias ? 1 : 0)
         if let bias, !presetBias {
             bias.withUnsafeBufferPointer { b in
                 activation.applyAddingBias(b.baseAddress! + start, to: output + start, rows: rows,

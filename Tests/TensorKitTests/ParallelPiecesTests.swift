@@ -33,7 +33,7 @@ final class ParallelPiecesTests: XCTestCase {
     }
 
     func testDenseColumnRangesReassembleTheWholeLayer() {
-        let (rows, inputs, outputs) = (7, 24, 50)
+        let (rows, inputs, outputs) = (7, 24, 150)
         let x = NaiveReference.values(rows * inputs, seed: 50)
         let layer = DenseLayer(pytorchWeight: NaiveReference.values(outputs * inputs, seed: 51),
                                bias: NaiveReference.values(outputs, seed: 52), inputSize: inputs, outputSize: outputs)
@@ -48,7 +48,7 @@ final class ParallelPiecesTests: XCTestCase {
                     let base = out.baseAddress!
                     ParallelLoop.run(chunks: 3, threads: 2) { chunk in
                         layer.apply(px.baseAddress!, rows: rows, into: base,
-                                    columns: ParallelLoop.piece(chunk, of: 3, 0..<outputs, granule: 16),
+                                    columns: ParallelLoop.piece(chunk, of: 3, 0..<outputs, granule: layer.columnGranule),
                                     activation: activation, accumulate: accumulate)
                     }
                 }

@@ -1,0 +1,61 @@
+import CVectorKernels
+
+/// The weight matrix of a `DenseLayer`, stored once in the layout its product reads, in memory it
+/// owns (64-byte aligned, freed with it). Immutable after construction, so shared freely across threads.
+///
+/// - `.panels`: `clipseg_pg_pack`'s column panels (48 output columns each, input-major inside a panel,
+///   zero-padded), read by the AVX-512 packed GEMM with nothing repacked per call.
+/// - `.transposed`: `[inputs, outputs]` row-major, PyTorch's weight transposed, for `cblas_sgemm`
+///   (CPUs without AVX-512, or `CLIPSEG_PORTABLE_KERNELS=1`).
+public final class DenseWeights: @unchecked Sendable {
+    /// How the values are laid out.
+    public enum Layout: Sendable {
+        case panels
+        case transposed
+
+        /// Panels when the AVX-512 kernels run, else the BLAS layout.
+        public static var preferred: Layout { VectorKernels.isEnabled ? .panels : .transposed }
+    }
+
+    public let layout: Layout
+    public let inputs: Int
+    public let outputs: Int
+    /// The stored values (`count` floats).
+    let values: UnsafeMutablePointer<Float>
+    let count: Int
+
+    /// Packs PyTorch's weight (`[outputs, inputs]` row-major) into `layout`.
+    public init(pytorchWeight: UnsafeBufferPointer<Float>, inputs: Int, outputs: Int, layout: Layout) {
+        precondition(pytorchWeight.count == inputs * outputs,
+                     "Linear weight has \(pytorchWeight.count) values, expected \(outputs)×\(inputs)")
+        self.layout = layout
+        self.inputs = inputs
+        self.outputs = outputs
+        count = layout == .panels ? clipseg_pg_panel_floats(outputs, inputs) : inputs * outputs
+        values = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
+        guard count > 0 else { return }
+        switch layout {
+        case .panels:
+            clipseg_pg_pack(pytorchWeight.baseAddress!, outputs, inputs, values)
+        case .transposed:
+            let source = pytorchWeight.baseAddress!
+            MatrixTranspose.transpose(source, rows: outputs, columns: inputs, into: values)
+        }
+    }
+
+    deinit { values.deallocate() }
+
+    /// PyTorch's layout, `[outputs, inputs]` row-major (a new array on every call).
+    public func pytorchLayout() -> [Float] {
+        [Float](unsafeUninitializedCapacity: inputs * outputs) { out, initialized in
+            if inputs * outputs > 0 {
+                switch layout {
+                case .panels: clipseg_pg_unpack(values, outputs, inputs, out.baseAddress!)
+                case .transposed: MatrixTranspose.transpose(values, rows: inputs, columns: outputs, into: out.baseAddress!)
+                }
+            }
+            initialized = inputs * outputs
+        }
+    }
+}
