@@ -10,7 +10,7 @@ struct GEMMMethod {
 
     /// Raw OpenBLAS sgemm; TensorKit's float32 `DenseLayer` (the packed-panel kernel with the bias
     /// and, on fc1, QuickGELU fused as in CLIP; sgemm + bias pass without AVX-512); oneDNN bf16 and int8 `PackedLinearLayer`s with the same fused work.
-    static func all(for shape: LayerShape, context: ReducedPrecisionContext) throws -> [GEMMMethod] {
+    static func all(for shape: LayerShape, threads: Int, context: ReducedPrecisionContext) throws -> [GEMMMethod] {
         var generator = SystemRandomNumberGenerator()
         let bound = 1 / Float(shape.inputSize).squareRoot()
         let weight = (0..<(shape.inputSize * shape.outputSize)).map { _ in Float.random(in: -bound...bound, using: &generator) }
@@ -31,7 +31,17 @@ struct GEMMMethod {
                 }
             },
             GEMMMethod(name: "fp32 layer") {
-                dense.apply(input.baseAddress!, rows: shape.rows, into: output.baseAddress!, activation: activation)
+                // As the model runs it (CLIPSeg's DenseLayer+Workspace): packed panels in 96-column pieces
+                // shared out dynamically; the BLAS layout as one call on OpenBLAS's own threads.
+                guard dense.weights.layout == .panels, threads > 1 else {
+                    dense.apply(input.baseAddress!, rows: shape.rows, into: output.baseAddress!, activation: activation)
+                    return
+                }
+                let width = 2 * dense.columnGranule
+                ParallelLoop.run(chunks: (shape.outputSize + width - 1) / width, threads: threads) { piece in
+                    dense.apply(input.baseAddress!, rows: shape.rows, into: output.baseAddress!,
+                                columns: (piece * width)..<min((piece + 1) * width, shape.outputSize), activation: activation)
+                }
             },
         ]
         for format in ReducedPrecisionFormat.allCases {

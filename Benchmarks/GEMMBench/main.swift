@@ -26,7 +26,7 @@ for threads in options.threadCounts {
     print(BenchTable.header)
     var totals: [String: Double] = [:]
     for shape in shapes {
-        let methods = try GEMMMethod.all(for: shape, context: context)
+        let methods = try GEMMMethod.all(for: shape, threads: threads, context: context)
         let seconds = Timing.interleavedMedians(methods.map(\.run), rounds: options.rounds, warmUp: options.warmUp)
         print(BenchTable.row(shape: shape, methods: methods, seconds: seconds))
         for (method, time) in zip(methods, seconds) { totals[method.name, default: 0] += time * Double(shape.perLayer) }
