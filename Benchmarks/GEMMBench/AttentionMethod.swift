@@ -3,7 +3,8 @@ import TensorKit
 
 /// Self-attention's two products for one encoder layer (12 heads of 64): float32 sgemm per
 /// head (as TensorKit's `ScaledDotProductAttention` calls them) against bf16 batched oneDNN
-/// matmuls; and the float32 softmax between them (TensorKit's scalar loop, oneDNN's JIT kernel).
+/// matmuls; TensorKit's whole float32 attention (products and softmax); and the float32 softmax
+/// alone (TensorKit's loop, oneDNN's JIT kernel).
 enum AttentionMethod {
     static let heads = 12, headDim = 64
 
@@ -29,6 +30,12 @@ enum AttentionMethod {
                                     m: tokens, n: headDim, k: tokens, lda: tokens, ldb: width, ldc: hidden)
             }
         }]
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: ScaledDotProductAttention.scratchCount(tokens: tokens))
+        methods.append(GEMMMethod(name: "fp32 attention") {
+            // The whole of it as the model runs it (the AVX-512 kernel where available): products and softmax.
+            ScaledDotProductAttention.apply(packed: rows, batch: 1, tokens: tokens, heads: heads, headDim: headDim,
+                                            scale: 0.125, causal: false, into: output, scores: scratch)
+        })
         if ReducedPrecisionFormat.bf16.isAvailable {
             let products = try BF16AttentionProducts(heads: heads, headDim: headDim, scale: 0.125)
             methods.append(GEMMMethod(name: "bf16 batched") {

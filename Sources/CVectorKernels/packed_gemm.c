@@ -32,42 +32,9 @@ void clipseg_pg_unpack(const float *panels, long outputs, long inputs, float *we
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include "vector_math.h"
+#include "panel_tile.h"
 
-enum { TILE_ROWS = 8, TILE_VECTORS = CLIPSEG_PG_PANEL_WIDTH / 16, PANELS_PER_PASS = 2 };
-
-/// Lanes of the 16 columns starting `offset` into a panel of which `valid` columns are real.
-AVX512 static inline __mmask16 column_lanes(long valid, long offset) {
-    return valid <= offset ? (__mmask16)0 : lanes(valid - offset);
-}
-
-/// One `rows × 48` output tile (`rows` ≤ 8, a constant after inlining, so the accumulators live in registers).
-AVX512 static inline __attribute__((always_inline)) void
-tile(const float *input, long input_stride, long inputs, const float *panel, const float *bias, long valid,
-     float *output, long output_stride, int activation, int accumulate, const int rows) {
-    __m512 acc[TILE_ROWS][TILE_VECTORS];
-    for (int v = 0; v < TILE_VECTORS; v++) {
-        const __m512 start = bias ? _mm512_maskz_loadu_ps(column_lanes(valid, 16 * v), bias + 16 * v) : _mm512_setzero_ps();
-        for (int i = 0; i < rows; i++) acc[i][v] = start;
-    }
-    for (long k = 0; k < inputs; k++) {
-        __m512 w[TILE_VECTORS];
-        for (int v = 0; v < TILE_VECTORS; v++) w[v] = _mm512_load_ps(panel + k * CLIPSEG_PG_PANEL_WIDTH + 16 * v);
-        for (int i = 0; i < rows; i++) {
-            const __m512 x = _mm512_set1_ps(input[i * input_stride + k]);
-            for (int v = 0; v < TILE_VECTORS; v++) acc[i][v] = _mm512_fmadd_ps(x, w[v], acc[i][v]);
-        }
-    }
-    for (int i = 0; i < rows; i++) {
-        float *line = output + i * output_stride;
-        for (int v = 0; v < TILE_VECTORS; v++) {
-            const __mmask16 mask = column_lanes(valid, 16 * v);
-            __m512 y = acc[i][v];
-            if (accumulate) y = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, line + 16 * v), y);
-            _mm512_mask_storeu_ps(line + 16 * v, mask, activate(y, activation));
-        }
-    }
-}
+enum { PANELS_PER_PASS = 2 };
 
 AVX512 void clipseg_pg_dense(const float *input, long input_stride, long rows, long inputs,
                              const float *panels, long outputs, long panel_begin, long panel_end,
@@ -82,18 +49,8 @@ AVX512 void clipseg_pg_dense(const float *input, long input_stride, long rows, l
                 const float *b = bias ? bias + p * width : 0;
                 const long valid = outputs - p * width;
                 float *y = output + r * output_stride + p * width;
-#define TILE(n) tile(x, input_stride, inputs, panel, b, valid, y, output_stride, activation, accumulate, n)
-                switch (rows - r < TILE_ROWS ? rows - r : TILE_ROWS) {
-                case 8: TILE(8); break;
-                case 7: TILE(7); break;
-                case 6: TILE(6); break;
-                case 5: TILE(5); break;
-                case 4: TILE(4); break;
-                case 3: TILE(3); break;
-                case 2: TILE(2); break;
-                default: TILE(1); break;
-                }
-#undef TILE
+                tile_rows(x, input_stride, inputs, panel, b, valid, y, output_stride, activation, accumulate,
+                          rows - r < TILE_ROWS ? rows - r : TILE_ROWS);
             }
         }
     }

@@ -6,6 +6,7 @@
 
 #include "vector_kernels.h"
 #include <immintrin.h>
+#include <math.h>
 
 #define AVX512 __attribute__((target("avx512f,fma")))
 

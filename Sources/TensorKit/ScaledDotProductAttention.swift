@@ -1,11 +1,20 @@
 import CVectorKernels
 
-/// Multi-head scaled dot-product attention over packed query/key/value projections, one pair of
-/// sgemm calls per (sequence, head) and a fused softmax in between.
+/// Multi-head scaled dot-product attention over packed query/key/value projections, one head at a time.
+///
+/// With AVX-512 and heads up to `kernelHeadLimit` wide, each head is `clipseg_attention_head` (keys and
+/// values packed into panels, 48 query rows at a time so their scores stay in cache, the division by
+/// the softmax denominator fused into the P · V tile). Otherwise a pair of sgemm calls per head with a
+/// fused softmax in between.
 public enum ScaledDotProductAttention {
-    /// Scratch floats `apply` needs for `tokens` tokens (one `[tokens, tokens]` score matrix and the
-    /// softmax denominators of its rows).
-    public static func scratchCount(tokens: Int) -> Int { tokens * tokens + tokens }
+    /// The widest head the AVX-512 kernel takes (the scratch is sized for it); CLIP's heads are 64 wide.
+    public static let kernelHeadLimit = 128
+
+    /// Scratch floats `apply` needs for `tokens` tokens: one `[tokens, tokens]` score matrix and the
+    /// softmax denominators of its rows, or the AVX-512 kernel's packed keys, values and block scores.
+    public static func scratchCount(tokens: Int) -> Int {
+        max(tokens * tokens + tokens, clipseg_attention_scratch_floats(tokens, kernelHeadLimit))
+    }
 
     /// Attention for `batch` sequences of `tokens` tokens each.
     ///
@@ -26,6 +35,18 @@ public enum ScaledDotProductAttention {
                              scores: UnsafeMutablePointer<Float>, headRange: Range<Int>? = nil) {
         let hidden = heads * headDim
         let packedStride = 3 * hidden
+        if VectorKernels.isEnabled && headDim <= kernelHeadLimit {
+            for sequence in 0..<batch {
+                let rows = packed + sequence * tokens * packedStride
+                for head in headRange ?? 0..<heads {
+                    let column = head * headDim
+                    clipseg_attention_head(rows + column, rows + hidden + column, rows + 2 * hidden + column, packedStride,
+                                           tokens, headDim, scale, causal ? 1 : 0,
+                                           output + sequence * tokens * hidden + column, hidden, scores)
+                }
+            }
+            return
+        }
         let denominators = scores + tokens * tokens
         for sequence in 0..<batch {
             let rows = packed + sequence * tokens * packedStride
