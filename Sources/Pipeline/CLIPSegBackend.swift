@@ -14,9 +14,10 @@ public struct CLIPSegBackend: SegmentationBackend {
     public let model: CLIPSegModel
     /// Frames → pixel values at the model input size (the checkpoint's, or `--size`).
     public let preprocessor: ImagePreprocessor
-    /// Threads of one vision-encoder pass and of one decoder pass.
+    /// Threads of one vision-encoder pass and of one decoder pass (live runs decode on all the vision's
+    /// threads between two encodings; file runs decode on one alongside the next encoding).
     public let visionThreads: Int
-    public let decoderThreads: Int
+    public var decoderThreads: Int
 
     /// Uses `model` at `inputSize × inputSize` when given, else at its preprocessor's size.
     /// Throws a one-line error when `inputSize` is not a positive multiple of the patch size.

@@ -11,17 +11,22 @@ actor DecoderStage<Backend: SegmentationBackend> {
     private var book: PromptBook
     private let monitor: RunMonitor
     private let exclusion: InferenceExclusion
+    private let turns: DecodeTurns?
 
-    init(backend: Backend, prompts: PromptBook, monitor: RunMonitor, exclusion: InferenceExclusion) {
+    /// With `turns` (live runs), tells the vision stage when each frame is decoded.
+    init(backend: Backend, prompts: PromptBook, monitor: RunMonitor, exclusion: InferenceExclusion,
+         turns: DecodeTurns? = nil) {
         self.backend = backend
         scratch = backend.makeScratch(for: .decoder)
         book = prompts
         self.monitor = monitor
         self.exclusion = exclusion
+        self.turns = turns
     }
 
     /// Decodes every frame of `input` until it ends.
     func run(input: BoundedChannel<EncodedFrame<Backend.Features>>, ledger: FrameLedger<DecodedFrame>) async throws {
+        defer { turns?.finish() }
         for try await encoded in input {
             let conditionals = book.conditionals
             let logits = try exclusion.run { try backend.decode(encoded.features, conditionals: conditionals, scratch: scratch) }
@@ -29,6 +34,7 @@ actor DecoderStage<Backend: SegmentationBackend> {
             ledger.resolve(encoded.index, .processed(DecodedFrame(
                 index: encoded.index, logits: logits, positiveNames: book.positiveNames,
                 negativeCount: book.negativeCount, promptRevision: book.revision)))
+            turns?.frameDecoded()
         }
     }
 

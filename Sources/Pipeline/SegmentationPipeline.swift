@@ -37,14 +37,18 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         /// 0 = same priority). Live runs lower them (`ThreadNiceness.liveMedia`) so that the model, which sets the latency, wins the cores
         /// when both want them; the lossless queues between them still hold every frame.
         public var mediaNiceness: Int32
+        /// Each frame is decoded before the vision stage takes the next one (`DecodeTurns`): lower
+        /// latency per frame, for live runs whose backend decodes on all model threads.
+        public var decodeBeforeNextFrame: Bool
 
         public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil, exclusiveInference: Bool = false,
-                    mediaNiceness: Int32 = 0) {
+                    mediaNiceness: Int32 = 0, decodeBeforeNextFrame: Bool = false) {
             self.live = live
             self.realtime = realtime
             self.frameRate = frameRate
             self.exclusiveInference = exclusiveInference
             self.mediaNiceness = mediaNiceness
+            self.decodeBeforeNextFrame = decodeBeforeNextFrame
         }
     }
 
@@ -99,8 +103,9 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         decoderQueue = BoundedChannel(.bounded(1), clock: clock)
         preprocess = PreprocessStage(backend: backend, pool: pool, monitor: monitor, deferToVision: flow.live)
         let exclusion = InferenceExclusion(exclusive: flow.exclusiveInference)
-        vision = VisionStage(backend: backend, pool: pool, monitor: monitor, exclusion: exclusion)
-        decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor, exclusion: exclusion)
+        let turns = flow.decodeBeforeNextFrame ? DecodeTurns() : nil
+        vision = VisionStage(backend: backend, pool: pool, monitor: monitor, exclusion: exclusion, turns: turns)
+        decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor, exclusion: exclusion, turns: turns)
         compose = ComposeStage(settings: composition, initialPromptNames: prompts.positiveNames, monitor: monitor,
                                niceness: flow.mediaNiceness)
         var stages: [SinkStage] = []

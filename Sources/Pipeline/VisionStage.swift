@@ -10,13 +10,17 @@ actor VisionStage<Backend: SegmentationBackend> {
     private let pool: RecyclingPool<Backend.Input>
     private let monitor: RunMonitor
     private let exclusion: InferenceExclusion
+    private let turns: DecodeTurns?
 
-    init(backend: Backend, pool: RecyclingPool<Backend.Input>, monitor: RunMonitor, exclusion: InferenceExclusion) {
+    /// With `turns` (live runs), each frame's features are decoded before the next frame is taken.
+    init(backend: Backend, pool: RecyclingPool<Backend.Input>, monitor: RunMonitor, exclusion: InferenceExclusion,
+         turns: DecodeTurns? = nil) {
         self.backend = backend
         scratch = backend.makeScratch(for: .vision)
         self.pool = pool
         self.monitor = monitor
         self.exclusion = exclusion
+        self.turns = turns
     }
 
     /// Runs until `input` ends, then finishes `output`.
@@ -37,6 +41,7 @@ actor VisionStage<Backend: SegmentationBackend> {
             } catch is ChannelError {
                 return
             }
+            turns?.waitForDecode()
         }
         output.finish()
     }

@@ -16,10 +16,11 @@ import Glibc
 enum SegmentSetup {
     static func open(_ request: SegmentRequest, interruption: SegmentInterruption) throws -> SegmentSession {
         // OpenBLAS runs single-threaded (its pool is process-wide and its threads spin); a vision pass is
-        // split over `--threads` threads instead, and the decoder (small) runs alongside on one.
+        // split over `--threads` threads instead; the decoder (small) runs alongside on one thread, or on all
+        // of them between two frames when the source is live (below).
         MatrixMultiply.threadCount = 1
         let model = try loadModel(request.modelDirectory, precision: request.precision)
-        let backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
+        var backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
                                          decoderThreads: 1)
         interruption.enter(.preparingPrompts)
         let prompts = try embedPrompts(request, backend: backend)
@@ -38,6 +39,9 @@ enum SegmentSetup {
         let info = opened.source.info
         let live = opened.isCamera || info.isLive || request.realtime
         let mediaNiceness = live ? liveNiceness : 0
+        // Live, a frame's latency is what counts: its decoder pass runs on every model thread before the
+        // next frame is encoded (`DecodeTurns`) instead of on one thread alongside that encoding.
+        if live { backend.decoderThreads = request.threads }
         do {
             let composition = CompositionSettings(
                 mode: request.mode, background: background, maskOptions: request.maskOptions,
@@ -53,7 +57,8 @@ enum SegmentSetup {
                 request: request, backend: backend, prompts: prompts, composition: composition,
                 flow: SegmentationPipeline<CLIPSegBackend>.Flow(live: live, realtime: request.realtime,
                                                                 frameRate: info.frameRate,
-                                                                mediaNiceness: mediaNiceness),
+                                                                mediaNiceness: mediaNiceness,
+                                                                decodeBeforeNextFrame: live),
                 source: opened.source, interruptSource: opened.interrupt, isCamera: opened.isCamera,
                 sinks: outputs.map(\.sink), removableOutputs: outputs.map(\.removable),
                 controlDescriptor: controlDescriptor)

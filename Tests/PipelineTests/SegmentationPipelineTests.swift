@@ -9,14 +9,16 @@ import XCTest
 final class SegmentationPipelineTests: XCTestCase {
     private func makePipeline(backend: FakeBackend, source: NumberedSource, prompts: [String] = ["cat"],
                               live: Bool = false, keep: Bool = true, mode: OutputMode = .matte,
-                              exclusive: Bool = false,
+                              exclusive: Bool = false, decodeBeforeNextFrame: Bool = false,
                               sinks: [RecordingSink]) throws -> SegmentationPipeline<FakeBackend> {
         let book = try PromptBook(texts: prompts, images: [], negatives: [], embeddingSize: 2) {
             try backend.embed(texts: $0, scratch: ())
         }
         let settings = CompositionSettings(mode: mode, keepDroppedFrames: keep, outputWidth: 4, outputHeight: 2)
         return SegmentationPipeline(backend: backend, prompts: book, composition: settings,
-                                    flow: .init(live: live, exclusiveInference: exclusive), source: source, sinks: sinks)
+                                    flow: .init(live: live, exclusiveInference: exclusive,
+                                                decodeBeforeNextFrame: decodeBeforeNextFrame),
+                                    source: source, sinks: sinks)
     }
 
     func testEveryFrameIsWrittenInOrderAndEncodedOnceWhateverThePromptCount() async throws {
@@ -208,5 +210,35 @@ final class SegmentationPipelineTests: XCTestCase {
         _ = await pipeline.run()
         XCTAssertEqual(sink.record.frames.count, 40)
         XCTAssertEqual(active.maximum, 1)
+    }
+
+    /// Live runs' turns (here on a file, so that every frame is encoded and overlap would be certain
+    /// without them): the encoder waits for each frame's decode, so the two never run at once, and
+    /// every encoded frame is decoded.
+    func testDecodeBeforeNextFrameTakesTurnsAndDecodesEveryEncodedFrame() async throws {
+        let active = ActiveCalls(), sink = RecordingSink(), log = CallLog()
+        var backend = FakeBackend(log: log)
+        backend.active = active
+        backend.busyIterations = 200_000
+        let pipeline = try makePipeline(backend: backend, source: NumberedSource(count: 40),
+                                        decodeBeforeNextFrame: true, sinks: [sink])
+        let outcome = await pipeline.run()
+        guard case .completed = outcome.ending else { return XCTFail("ended \(outcome.ending)") }
+        XCTAssertEqual(sink.record.frames.map(\.index), Array(0..<40))
+        XCTAssertEqual(active.maximum, 1)
+        XCTAssertEqual(log.encodedFrames, Array(0..<40))
+        XCTAssertEqual(log.decodedFrames.map(\.frame), log.encodedFrames)
+    }
+
+    /// An encoder failure while taking turns ends the run (nothing waits for a decoder that is gone).
+    func testEncoderFailureWhileTakingTurnsEndsTheRun() async throws {
+        let sink = RecordingSink()
+        let pipeline = try makePipeline(backend: FakeBackend(log: CallLog(), failAt: 3), source: NumberedSource(count: 20),
+                                        decodeBeforeNextFrame: true, sinks: [sink])
+        let outcome = await pipeline.run()
+        guard case .failed(let error) = outcome.ending else { return XCTFail("ended \(outcome.ending)") }
+        XCTAssertEqual(error as? FakeBackend.Failure, FakeBackend.Failure())
+        XCTAssertEqual(sink.record.finishCount, 1)
+        XCTAssertEqual(sink.record.frames.map(\.index), Array(0..<3))
     }
 }
