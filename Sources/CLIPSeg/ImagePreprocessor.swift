@@ -36,8 +36,9 @@ public struct ImagePreprocessor: Sendable {
 
     /// As `pixelValues(rgb:width:height:)`, written into `values`: its storage is reused when it is
     /// uniquely referenced and already holds `3 · H · W` floats (a frame pipeline's pooled buffer),
-    /// otherwise it is replaced. On error `values` is left as it was.
-    public func pixelValues(rgb: [UInt8], width: Int, height: Int, into values: inout Tensor) throws {
+    /// otherwise it is replaced. On error `values` is left as it was. The resize and the conversion
+    /// are split by rows over `threads` threads (the same values whatever the count).
+    public func pixelValues(rgb: [UInt8], width: Int, height: Int, into values: inout Tensor, threads: Int = 1) throws {
         guard width > 0, height > 0 else { throw CLIPSegError.invalidInput("image is \(width)×\(height), expected a positive size") }
         guard rgb.count == width * height * 3 else {
             throw CLIPSegError.invalidInput("image of \(width)×\(height) needs \(width * height * 3) RGB bytes, got \(rgb.count)")
@@ -49,7 +50,7 @@ public struct ImagePreprocessor: Sendable {
         var resized = rgb
         if configuration.doResize, let filter = configuration.filter {
             resized = PILResample.resize(rgb: rgb, width: width, height: height, toWidth: outWidth, toHeight: outHeight,
-                                         filter: filter)
+                                         filter: filter, threads: threads)
         }
         let plane = outHeight * outWidth
         if values.data.count == 3 * plane {
@@ -57,11 +58,19 @@ public struct ImagePreprocessor: Sendable {
         } else {
             values = Tensor(shape: [3, outHeight, outWidth])
         }
+        let chunks = max(1, min(threads, outHeight))
         resized.withUnsafeBufferPointer { resized in
             values.data.withUnsafeMutableBufferPointer { out in
-                for c in 0..<3 {
-                    let table = lookup[c]
-                    for p in 0..<plane { out[c * plane + p] = table[Int(resized[p * 3 + c])] }
+                let source = resized.baseAddress!, target = out.baseAddress!
+                ParallelLoop.run(chunks: chunks, threads: chunks) { chunk in
+                    let rows = ParallelLoop.piece(chunk, of: chunks, 0..<outHeight)
+                    for c in 0..<3 {
+                        lookup[c].withUnsafeBufferPointer { table in
+                            for p in (rows.lowerBound * outWidth)..<(rows.upperBound * outWidth) {
+                                target[c * plane + p] = table[Int(source[p * 3 + c])]
+                            }
+                        }
+                    }
                 }
             }
         }

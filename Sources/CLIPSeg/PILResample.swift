@@ -1,4 +1,5 @@
 import Foundation
+import TensorKit
 
 /// Pillow's convolution resampling (`Image.resize` with BOX, BILINEAR, HAMMING, BICUBIC or LANCZOS)
 /// of 8-bit RGB, reimplemented so resized pixels are identical to Pillow's: two separable passes
@@ -115,13 +116,14 @@ public enum PILResample {
     }
 
     /// Resizes packed RGB24 pixels (`width * height * 3` bytes, rows top first) to
-    /// `toWidth × toHeight` exactly as Pillow 13's `Image.resize((toWidth, toHeight), filter)` does.
+    /// `toWidth × toHeight` exactly as Pillow 13's `Image.resize((toWidth, toHeight), filter)` does,
+    /// each pass split by rows over `threads` threads (the same bytes whatever the count).
     ///
     /// Pass order follows Pillow 13 (python-pillow/Pillow#9549): horizontal first, except when the
     /// height shrinks by more than twice what the width shrinks (`2·(w − W) < h − H`), which runs
     /// the vertical pass first. The order changes rounding of the 8-bit intermediate.
     public static func resize(rgb: [UInt8], width: Int, height: Int, toWidth: Int, toHeight: Int,
-                              filter: Filter) -> [UInt8] {
+                              filter: Filter, threads: Int = 1) -> [UInt8] {
         precondition(rgb.count == width * height * 3 && width > 0 && height > 0 && toWidth > 0 && toHeight > 0,
                      "resize needs \(width)×\(height) RGB bytes and a positive target")
         let needHorizontal = toWidth != width, needVertical = toHeight != height
@@ -130,56 +132,80 @@ public enum PILResample {
         let horizontal = coefficients(inputSize: width, outputSize: toWidth, filter: filter)
         let verticalFirst = toHeight < height && 2 * (width - toWidth) < height - toHeight
         if verticalFirst {
-            let shrunk = verticalPass(rgb, width: width, coefficients: vertical, rowOffset: 0)
-            return needHorizontal ? horizontalPass(shrunk, width: width, rows: 0..<toHeight, coefficients: horizontal)
+            let shrunk = verticalPass(rgb, width: width, coefficients: vertical, rowOffset: 0, threads: threads)
+            return needHorizontal ? horizontalPass(shrunk, width: width, rows: 0..<toHeight, coefficients: horizontal,
+                                                   threads: threads)
                                   : shrunk
         }
-        guard needHorizontal else { return verticalPass(rgb, width: width, coefficients: vertical, rowOffset: 0) }
+        guard needHorizontal else {
+            return verticalPass(rgb, width: width, coefficients: vertical, rowOffset: 0, threads: threads)
+        }
         // Only the source rows the vertical pass will read.
         let firstRow = needVertical ? vertical.first[0] : 0
         let lastRow = needVertical ? vertical.first[toHeight - 1] + vertical.count[toHeight - 1] : height
-        let widened = horizontalPass(rgb, width: width, rows: firstRow..<lastRow, coefficients: horizontal)
-        return needVertical ? verticalPass(widened, width: toWidth, coefficients: vertical, rowOffset: firstRow)
+        let widened = horizontalPass(rgb, width: width, rows: firstRow..<lastRow, coefficients: horizontal, threads: threads)
+        return needVertical ? verticalPass(widened, width: toWidth, coefficients: vertical, rowOffset: firstRow,
+                                           threads: threads)
                             : widened
+    }
+
+    /// `rows` output rows computed by `row(y, output)`, in near-equal row blocks over `threads` threads.
+    private static func rowsInParallel(_ rows: Int, rowBytes: Int, threads: Int,
+                                       _ row: (Int, UnsafeMutablePointer<UInt8>) -> Void) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: rows * rowBytes) { output, initialized in
+            let base = output.baseAddress!
+            let chunks = max(1, min(threads, rows))
+            ParallelLoop.run(chunks: chunks, threads: chunks) { chunk in
+                for y in ParallelLoop.piece(chunk, of: chunks, 0..<rows) { row(y, base + y * rowBytes) }
+            }
+            initialized = rows * rowBytes
+        }
     }
 
     /// Resamples `rows` of an RGB24 image of `width` columns along x; returns `rows.count` rows.
     private static func horizontalPass(_ source: [UInt8], width: Int, rows: Range<Int>,
-                                       coefficients c: AxisCoefficients) -> [UInt8] {
+                                       coefficients c: AxisCoefficients, threads: Int) -> [UInt8] {
         let half = 1 << (precisionBits - 1), outWidth = c.first.count
-        var output = [UInt8](repeating: 0, count: rows.count * outWidth * 3)
-        for y in rows {
-            let row = y * width * 3, outRow = (y - rows.lowerBound) * outWidth * 3
-            for xx in 0..<outWidth {
-                let xmin = c.first[xx], n = c.count[xx], kBase = xx * c.stride
-                var r = half, g = half, b = half
-                for x in 0..<n {
-                    let k = Int(c.weights[kBase + x]), p = row + (xmin + x) * 3
-                    r += Int(source[p]) * k
-                    g += Int(source[p + 1]) * k
-                    b += Int(source[p + 2]) * k
+        return source.withUnsafeBufferPointer { source in
+            c.weights.withUnsafeBufferPointer { weights in
+                rowsInParallel(rows.count, rowBytes: outWidth * 3, threads: threads) { index, output in
+                    let row = source.baseAddress! + (rows.lowerBound + index) * width * 3
+                    for xx in 0..<outWidth {
+                        let n = c.count[xx], k = weights.baseAddress! + xx * c.stride
+                        var pixel = row + c.first[xx] * 3
+                        var r = half, g = half, b = half
+                        for x in 0..<n {
+                            let weight = Int(k[x])
+                            r += Int(pixel[0]) * weight
+                            g += Int(pixel[1]) * weight
+                            b += Int(pixel[2]) * weight
+                            pixel += 3
+                        }
+                        output[xx * 3] = clip8(r)
+                        output[xx * 3 + 1] = clip8(g)
+                        output[xx * 3 + 2] = clip8(b)
+                    }
                 }
-                output[outRow + xx * 3] = clip8(r)
-                output[outRow + xx * 3 + 1] = clip8(g)
-                output[outRow + xx * 3 + 2] = clip8(b)
             }
         }
-        return output
     }
 
     /// Resamples an RGB24 image of `width` columns along y; `source` row 0 is input row `rowOffset`.
     private static func verticalPass(_ source: [UInt8], width: Int, coefficients c: AxisCoefficients,
-                                     rowOffset: Int) -> [UInt8] {
-        let half = 1 << (precisionBits - 1), outHeight = c.first.count, rowBytes = width * 3
-        var output = [UInt8](repeating: 0, count: outHeight * rowBytes)
-        for yy in 0..<outHeight {
-            let ymin = c.first[yy] - rowOffset, n = c.count[yy], kBase = yy * c.stride
-            for i in 0..<rowBytes {
-                var s = half
-                for y in 0..<n { s += Int(source[(ymin + y) * rowBytes + i]) * Int(c.weights[kBase + y]) }
-                output[yy * rowBytes + i] = clip8(s)
+                                     rowOffset: Int, threads: Int) -> [UInt8] {
+        let half = 1 << (precisionBits - 1), rowBytes = width * 3
+        return source.withUnsafeBufferPointer { source in
+            c.weights.withUnsafeBufferPointer { weights in
+                rowsInParallel(c.first.count, rowBytes: rowBytes, threads: threads) { yy, output in
+                    let top = source.baseAddress! + (c.first[yy] - rowOffset) * rowBytes
+                    let n = c.count[yy], k = weights.baseAddress! + yy * c.stride
+                    for i in 0..<rowBytes {
+                        var s = half
+                        for y in 0..<n { s += Int(top[y * rowBytes + i]) * Int(k[y]) }
+                        output[i] = clip8(s)
+                    }
+                }
             }
         }
-        return output
     }
 }

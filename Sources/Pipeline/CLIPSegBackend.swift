@@ -55,7 +55,9 @@ public struct CLIPSegBackend: SegmentationBackend {
     public func prepare(_ frame: RGBFrame, recycling recycled: consuming Tensor?) throws -> Tensor {
         // Consumed, so `values` is the only reference and its storage is written in place.
         var values = (consume recycled) ?? Tensor(shape: [0])
-        try preprocessor.pixelValues(rgb: frame.pixels, width: frame.width, height: frame.height, into: &values)
+        // On the vision threads' count: live runs preprocess on the vision stage, right before encoding.
+        try preprocessor.pixelValues(rgb: frame.pixels, width: frame.width, height: frame.height, into: &values,
+                                     threads: visionThreads)
         return values
     }
 

@@ -25,15 +25,18 @@ final class PILResampleTests: XCTestCase {
         (.bicubic, 12, 5, "0032670a3f7423588d396ea34f84b96499ce7aafec8fc4ffa5e99cbbe920d45b33e1024b588dc2679cdc85baf49fe57cbad816e54734ac0e561b39700e5489396ea3578cc1669bd0b2fb1ccfa72eec2251772b6f16578c3875aa5e93d07cb1f299dd91b7e61cda6139ec0d560c417621568b487db26a9fe68cc3e1aef658d8c527fe3c5aa1377e316ba05292c772a7dc679ce57ebe96aae41ae1782ce11f605c49862f77b4669dde8ed185b4e319e0673ff71861"),
     ]
 
+    /// On one thread and with both passes split by rows over 2 and 3 threads.
     func testEveryFilterMatchesPillowByteForByte() {
         for (filter, toWidth, toHeight, hex) in cases {
-            let got = PILResample.resize(rgb: source, width: width, height: height, toWidth: toWidth, toHeight: toHeight,
-                                         filter: filter)
             let expected = stride(from: 0, to: hex.count, by: 2).map { i -> UInt8 in
                 let start = hex.index(hex.startIndex, offsetBy: i)
                 return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
             }
-            XCTAssertEqual(got, expected, "\(filter) \(width)×\(height) → \(toWidth)×\(toHeight)")
+            for threads in [1, 2, 3] {
+                let got = PILResample.resize(rgb: source, width: width, height: height, toWidth: toWidth,
+                                             toHeight: toHeight, filter: filter, threads: threads)
+                XCTAssertEqual(got, expected, "\(filter) \(width)×\(height) → \(toWidth)×\(toHeight), \(threads) threads")
+            }
         }
     }
 

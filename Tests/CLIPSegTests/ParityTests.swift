@@ -17,6 +17,11 @@ final class ParityTests: XCTestCase {
                 let frame = try f.image(file)
                 let pixels = try f.model.pixelValues(rgb: frame.pixels, width: frame.width, height: frame.height)
                 try f.assertClose(pixels, "pixel_values.\(i)", dropBatch: true, tolerance: 0)
+                // Split by rows over threads (as the pipeline runs it): the very same values.
+                var threaded = Tensor(shape: [0])
+                try f.model.preprocessor.pixelValues(rgb: frame.pixels, width: frame.width, height: frame.height,
+                                                     into: &threaded, threads: 3)
+                try f.assertClose(threaded, "pixel_values.\(i)", dropBatch: true, tolerance: 0)
             }
             let prompt = try f.image("prompt.png")
             let pixels = try f.model.pixelValues(rgb: prompt.pixels, width: prompt.width, height: prompt.height)
