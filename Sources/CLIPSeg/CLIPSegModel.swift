@@ -24,7 +24,7 @@ public final class CLIPSegModel: Sendable {
     public let tokenizer: CLIPTokenizer?
     /// Where the model was loaded from (nil when built from explicit parts).
     public let folder: ModelFolder?
-    /// The format of the vision encoder's linear layers: nil for float32 (OpenBLAS), else bf16 or
+    /// The format of the vision encoder's linear layers: nil for float32 (`DenseLayer`), else bf16 or
     /// int8 (oneDNN). Everything else always runs in float32.
     public let visionPrecision: ReducedPrecisionFormat?
 

@@ -2,7 +2,7 @@ import ReducedPrecision
 import TensorKit
 
 /// One `torch.nn.Linear` of an encoder layer (`[rows, inputSize]` → `[rows, outputSize]`), either
-/// in float32 (a TensorKit `DenseLayer` over OpenBLAS, split by output columns over the workspace's
+/// in float32 (a TensorKit `DenseLayer`: the packed-panel AVX-512 GEMM, or OpenBLAS; split over the workspace's
 /// threads) or in reduced precision (a `PackedLinearLayer`: oneDNN bf16 or int8 with float32 input,
 /// output, bias and fused activation, on `workspace.threads` OpenMP threads).
 ///
