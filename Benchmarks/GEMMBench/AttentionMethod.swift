@@ -3,8 +3,9 @@ import TensorKit
 
 /// Self-attention's two products for one encoder layer (12 heads of 64): float32 sgemm per
 /// head (as TensorKit's `ScaledDotProductAttention` calls them) against bf16 batched oneDNN
-/// matmuls; TensorKit's whole float32 attention (products and softmax); and the float32 softmax
-/// alone (TensorKit's loop, oneDNN's JIT kernel).
+/// matmuls; TensorKit's whole float32 attention (products and softmax); the whole bf16 attention by
+/// head blocks (oneDNN primitives, fused kernel; one thread); and the float32 softmax alone
+/// (TensorKit's loop, oneDNN's JIT kernel).
 enum AttentionMethod {
     static let heads = 12, headDim = 64
 
@@ -43,6 +44,22 @@ enum AttentionMethod {
                 try products.weightedValues(probabilities: scores, packed: rows, batch: 1, tokens: tokens,
                                             into: output, context: context)
             })
+            // The whole bf16 attention (products and softmax) block by block as the model runs it, on one
+            // thread: oneDNN's three primitives per block, and the fused AVX512-BF16 kernel where there is one.
+            let bits = UnsafeMutablePointer<UInt16>.allocate(capacity: tokens * width)
+            for i in 0..<(tokens * width) { bits[i] = UInt16(packed[i].bitPattern >> 16) }
+            let single = try ReducedPrecisionContext(threadCount: 1)
+            for fused in [false, true] {
+                let blocks = try HeadBlockAttention(heads: heads, headDim: headDim, scale: 0.125, allowsFusedKernel: fused)
+                guard blocks.usesFusedKernel == fused else { continue }
+                let work = blocks.blocks(batch: 1, tokens: tokens)
+                methods.append(GEMMMethod(name: fused ? "bf16 fused blocks" : "bf16 oneDNN blocks") {
+                    for block in work {
+                        try blocks.apply(packedBF16: bits, tokens: tokens, sequence: 0, head: block.head, rows: block.rows,
+                                         into: UnsafeMutableRawPointer(output), outputType: .float32, context: single)
+                    }
+                })
+            }
         }
         methods.append(GEMMMethod(name: "TensorKit softmax") {
             Softmax.apply(scores, rows: heads * tokens, columns: tokens)

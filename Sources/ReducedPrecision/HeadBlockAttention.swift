@@ -1,10 +1,17 @@
 import CDNNL
+import CVectorKernels
 import TensorKit
 
 /// Attention of one head of one sequence for a block of its query rows, in bf16 on the calling
-/// thread's oneDNN context: `scores = scale · Q[rows] Kᵀ` (float32 `[rows, tokens]`), their row
-/// softmax as bf16 probabilities, then `output[rows, head] = P V` (float32 sums, written as float32
-/// or bf16). Scores and probabilities live in the context's scratch and are small enough (≈ 0.7 MB
+/// thread: `scores = scale · Q[rows] Kᵀ` (float32 `[rows, tokens]`), their row softmax as bf16
+/// probabilities, then `output[rows, head] = P V` (float32 sums, written as float32 or bf16).
+///
+/// On CPUs with AVX512-BF16 (and heads of at most 64, a multiple of 16) a fused C kernel does all
+/// three four query rows at a time (`clipseg_bf16_attention` in CVectorKernels; `usesFusedKernel`),
+/// packing the head's keys and values into the context's scratch once per call. Elsewhere (AVX-512
+/// without BF16) three oneDNN primitives run on the context, as described below; their softmax rounds
+/// a quarter of the probabilities 1 ulp away from nearest, the fused kernel rounds all to nearest.
+/// The oneDNN path keeps scores and probabilities in the context's scratch, small enough (≈ 0.7 MB
 /// for 243 rows of 485) to stay in a core's L2 cache between the three steps, which the batched
 /// `BF16AttentionProducts` + `OneDNNSoftmax` (11 MB of scores for 12 heads × 485 tokens) cannot.
 /// Meant to run many blocks at once, one per thread, each thread with its own single-thread
@@ -13,8 +20,8 @@ import TensorKit
 /// Operands are read in place from the packed bf16 projection `[batch · tokens, 3 · hidden]`
 /// (`query | key | value`, head `h` in columns `h·headDim ..< (h+1)·headDim` of each part); the
 /// output is `[batch · tokens, hidden]` with the heads side by side, and a call writes only its
-/// rows of its head's columns. The same numbers as `BF16AttentionProducts` up to float32 summation
-/// order. `@unchecked Sendable` like `PackedLinearLayer`. Needs bf16 matmuls (AVX-512).
+/// rows of its head's columns. The oneDNN path gives the same numbers as `BF16AttentionProducts` up
+/// to float32 summation order. `@unchecked Sendable` like `PackedLinearLayer`. Needs bf16 matmuls (AVX-512).
 public final class HeadBlockAttention: @unchecked Sendable {
     public let heads: Int
     public let headDim: Int
@@ -27,15 +34,23 @@ public final class HeadBlockAttention: @unchecked Sendable {
         var rows: Int, tokens: Int, threadCount: Int, output: ActivationType
     }
 
+    /// Whether blocks run the fused AVX512-BF16 kernel (`clipseg_bf16_attention`: scores, softmax and
+    /// weighted values for a few rows at a time, in registers and L1) rather than three oneDNN primitives.
+    public let usesFusedKernel: Bool
     private let engine: OneDNNEngine
     private let plans = PlanCache<Key, HeadBlockPlan>()
 
-    public init(heads: Int, headDim: Int, scale: Float) throws {
+    /// `allowsFusedKernel: false` keeps the oneDNN primitives even where the fused kernel runs (tests compare both).
+    public init(heads: Int, headDim: Int, scale: Float, allowsFusedKernel: Bool = true) throws {
         precondition(heads > 0 && headDim > 0, "attention needs heads and a head size, got \(heads)×\(headDim)")
         self.heads = heads
         self.headDim = headDim
         self.scale = scale
         engine = try OneDNNEngine.cpu()
+        // `DNNL_MAX_CPU_ISA` below AVX512-BF16 (how tests emulate older CPUs) turns the kernel off too.
+        let bf16Instructions = ["avx512_core_bf16", "avx512_core_amx"].contains(OneDNNRuntime.instructionSet)
+        usesFusedKernel = allowsFusedKernel && bf16Instructions && clipseg_bf16_attention_available() == 1
+            && clipseg_bf16_attention_supports(headDim) == 1
     }
 
     /// Every (sequence, head, query rows) block of `batch` sequences of `tokens`: near-equal row
@@ -54,13 +69,22 @@ public final class HeadBlockAttention: @unchecked Sendable {
                       context: ReducedPrecisionContext) throws {
         guard !rows.isEmpty else { return }
         precondition(rows.upperBound <= tokens && head < heads, "block \(rows) of head \(head) outside \(tokens) tokens")
+        let hidden = heads * headDim
+        if usesFusedKernel {
+            let sequenceRows = packed + sequence * tokens * 3 * hidden + head * headDim
+            let scratch = context.blockScores.reserve(clipseg_bf16_attention_scratch_bytes(tokens, headDim))
+            clipseg_bf16_attention(sequenceRows, sequenceRows + hidden, sequenceRows + 2 * hidden, 3 * hidden, tokens,
+                                   headDim, rows.lowerBound, rows.count, scale,
+                                   output + (sequence * tokens * hidden + head * headDim) * outputType.byteCount, hidden,
+                                   outputType == .bf16 ? 1 : 0, scratch)
+            return
+        }
         context.applyThreadCount()
         let key = Key(rows: rows.count, tokens: tokens, threadCount: context.threadCount, output: outputType)
         let plan = try plans.plan(for: key) {
             try HeadBlockPlan(rows: key.rows, tokens: tokens, heads: heads, headDim: headDim, scale: scale,
                               output: outputType, engine: engine)
         }
-        let hidden = heads * headDim
         let sequenceRows = packed + sequence * tokens * 3 * hidden
         let query = sequenceRows + rows.lowerBound * 3 * hidden + head * headDim
         let keys = sequenceRows + hidden + head * headDim, value = sequenceRows + 2 * hidden + head * headDim

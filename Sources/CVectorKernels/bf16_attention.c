@@ -1,0 +1,287 @@
+// Fused bf16 attention of one head; see include/bf16_attention.h. The kernels are compiled for
+// AVX512-BF16 through a `target` attribute and run only after `clipseg_bf16_attention_available()`.
+//
+// Layout of the scratch (32-bit words are bf16 pairs, the operand of `vdpbf16ps`):
+//   keys    [blocks of 16 tokens][head_dim / 2 pairs][16 tokens]   (key pair d, d+1 of each token)
+//   values  [token pairs][head_dim]                               (v[2t][e], v[2t+1][e] per word)
+//   scores  [4 rows][blocks · 16] float32, probabilities [4 rows][blocks · 16] bf16
+// Tokens past the end are zero in keys and values and masked out of the softmax.
+#include "bf16_attention.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include "vector_math.h"
+
+#define AVX512BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16,fma")))
+#define INLINE static inline __attribute__((always_inline))
+#define SEPARATE static __attribute__((noinline))
+
+/// Query rows computed together (scores tile, softmax, values tile).
+enum { ROWS = 4, COLUMN_BLOCKS = 4 };
+
+int clipseg_bf16_attention_available(void) {
+    static int answer = -1;
+    if (answer < 0) {
+        __builtin_cpu_init();
+        answer = clipseg_vk_available() && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
+                 && __builtin_cpu_supports("avx512bf16") ? 1 : 0;
+    }
+    return answer;
+}
+
+int clipseg_bf16_attention_supports(long head_dim) { return head_dim > 0 && head_dim <= 64 && head_dim % 16 == 0; }
+
+static long round_up(long value, long step) { return (value + step - 1) / step * step; }
+
+/// Byte offsets of the scratch parts (each 64-byte aligned).
+typedef struct {
+    long keys, values, scores, probabilities, total;
+} ScratchLayout;
+
+static ScratchLayout scratch_layout(long tokens, long head_dim) {
+    const long padded = round_up(tokens, 16);
+    ScratchLayout layout;
+    layout.keys = 0;
+    layout.values = round_up(padded * head_dim * 2, 64);
+    layout.scores = layout.values + round_up((tokens + 1) / 2 * head_dim * 4, 64);
+    layout.probabilities = layout.scores + round_up(ROWS * padded * 4, 64);
+    layout.total = layout.probabilities + round_up(ROWS * padded * 2, 64);
+    return layout;
+}
+
+long clipseg_bf16_attention_scratch_bytes(long tokens, long head_dim) { return scratch_layout(tokens, head_dim).total; }
+
+/// The 32-bit word holding bf16 values `index`, `index + 1` of `row` (`index` even).
+INLINE unsigned pair_at(const unsigned short *row, long index) {
+    unsigned word;
+    memcpy(&word, row + index, sizeof word);
+    return word;
+}
+
+/// Keys as `vdpbf16ps` operands: for each block of 16 tokens and pair d, d+1, the 16 tokens' pairs.
+SEPARATE void pack_keys(const unsigned short *keys, long row_stride, long tokens, long head_dim, unsigned *packed) {
+    const long pairs = head_dim / 2, padded = round_up(tokens, 16);
+    for (long block = 0; block < padded; block += 16) {
+        unsigned *target = packed + block * pairs;
+        for (long lane = 0; lane < 16; lane++) {
+            const long token = block + lane;
+            const unsigned short *row = keys + token * row_stride;
+            for (long pair = 0; pair < pairs; pair++) {
+                target[pair * 16 + lane] = token < tokens ? pair_at(row, 2 * pair) : 0u;
+            }
+        }
+    }
+}
+
+/// Values as `vdpbf16ps` operands: for each pair of tokens 2t, 2t+1, words (v[2t][e], v[2t+1][e]).
+AVX512BF16 SEPARATE void pack_values(const unsigned short *values, long row_stride, long tokens, long head_dim,
+                                   unsigned *packed) {
+    for (long pair = 0; pair < (tokens + 1) / 2; pair++) {
+        const unsigned short *first = values + 2 * pair * row_stride;
+        const int hasSecond = 2 * pair + 1 < tokens;
+        for (long e = 0; e < head_dim; e += 16) {
+            const __m512i low = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(first + e)));
+            const __m512i high = hasSecond
+                ? _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(first + row_stride + e)))
+                : _mm512_setzero_si512();
+            _mm512_store_si512(packed + pair * head_dim + e, _mm512_or_si512(low, _mm512_slli_epi32(high, 16)));
+        }
+    }
+}
+
+/// scores[r][block·16 …] = scale · q_r · k for `rows` query rows and `blocks` blocks of 16 tokens from `block`;
+/// `top[r]` takes the lane-wise maximum of the row's scores of real tokens (`< tokens`).
+AVX512BF16 INLINE void score_tile(int rows, int blocks, const unsigned short *const *query, long pairs,
+                                  const unsigned *keys, long block, float scale, long tokens, float *scores,
+                                  long score_stride, __m512 *top) {
+    __m512 sums[ROWS][COLUMN_BLOCKS];
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < blocks; c++) sums[r][c] = _mm512_setzero_ps();
+    const unsigned *base = keys + block * 16 * pairs;
+    for (long pair = 0; pair < pairs; pair++) {
+        __m512i key[COLUMN_BLOCKS];
+        for (int c = 0; c < blocks; c++) key[c] = _mm512_load_si512(base + (c * pairs + pair) * 16);
+        for (int r = 0; r < rows; r++) {
+            const __m512bh q = (__m512bh)_mm512_set1_epi32((int)pair_at(query[r], 2 * pair));
+            for (int c = 0; c < blocks; c++) sums[r][c] = _mm512_dpbf16_ps(sums[r][c], q, (__m512bh)key[c]);
+        }
+    }
+    const __m512 factor = _mm512_set1_ps(scale);
+    for (int c = 0; c < blocks; c++) {
+        const __mmask16 real = lanes(tokens - (block + c) * 16);
+        for (int r = 0; r < rows; r++) {
+            const __m512 score = _mm512_mul_ps(sums[r][c], factor);
+            _mm512_store_ps(scores + r * score_stride + (block + c) * 16, score);
+            top[r] = _mm512_mask_max_ps(top[r], real, top[r], score);
+        }
+    }
+}
+
+/// Scores of `rows` query rows against all `blocks` key blocks, `COLUMN_BLOCKS` at a time; a last partial
+/// group is computed as the full group ending at the last block (its overlap twice, identically), so every
+/// tile keeps enough independent sums in flight. Returns each row's largest score in `maximum`.
+AVX512BF16 INLINE void score_rows(int rows, const unsigned short *const *query, long pairs, const unsigned *keys,
+                                  long blocks, float scale, long tokens, float *scores, long score_stride,
+                                  float *maximum) {
+    __m512 top[ROWS];
+    for (int r = 0; r < rows; r++) top[r] = _mm512_set1_ps(-INFINITY);
+    long block = 0;
+    for (; block + COLUMN_BLOCKS <= blocks; block += COLUMN_BLOCKS) {
+        score_tile(rows, COLUMN_BLOCKS, query, pairs, keys, block, scale, tokens, scores, score_stride, top);
+    }
+    if (block < blocks && blocks >= COLUMN_BLOCKS) {
+        score_tile(rows, COLUMN_BLOCKS, query, pairs, keys, blocks - COLUMN_BLOCKS, scale, tokens, scores,
+                   score_stride, top);
+    } else if (block < blocks) {
+        switch (blocks) {
+        case 1: score_tile(rows, 1, query, pairs, keys, 0, scale, tokens, scores, score_stride, top); break;
+        case 2: score_tile(rows, 2, query, pairs, keys, 0, scale, tokens, scores, score_stride, top); break;
+        default: score_tile(rows, 3, query, pairs, keys, 0, scale, tokens, scores, score_stride, top); break;
+        }
+    }
+    for (int r = 0; r < rows; r++) maximum[r] = _mm512_reduce_max_ps(top[r]);
+}
+
+/// Row softmax of `tokens` scores whose largest is `maximum` into bf16 probabilities, zero up to `padded`
+/// (a multiple of 16).
+AVX512BF16 SEPARATE void softmax_row(float *scores, long tokens, long padded, float maximum,
+                                     unsigned short *probabilities) {
+    const __m512 shift = _mm512_set1_ps(maximum);
+    __m512 sum = _mm512_setzero_ps();
+    for (long j = 0; j < padded; j += 16) {
+        const __m512 e = _mm512_maskz_mov_ps(lanes(tokens - j), exp_lanes(_mm512_sub_ps(_mm512_load_ps(scores + j), shift)));
+        _mm512_store_ps(scores + j, e);
+        sum = _mm512_add_ps(sum, e);
+    }
+    const __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    for (long j = 0; j < padded; j += 16) {
+        const __m256bh p = _mm512_cvtneps_pbh(_mm512_mul_ps(_mm512_load_ps(scores + j), inverse));
+        _mm256_store_si256((__m256i *)(probabilities + j), (__m256i)p);
+    }
+}
+
+/// output rows = Σ_t p_r[t] · v[t] for `rows` rows of probabilities (`probability_stride` apart) and
+/// `vectors` · 16 = head_dim output columns.
+AVX512BF16 INLINE void value_tile(int rows, int vectors, const unsigned short *probabilities, long probability_stride,
+                                  const unsigned *values, long token_pairs, char *const *output, int output_is_bf16) {
+    __m512 sums[ROWS][4];
+    for (int r = 0; r < rows; r++)
+        for (int v = 0; v < vectors; v++) sums[r][v] = _mm512_setzero_ps();
+    for (long pair = 0; pair < token_pairs; pair++) {
+        __m512i value[4];
+        for (int v = 0; v < vectors; v++) value[v] = _mm512_load_si512(values + (pair * vectors + v) * 16);
+        for (int r = 0; r < rows; r++) {
+            const __m512bh p = (__m512bh)_mm512_set1_epi32((int)pair_at(probabilities + r * probability_stride, 2 * pair));
+            for (int v = 0; v < vectors; v++) sums[r][v] = _mm512_dpbf16_ps(sums[r][v], p, (__m512bh)value[v]);
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        for (int v = 0; v < vectors; v++) {
+            if (output_is_bf16) {
+                _mm256_storeu_si256((__m256i *)((unsigned short *)output[r] + v * 16), (__m256i)_mm512_cvtneps_pbh(sums[r][v]));
+            } else {
+                _mm512_storeu_ps((float *)output[r] + v * 16, sums[r][v]);
+            }
+        }
+    }
+}
+
+/// `value_tile` with the vector count as a constant (so the tile's sums stay in registers).
+AVX512BF16 INLINE void value_rows(int rows, long head_dim, const unsigned short *probabilities, long probability_stride,
+                                  const unsigned *values, long token_pairs, char *const *output, int output_is_bf16) {
+    switch (head_dim / 16) {
+    case 1: value_tile(rows, 1, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
+    case 2: value_tile(rows, 2, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
+    case 3: value_tile(rows, 3, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
+    default: value_tile(rows, 4, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
+    }
+}
+
+/// `score_rows` and `value_rows` with the row count (1 … ROWS) as a constant, kept out of line (each
+/// visible on its own in a profile).
+AVX512BF16 SEPARATE void score_group(int rows, const unsigned short *const *query, long pairs, const unsigned *keys,
+                                     long blocks, float scale, long tokens, float *scores, long score_stride,
+                                     float *maximum) {
+    switch (rows) {
+    case 1: score_rows(1, query, pairs, keys, blocks, scale, tokens, scores, score_stride, maximum); break;
+    case 2: score_rows(2, query, pairs, keys, blocks, scale, tokens, scores, score_stride, maximum); break;
+    case 3: score_rows(3, query, pairs, keys, blocks, scale, tokens, scores, score_stride, maximum); break;
+    default: score_rows(ROWS, query, pairs, keys, blocks, scale, tokens, scores, score_stride, maximum); break;
+    }
+}
+
+AVX512BF16 SEPARATE void value_group(int rows, long head_dim, const unsigned short *probabilities,
+                                     long probability_stride, const unsigned *values, long token_pairs,
+                                     char *const *output, int output_is_bf16) {
+    switch (rows) {
+    case 1: value_rows(1, head_dim, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
+    case 2: value_rows(2, head_dim, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
+    case 3: value_rows(3, head_dim, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
+    default: value_rows(ROWS, head_dim, probabilities, probability_stride, values, token_pairs, output, output_is_bf16);
+    }
+}
+
+/// One group of `rows` (1 … ROWS) query rows from `row`: scores, softmax, weighted values.
+AVX512BF16 static void attend_rows(int rows, long row, const unsigned short *queries, long row_stride, long tokens,
+                                   long head_dim, float scale, char *output, long output_row_bytes,
+                                   int output_is_bf16, const unsigned *keys, const unsigned *values, float *scores,
+                                   unsigned short *probabilities) {
+    const long padded = round_up(tokens, 16);
+    const unsigned short *query[ROWS];
+    char *target[ROWS];
+    float maximum[ROWS];
+    for (int r = 0; r < rows; r++) {
+        query[r] = queries + (row + r) * row_stride;
+        target[r] = output + (row + r) * output_row_bytes;
+    }
+    score_group(rows, query, head_dim / 2, keys, padded / 16, scale, tokens, scores, padded, maximum);
+    for (int r = 0; r < rows; r++) {
+        softmax_row(scores + r * padded, tokens, padded, maximum[r], probabilities + r * padded);
+    }
+    value_group(rows, head_dim, probabilities, padded, values, (tokens + 1) / 2, target, output_is_bf16);
+}
+
+AVX512BF16 void clipseg_bf16_attention(const unsigned short *queries, const unsigned short *keys,
+                                       const unsigned short *values, long row_stride, long tokens, long head_dim,
+                                       long first_row, long row_count, float scale, void *output, long output_stride,
+                                       int output_is_bf16, void *scratch) {
+    if (tokens <= 0 || row_count <= 0 || !clipseg_bf16_attention_supports(head_dim)) return;
+    const ScratchLayout layout = scratch_layout(tokens, head_dim);
+    char *base = (char *)scratch;
+    unsigned *packedKeys = (unsigned *)(base + layout.keys), *packedValues = (unsigned *)(base + layout.values);
+    float *scores = (float *)(base + layout.scores);
+    unsigned short *probabilities = (unsigned short *)(base + layout.probabilities);
+    pack_keys(keys, row_stride, tokens, head_dim, packedKeys);
+    pack_values(values, row_stride, tokens, head_dim, packedValues);
+
+    const long output_row_bytes = output_stride * (output_is_bf16 ? 2 : 4);
+    const long end = first_row + row_count;
+    long row = first_row;
+    for (; row + ROWS <= end; row += ROWS) {
+        attend_rows(ROWS, row, queries, row_stride, tokens, head_dim, scale, (char *)output, output_row_bytes,
+                    output_is_bf16, packedKeys, packedValues, scores, probabilities);
+    }
+    if (row < end) {
+        // The last rows as a full group ending at `end` where the block has one (its overlap is written
+        // twice, identically), else as a smaller group.
+        const int rows = row_count >= ROWS ? ROWS : (int)(end - row);
+        attend_rows(rows, end - rows, queries, row_stride, tokens, head_dim, scale, (char *)output, output_row_bytes,
+                    output_is_bf16, packedKeys, packedValues, scores, probabilities);
+    }
+}
+
+#else
+
+int clipseg_bf16_attention_available(void) { return 0; }
+int clipseg_bf16_attention_supports(long head_dim) { (void)head_dim; return 0; }
+long clipseg_bf16_attention_scratch_bytes(long tokens, long head_dim) { (void)tokens; (void)head_dim; return 0; }
+void clipseg_bf16_attention(const unsigned short *queries, const unsigned short *keys, const unsigned short *values,
+                            long row_stride, long tokens, long head_dim, long first_row, long row_count, float scale,
+                            void *output, long output_stride, int output_is_bf16, void *scratch) {
+    (void)queries; (void)keys; (void)values; (void)row_stride; (void)tokens; (void)head_dim; (void)first_row;
+    (void)row_count; (void)scale; (void)output; (void)output_stride; (void)output_is_bf16; (void)scratch;
+}
+
+#endif
