@@ -144,17 +144,37 @@ AVX512BF16 INLINE void score_rows(int rows, const unsigned short *const *query, 
     for (int r = 0; r < rows; r++) maximum[r] = _mm512_reduce_max_ps(top[r]);
 }
 
-/// Row softmax of `tokens` scores whose largest is `maximum` into bf16 probabilities, zero up to `padded`
-/// (a multiple of 16).
+/// 2^x per lane for x ≤ 0 (scores minus their maximum, in base-2 units): x = n + f with |f| ≤ ½, 2^f by the
+/// Cephes exp2f polynomial (relative error ≈ 2e-7, as `exp_lanes`'s e^x), 2^n applied by `scalef` (which
+/// gives 0 below the float range, so no clamp is needed).
+AVX512BF16 INLINE __m512 exp2_lanes(__m512 x) {
+    const __m512 n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512 f = _mm512_sub_ps(x, n);
+    __m512 p = _mm512_set1_ps(1.535336188319500e-4f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.339887440266574e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.618437357674640e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.550332471162809e-2f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.402264791363012e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931472028550421e-1f));
+    return _mm512_scalef_ps(_mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f)), n);
+}
+
+/// Row softmax of `tokens` scores (base-2 units: log₂e · scale · q·k) whose largest is `maximum` into bf16
+/// probabilities, zero up to `padded` (a multiple of 16).
 AVX512BF16 SEPARATE void softmax_row(float *scores, long tokens, long padded, float maximum,
                                      unsigned short *probabilities) {
     const __m512 shift = _mm512_set1_ps(maximum);
     __m512 sum = _mm512_setzero_ps();
-    for (long j = 0; j < padded; j += 16) {
-        const __m512 e = _mm512_maskz_mov_ps(lanes(tokens - j), exp_lanes(_mm512_sub_ps(_mm512_load_ps(scores + j), shift)));
+    const long last = padded - 16;  // the block holding the last token; the ones before are full
+    for (long j = 0; j < last; j += 16) {
+        const __m512 e = exp2_lanes(_mm512_sub_ps(_mm512_load_ps(scores + j), shift));
         _mm512_store_ps(scores + j, e);
         sum = _mm512_add_ps(sum, e);
     }
+    const __m512 e = _mm512_maskz_mov_ps(lanes(tokens - last),
+                                         exp2_lanes(_mm512_sub_ps(_mm512_load_ps(scores + last), shift)));
+    _mm512_store_ps(scores + last, e);
+    sum = _mm512_add_ps(sum, e);
     const __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
     for (long j = 0; j < padded; j += 16) {
         const __m256bh p = _mm512_cvtneps_pbh(_mm512_mul_ps(_mm512_load_ps(scores + j), inverse));
@@ -257,17 +277,18 @@ AVX512BF16 void clipseg_bf16_attention(const unsigned short *queries, const unsi
     pack_values(values, row_stride, tokens, head_dim, packedValues);
 
     const long output_row_bytes = output_stride * (output_is_bf16 ? 2 : 4);
+    const float log2_scale = scale * 1.44269504088896341f;  // scores in base-2 units, for exp2_lanes
     const long end = first_row + row_count;
     long row = first_row;
     for (; row + ROWS <= end; row += ROWS) {
-        attend_rows(ROWS, row, queries, row_stride, tokens, head_dim, scale, (char *)output, output_row_bytes,
+        attend_rows(ROWS, row, queries, row_stride, tokens, head_dim, log2_scale, (char *)output, output_row_bytes,
                     output_is_bf16, packedKeys, packedValues, scores, probabilities);
     }
     if (row < end) {
         // The last rows as a full group ending at `end` where the block has one (its overlap is written
         // twice, identically), else as a smaller group.
         const int rows = row_count >= ROWS ? ROWS : (int)(end - row);
-        attend_rows(rows, end - rows, queries, row_stride, tokens, head_dim, scale, (char *)output, output_row_bytes,
+        attend_rows(rows, end - rows, queries, row_stride, tokens, head_dim, log2_scale, (char *)output, output_row_bytes,
                     output_is_bf16, packedKeys, packedValues, scores, probabilities);
     }
 }
