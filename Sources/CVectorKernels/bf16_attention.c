@@ -19,7 +19,7 @@
 #define SEPARATE static __attribute__((noinline))
 
 /// Query rows computed together (scores tile, softmax, values tile).
-enum { ROWS = 4, COLUMN_BLOCKS = 4 };
+enum { ROWS = 6, COLUMN_BLOCKS = 4 };
 
 int clipseg_bf16_attention_available(void) {
     static int answer = -1;
@@ -228,6 +228,8 @@ AVX512BF16 SEPARATE void score_group(int rows, const unsigned short *const *quer
     case 1: score_rows(1, query, pairs, keys, blocks, scale, tokens, scores, score_stride, maximum); break;
     case 2: score_rows(2, query, pairs, keys, blocks, scale, tokens, scores, score_stride, maximum); break;
     case 3: score_rows(3, query, pairs, keys, blocks, scale, tokens, scores, score_stride, maximum); break;
+    case 4: score_rows(4, query, pairs, keys, blocks, scale, tokens, scores, score_stride, maximum); break;
+    case 5: score_rows(5, query, pairs, keys, blocks, scale, tokens, scores, score_stride, maximum); break;
     default: score_rows(ROWS, query, pairs, keys, blocks, scale, tokens, scores, score_stride, maximum); break;
     }
 }
@@ -239,6 +241,8 @@ AVX512BF16 SEPARATE void value_group(int rows, long head_dim, const unsigned sho
     case 1: value_rows(1, head_dim, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
     case 2: value_rows(2, head_dim, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
     case 3: value_rows(3, head_dim, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
+    case 4: value_rows(4, head_dim, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
+    case 5: value_rows(5, head_dim, probabilities, probability_stride, values, token_pairs, output, output_is_bf16); break;
     default: value_rows(ROWS, head_dim, probabilities, probability_stride, values, token_pairs, output, output_is_bf16);
     }
 }

@@ -7,7 +7,7 @@ import TensorKit
 /// probabilities, then `output[rows, head] = P V` (float32 sums, written as float32 or bf16).
 ///
 /// On CPUs with AVX512-BF16 (and heads of at most 64, a multiple of 16) a fused C kernel does all
-/// three four query rows at a time (`clipseg_bf16_attention` in CVectorKernels; `usesFusedKernel`),
+/// three six query rows at a time (`clipseg_bf16_attention` in CVectorKernels; `usesFusedKernel`),
 /// packing the head's keys and values into the context's scratch once per call. Elsewhere (AVX-512
 /// without BF16) three oneDNN primitives run on the context, as described below; their softmax rounds
 /// a quarter of the probabilities 1 ulp away from nearest, the fused kernel rounds all to nearest.

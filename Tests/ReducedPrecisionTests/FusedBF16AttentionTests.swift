@@ -6,7 +6,8 @@ import XCTest
 
 /// `HeadBlockAttention`'s fused AVX512-BF16 kernel against attention computed in Double from the same
 /// bf16 operands, on awkward shapes: token counts around the kernel's 16-token blocks and 2-token pairs,
-/// head sizes 16/48/64, row blocks that start anywhere and are not multiples of its 4-row groups.
+/// head sizes 16/48/64, row blocks that start anywhere and are not multiples of its 6-row groups
+/// (every group size 1 … 6 occurs).
 ///
 /// The bound is derived, not fitted: the kernel's only coarse rounding is the probabilities' to bf16
 /// (relative ≤ 2⁻⁹ each), so `|out − ref| ≤ 2⁻⁹ · Σⱼ pⱼ|vⱼ|` plus float32 sums and e^x (≈ 1e-6 relative);
@@ -17,7 +18,7 @@ final class FusedBF16AttentionTests: XCTestCase {
         guard probe.usesFusedKernel else { throw XCTSkip("no AVX512-BF16 on this CPU") }
         let context = try ReducedPrecisionContext(threadCount: 1)
         for (heads, headDim, tokens) in [(1, 64, 1), (2, 64, 2), (3, 16, 15), (2, 48, 17), (1, 64, 33), (12, 64, 485),
-                                         (2, 32, 64), (1, 16, 3)] {
+                                         (2, 32, 64), (1, 16, 3), (1, 64, 4), (2, 16, 5)] {
             let scale = Float(1 / Double(headDim).squareRoot())
             let attention = try HeadBlockAttention(heads: heads, headDim: headDim, scale: scale)
             let hidden = heads * headDim
