@@ -60,16 +60,50 @@ INLINE unsigned pair_at(const unsigned short *row, long index) {
     return word;
 }
 
-/// Keys as `vdpbf16ps` operands: for each block of 16 tokens and pair d, d+1, the 16 tokens' pairs.
-SEPARATE void pack_keys(const unsigned short *keys, long row_stride, long tokens, long head_dim, unsigned *packed) {
+/// The 16 × 16 transpose of 32-bit lanes: `columns[k]` holds lane k of `rows[0 … 15]`.
+AVX512BF16 INLINE void transpose16(const __m512i *rows, __m512i *columns) {
+    __m512i pairs[16], quads[16];
+    for (int i = 0; i < 16; i += 2) {
+        pairs[i] = _mm512_unpacklo_epi32(rows[i], rows[i + 1]);
+        pairs[i + 1] = _mm512_unpackhi_epi32(rows[i], rows[i + 1]);
+    }
+    // quads[4g + j], 128-bit lane L: lane 4L + j of rows 4g … 4g + 3.
+    for (int g = 0; g < 16; g += 4) {
+        quads[g] = _mm512_unpacklo_epi64(pairs[g], pairs[g + 2]);
+        quads[g + 1] = _mm512_unpackhi_epi64(pairs[g], pairs[g + 2]);
+        quads[g + 2] = _mm512_unpacklo_epi64(pairs[g + 1], pairs[g + 3]);
+        quads[g + 3] = _mm512_unpackhi_epi64(pairs[g + 1], pairs[g + 3]);
+    }
+    for (int j = 0; j < 4; j++) {
+        const __m512i even0 = _mm512_shuffle_i32x4(quads[j], quads[4 + j], 0x88);
+        const __m512i odd0 = _mm512_shuffle_i32x4(quads[j], quads[4 + j], 0xDD);
+        const __m512i even1 = _mm512_shuffle_i32x4(quads[8 + j], quads[12 + j], 0x88);
+        const __m512i odd1 = _mm512_shuffle_i32x4(quads[8 + j], quads[12 + j], 0xDD);
+        columns[j] = _mm512_shuffle_i32x4(even0, even1, 0x88);
+        columns[8 + j] = _mm512_shuffle_i32x4(even0, even1, 0xDD);
+        columns[4 + j] = _mm512_shuffle_i32x4(odd0, odd1, 0x88);
+        columns[12 + j] = _mm512_shuffle_i32x4(odd0, odd1, 0xDD);
+    }
+}
+
+/// Keys as `vdpbf16ps` operands: for each block of 16 tokens and pair d, d+1, the 16 tokens' pairs
+/// (16 tokens × 16 pairs at a time, transposed in registers).
+AVX512BF16 SEPARATE void pack_keys(const unsigned short *keys, long row_stride, long tokens, long head_dim,
+                                   unsigned *packed) {
     const long pairs = head_dim / 2, padded = round_up(tokens, 16);
     for (long block = 0; block < padded; block += 16) {
         unsigned *target = packed + block * pairs;
-        for (long lane = 0; lane < 16; lane++) {
-            const long token = block + lane;
-            const unsigned short *row = keys + token * row_stride;
-            for (long pair = 0; pair < pairs; pair++) {
-                target[pair * 16 + lane] = token < tokens ? pair_at(row, 2 * pair) : 0u;
+        for (long first = 0; first < pairs; first += 16) {
+            const __mmask16 mask = lanes(pairs - first);
+            __m512i rows[16], columns[16];
+            for (int lane = 0; lane < 16; lane++) {
+                const long token = block + lane;
+                rows[lane] = token < tokens
+                    ? _mm512_maskz_loadu_epi32(mask, keys + token * row_stride + 2 * first) : _mm512_setzero_si512();
+            }
+            transpose16(rows, columns);
+            for (long k = 0; k < 16 && first + k < pairs; k++) {
+                _mm512_store_si512(target + (first + k) * 16, columns[k]);
             }
         }
     }
