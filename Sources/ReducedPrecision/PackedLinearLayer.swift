@@ -1,16 +1,11 @@
 import CDNNL
-import CVectorKernels
 import TensorKit
 
-/// A fully connected layer (`torch.nn.Linear`, `y = x Wᵀ + b`) computed in bf16 or int8 (see
-/// `ReducedPrecisionFormat`), with float32 input and output. bf16 layers on CPUs with AVX512-BF16 run
-/// our panel kernel (`BF16PanelWeights`, split by output panels over `context.threadCount` threads)
-/// for the activations it computes (identity, ReLU, QuickGELU) and keep oneDNN for the others; every
-/// other layer runs oneDNN's matmul.
+/// A fully connected layer (`torch.nn.Linear`, `y = x Wᵀ + b`) computed by oneDNN in bf16 or
+/// int8 (see `ReducedPrecisionFormat`), with float32 input and output.
 ///
-/// Weights are converted once, at construction, into the panel kernel's layout or the blocked layout
-/// oneDNN's matmul prefers (bf16, or s8 with one scale per output channel; with panels, oneDNN's copy
-/// is made from them on the first call that needs it) and owned by this object (`packedWeightBytes`);
+/// Weights are converted once, at construction, into the blocked layout oneDNN's matmul prefers
+/// (bf16, or s8 with one scale per output channel) and owned by this object (`packedWeightBytes`);
 /// the float32 weights passed in are not retained. Each call takes `[rows, inputSize]` float32
 /// activations and writes `[rows, outputSize]` float32, with bias, an optional fused activation
 /// and an optional residual accumulate; `rows` may change from call to call. The compiled
@@ -28,21 +23,11 @@ public final class PackedLinearLayer: @unchecked Sendable {
     public let outputSize: Int
     /// bf16 or int8.
     public var format: ReducedPrecisionFormat { recipe.format }
-    /// Bytes the packed weights occupy: the bf16 panels where they exist, else oneDNN's buffer.
-    public var packedWeightBytes: Int {
-        if let panels { return panels.wordCount * 4 }
-        return (try? packedWeights()).map { MemoryDescriptor.byteSize($0.descriptor) } ?? 0
-    }
+    /// Bytes oneDNN's packed weight buffer occupies.
+    public var packedWeightBytes: Int { MemoryDescriptor.byteSize(packedWeights.descriptor) }
     let recipe: LinearMatmulRecipe
     let engine: OneDNNEngine
-    /// bf16 layers on AVX512-BF16 CPUs: the weights for the panel kernel, which runs every call with
-    /// bf16 input and a float32 or dense bf16 output (`BF16PanelWeights`); nil elsewhere.
-    let panels: BF16PanelWeights?
-    /// oneDNN's packed weights (key 0), packed at `init` where there are no panels, else on the first
-    /// call the panels do not take (float32 input, GELU), from the panels' bf16 weights.
-    private let oneDNNWeights = PlanCache<Int, OneDNNMemory>()
-    /// The weight layout oneDNN's matmul prefers.
-    private let preferredLayout: dnnl_memory_desc_t
+    let packedWeights: OneDNNMemory
     /// `[1, outputSize]` float32, or nil.
     let bias: OneDNNMemory?
     private let plans = PlanCache<LinearPlanKey, LinearPlan>()
@@ -78,27 +63,25 @@ public final class PackedLinearLayer: @unchecked Sendable {
         if format == .bf16 { recipe.columnScales = columnScales ?? [] }
         let bias = format == .int8 && bias != nil && columnScales != nil ? zip(bias!, columnScales!).map { $0 * $1 } : bias
         self.recipe = recipe
-        preferredLayout = try recipe.descriptor(
+        let preferred = try recipe.descriptor(
             rows: max(1, typicalRows), activation: .identity, fusesAccumulate: false,
             weights: MemoryDescriptor.tagged([inputSize, outputSize], type: recipe.weightType, tag: dnnl_format_tag_any),
             engine: engine).memoryDescriptor(dnnl_query_weights_md)
+        let packed = try OneDNNMemory(preferred, engine: engine, pointer: nil)
         if let quantization {
-            panels = nil
-            let packed = try OneDNNMemory(preferredLayout, engine: engine, pointer: nil)
             var codes = quantization.codes
             try codes.withUnsafeMutableBytes { raw in
                 try Self.reorder(from: MemoryDescriptor.tagged([inputSize, outputSize], type: dnnl_s8, tag: dnnl_ba),
                                  pointer: raw.baseAddress, into: packed, engine: engine)
             }
-            _ = try oneDNNWeights.plan(for: 0) { packed }
-        } else if BF16PanelWeights.supports(inputSize: inputSize) {
-            panels = BF16PanelWeights(pytorchWeight: pytorchWeight, bias: bias, columnScales: columnScales,
-                                      inputSize: inputSize, outputSize: outputSize)
         } else {
-            panels = nil
-            let layout = preferredLayout
-            _ = try oneDNNWeights.plan(for: 0) { try Self.packFloat32(pytorchWeight, into: layout, engine: engine) }
+            var weight = pytorchWeight
+            try weight.withUnsafeMutableBytes { raw in
+                try Self.reorder(from: MemoryDescriptor.tagged([inputSize, outputSize], type: dnnl_f32, tag: dnnl_ba),
+                                 pointer: raw.baseAddress, into: packed, engine: engine)
+            }
         }
+        self.packedWeights = packed
 
         if let bias {
             let memory = try OneDNNMemory(recipe.biasDescriptor(), engine: engine, pointer: nil)
@@ -147,21 +130,6 @@ public final class PackedLinearLayer: @unchecked Sendable {
                      "bad call shape: \(rows) rows, strides \(inputStride)/\(outputStride) for \(inputSize)→\(outputSize)")
         precondition(destination == .float32 || outputStride == outputSize, "a bf16 output must be dense")
         guard rows > 0 else { return }
-        if let panels, BF16PanelWeights.computes(activation) {
-            // A float32 input is rounded to bf16 first (as oneDNN's conversion does), so both inputs give the same sums.
-            var rowsBF16 = input.assumingMemoryBound(to: UInt16.self), rowsStride = inputStride
-            if source == .float32 {
-                rowsBF16 = UnsafePointer(context.convertedInput.reserve(rows * inputSize * 2).bindMemory(
-                    to: UInt16.self, capacity: rows * inputSize))
-                clipseg_bf16_round_rows(input.assumingMemoryBound(to: Float.self), inputStride, rows, inputSize,
-                                        UnsafeMutablePointer(mutating: rowsBF16))
-                rowsStride = inputSize
-            }
-            panels.apply(rowsBF16, inputStride: rowsStride, rows: rows, into: output, outputStride: outputStride,
-                         outputIsBF16: destination == .bf16, activation: activation, accumulate: accumulate,
-                         threads: context.threadCount)
-            return
-        }
         context.applyThreadCount()
         let staged = outputStride != outputSize
         let plan = try self.plan(for: LinearPlanKey(rows: rows, inputStride: inputStride, activation: activation,
@@ -211,29 +179,8 @@ public final class PackedLinearLayer: @unchecked Sendable {
     /// The cached plan for `key`, built on first use.
     func plan(for key: LinearPlanKey) throws -> LinearPlan {
         try plans.plan(for: key) {
-            try LinearPlan(recipe: recipe, key: key, packedWeights: try packedWeights(), engine: engine)
+            try LinearPlan(recipe: recipe, key: key, packedWeights: packedWeights, engine: engine)
         }
-    }
-
-    /// oneDNN's packed weights (built from the panels on first use where there are panels).
-    func packedWeights() throws -> OneDNNMemory {
-        try oneDNNWeights.plan(for: 0) {
-            guard let panels else { preconditionFailure("oneDNN weights are packed at init without panels") }
-            return try Self.packFloat32(panels.pytorchWeight(), into: preferredLayout, engine: engine)
-        }
-    }
-
-    /// PyTorch's float32 `[out, in]` weight packed into oneDNN's `layout` (bf16).
-    private static func packFloat32(_ pytorchWeight: [Float], into layout: dnnl_memory_desc_t,
-                                    engine: OneDNNEngine) throws -> OneDNNMemory {
-        let packed = try OneDNNMemory(layout, engine: engine, pointer: nil)
-        var weight = pytorchWeight
-        let (inputs, outputs) = (Int(layout.dims.0), Int(layout.dims.1))
-        try weight.withUnsafeMutableBytes { raw in
-            try reorder(from: MemoryDescriptor.tagged([inputs, outputs], type: dnnl_f32, tag: dnnl_ba),
-                        pointer: raw.baseAddress, into: packed, engine: engine)
-        }
-        return packed
     }
 
     /// Converts the plain weights at `pointer` (`source` layout) into `packed`'s layout and type.
