@@ -102,6 +102,11 @@ public final class BoundedChannel<Element: Sendable>: AsyncSequence, Sendable {
 
     // MARK: Producing
 
+    /// `read` applied to the newest queued item, or nil when none is queued; nothing is taken.
+    public func peekNewest<Value>(_ read: (Element) -> Value) -> Value? {
+        state.withLock { state in state.policy.newest.map(read) }
+    }
+
     /// Offers `element`, suspending while a `bounded` channel is full.
     /// Throws `ChannelError.closed` if the channel is closed (the element is not delivered) and
     /// `CancellationError` if the calling task is cancelled while waiting.

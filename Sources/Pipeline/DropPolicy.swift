@@ -117,6 +117,9 @@ public struct DropPolicy<Element> {
     /// True after `cancel()`.
     public var isCancelled: Bool { if case .cancelled = state { true } else { false } }
 
+    /// The item a consumer would get last of those queued now (nil when empty).
+    public var newest: Element? { buffer.last?.element }
+
     /// Seconds the oldest queued item has waited at `now` (0 when empty).
     public func oldestAge(now: Double) -> Double {
         guard let first = buffer.first else { return 0 }

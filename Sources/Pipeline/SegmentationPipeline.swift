@@ -104,7 +104,9 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         preprocess = PreprocessStage(backend: backend, pool: pool, monitor: monitor, deferToVision: flow.live)
         let exclusion = InferenceExclusion(exclusive: flow.exclusiveInference)
         let turns = flow.decodeBeforeNextFrame ? DecodeTurns() : nil
-        vision = VisionStage(backend: backend, pool: pool, monitor: monitor, exclusion: exclusion, turns: turns)
+        let freshness = flow.live ? FreshFrameWait(framesPerSecond: flow.frameRate).map { ($0, clock, sleep) } : nil
+        vision = VisionStage(backend: backend, pool: pool, monitor: monitor, exclusion: exclusion, turns: turns,
+                             freshness: freshness)
         decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor, exclusion: exclusion, turns: turns)
         compose = ComposeStage(settings: composition, initialPromptNames: prompts.positiveNames, monitor: monitor,
                                niceness: flow.mediaNiceness)

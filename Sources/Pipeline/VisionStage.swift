@@ -11,22 +11,32 @@ actor VisionStage<Backend: SegmentationBackend> {
     private let monitor: RunMonitor
     private let exclusion: InferenceExclusion
     private let turns: DecodeTurns?
+    private let freshness: (wait: FreshFrameWait, clock: any MonotonicClock, sleep: @Sendable (Double) -> Void)?
 
-    /// With `turns` (live runs), each frame's features are decoded before the next frame is taken.
+    /// With `turns` (live runs), each frame's features are decoded before the next frame is taken. With
+    /// `freshness` (live runs of a known frame rate), a frame more than half a period old is passed
+    /// over for the next one (`FreshFrameWait`); `sleep` blocks this stage's thread.
     init(backend: Backend, pool: RecyclingPool<Backend.Input>, monitor: RunMonitor, exclusion: InferenceExclusion,
-         turns: DecodeTurns? = nil) {
+         turns: DecodeTurns? = nil,
+         freshness: (wait: FreshFrameWait, clock: any MonotonicClock, sleep: @Sendable (Double) -> Void)? = nil) {
         self.backend = backend
         scratch = backend.makeScratch(for: .vision)
         self.pool = pool
         self.monitor = monitor
         self.exclusion = exclusion
         self.turns = turns
+        self.freshness = freshness
     }
 
     /// Runs until `input` ends, then finishes `output`.
     func run(input: BoundedChannel<PreparedFrame<Backend.Input>>,
              output: BoundedChannel<EncodedFrame<Backend.Features>>) async throws {
-        for try await prepared in input {
+        while true {
+            if let freshness, let capturedAt = input.peekNewest({ $0.capturedAt }) {
+                let pause = freshness.wait.pause(age: freshness.clock.now() - capturedAt)
+                if pause > 0 { freshness.sleep(pause) }
+            }
+            guard let prepared = try await input.next() else { break }
             let modelInput: Backend.Input
             switch prepared.payload {
             case .prepared(let ready): modelInput = ready

@@ -103,6 +103,20 @@ final class BoundedChannelTests: XCTestCase {
         XCTAssertEqual(channel.counters.offered, 50)
     }
 
+    func testPeekNewestReadsTheLastQueuedItemWithoutTakingIt() async throws {
+        let channel = BoundedChannel<Int>(.bounded(3))
+        XCTAssertNil(channel.peekNewest { $0 })
+        try await channel.send(1)
+        try await channel.send(2)
+        XCTAssertEqual(channel.peekNewest { $0 * 10 }, 20)
+        XCTAssertEqual(channel.depth, 2)
+        channel.finish()
+        var received: [Int] = []
+        for try await value in channel { received.append(value) }
+        XCTAssertEqual(received, [1, 2])
+        XCTAssertNil(channel.peekNewest { $0 })
+    }
+
     func testWaitingConsumerGetsItemsDirectly() async throws {
         let channel = BoundedChannel<Int>(.bufferingLatest(1))
         let consumer = Task { () -> [Int] in
