@@ -17,8 +17,9 @@ struct SegmentCommand: AsyncParsableCommand {
         (one output at a time).
 
         Files are processed frame by frame with nothing dropped. Live sources (cameras, network streams, and \
-        files with --realtime) keep only the newest frame waiting for the model; frames captured while it is \
-        busy are dropped before the model and counted. With --keep-frames (the default for live sources) every \
+        files with --realtime) keep only the newest frame waiting for the model, and when that one has waited \
+        over half a frame period the model waits for the next; frames captured while it is busy are dropped \
+        before the model and counted. With --keep-frames (the default for live sources) every \
         captured frame is still written, with the most recent mask; --processed-only writes only the frames \
         the model saw. Live H.264 output uses x264's ultrafast preset (files, veryfast), and the decoding and \
         encoding threads yield to the model's, so the model keeps the cores.
