@@ -34,9 +34,9 @@ let package = Package(
         // oneDNN 2.x (Debian ships no .pc file for it): bf16/int8 matmul for --precision.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
-        // AVX-512 kernels: the dense layers' GEMM over pre-packed weight panels, and element-wise passes
-        // (softmax, bias + activation, layer norm); compiled per function for AVX-512 and used by
-        // TensorKit only on CPUs that have it.
+        // AVX-512 kernels: the dense layers' GEMM over pre-packed weight panels, float32 and fused bf16
+        // attention per head, and element-wise passes (softmax, bias + activation, layer norm); compiled
+        // per function for AVX-512 and used only on CPUs that have it.
         .target(name: "CVectorKernels"),
 
         // Model side.
