@@ -10,17 +10,14 @@ actor DecoderStage<Backend: SegmentationBackend> {
     private let scratch: Backend.Scratch
     private var book: PromptBook
     private let monitor: RunMonitor
-    private let exclusion: InferenceExclusion
     private let turns: DecodeTurns?
 
     /// With `turns` (live runs), tells the vision stage when each frame is decoded.
-    init(backend: Backend, prompts: PromptBook, monitor: RunMonitor, exclusion: InferenceExclusion,
-         turns: DecodeTurns? = nil) {
+    init(backend: Backend, prompts: PromptBook, monitor: RunMonitor, turns: DecodeTurns? = nil) {
         self.backend = backend
         scratch = backend.makeScratch(for: .decoder)
         book = prompts
         self.monitor = monitor
-        self.exclusion = exclusion
         self.turns = turns
     }
 
@@ -29,7 +26,7 @@ actor DecoderStage<Backend: SegmentationBackend> {
         defer { turns?.finish() }
         for try await encoded in input {
             let conditionals = book.conditionals
-            let logits = try exclusion.run { try backend.decode(encoded.features, conditionals: conditionals, scratch: scratch) }
+            let logits = try backend.decode(encoded.features, conditionals: conditionals, scratch: scratch)
             monitor.recordDecoderRun()
             ledger.resolve(encoded.index, .processed(DecodedFrame(
                 index: encoded.index, logits: logits, positiveNames: book.positiveNames,
@@ -40,8 +37,8 @@ actor DecoderStage<Backend: SegmentationBackend> {
 
     /// Applies a prompt command (embedding new prompts now, on this thread).
     func apply(_ command: ControlCommand) -> PromptSet.Effect {
-        let backend = self.backend, scratch = self.scratch, exclusion = self.exclusion
-        return book.apply(command) { texts in try exclusion.run { try backend.embed(texts: texts, scratch: scratch) } }
+        let backend = self.backend, scratch = self.scratch
+        return book.apply(command) { texts in try backend.embed(texts: texts, scratch: scratch) }
     }
 
     /// The prompt labels in use now.

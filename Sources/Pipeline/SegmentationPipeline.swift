@@ -30,23 +30,20 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         public var realtime: Bool
         /// The source's nominal frame rate, for sizing the keep-frames queue.
         public var frameRate: Double?
-        /// The vision and decoder stages take turns instead of computing at once (see `InferenceExclusion`;
-        /// set it when BLAS runs more than one thread).
-        public var exclusiveInference: Bool
         /// How far below the model's threads the capture, compose and sink threads run (`ThreadNiceness`;
         /// 0 = same priority). Live runs lower them (`ThreadNiceness.liveMedia`) so that the model, which sets the latency, wins the cores
         /// when both want them; the lossless queues between them still hold every frame.
         public var mediaNiceness: Int32
-        /// Each frame is decoded before the vision stage takes the next one (`DecodeTurns`): lower
-        /// latency per frame, for live runs whose backend decodes on all model threads.
+        /// Each frame is decoded before the vision stage takes the next one (`DecodeTurns`), so the two
+        /// never compute at once: lower latency per frame, for live runs whose backend decodes on all
+        /// model threads. Otherwise decoding frame N overlaps encoding frame N+1.
         public var decodeBeforeNextFrame: Bool
 
-        public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil, exclusiveInference: Bool = false,
+        public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil,
                     mediaNiceness: Int32 = 0, decodeBeforeNextFrame: Bool = false) {
             self.live = live
             self.realtime = realtime
             self.frameRate = frameRate
-            self.exclusiveInference = exclusiveInference
             self.mediaNiceness = mediaNiceness
             self.decodeBeforeNextFrame = decodeBeforeNextFrame
         }
@@ -102,12 +99,11 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         }
         decoderQueue = BoundedChannel(.bounded(1), clock: clock)
         preprocess = PreprocessStage(backend: backend, pool: pool, monitor: monitor, deferToVision: flow.live)
-        let exclusion = InferenceExclusion(exclusive: flow.exclusiveInference)
         let turns = flow.decodeBeforeNextFrame ? DecodeTurns() : nil
         let freshness = flow.live ? FreshFrameWait(framesPerSecond: flow.frameRate).map { ($0, clock, sleep) } : nil
-        vision = VisionStage(backend: backend, pool: pool, monitor: monitor, exclusion: exclusion, turns: turns,
+        vision = VisionStage(backend: backend, pool: pool, monitor: monitor, turns: turns,
                              freshness: freshness)
-        decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor, exclusion: exclusion, turns: turns)
+        decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor, turns: turns)
         compose = ComposeStage(settings: composition, initialPromptNames: prompts.positiveNames, monitor: monitor,
                                niceness: flow.mediaNiceness)
         var stages: [SinkStage] = []

@@ -9,21 +9,19 @@ actor VisionStage<Backend: SegmentationBackend> {
     private let scratch: Backend.Scratch
     private let pool: RecyclingPool<Backend.Input>
     private let monitor: RunMonitor
-    private let exclusion: InferenceExclusion
     private let turns: DecodeTurns?
     private let freshness: (wait: FreshFrameWait, clock: any MonotonicClock, sleep: @Sendable (Double) -> Void)?
 
     /// With `turns` (live runs), each frame's features are decoded before the next frame is taken. With
     /// `freshness` (live runs of a known frame rate), a frame more than half a period old is passed
     /// over for the next one (`FreshFrameWait`); `sleep` blocks this stage's thread.
-    init(backend: Backend, pool: RecyclingPool<Backend.Input>, monitor: RunMonitor, exclusion: InferenceExclusion,
+    init(backend: Backend, pool: RecyclingPool<Backend.Input>, monitor: RunMonitor,
          turns: DecodeTurns? = nil,
          freshness: (wait: FreshFrameWait, clock: any MonotonicClock, sleep: @Sendable (Double) -> Void)? = nil) {
         self.backend = backend
         scratch = backend.makeScratch(for: .vision)
         self.pool = pool
         self.monitor = monitor
-        self.exclusion = exclusion
         self.turns = turns
         self.freshness = freshness
     }
@@ -42,7 +40,7 @@ actor VisionStage<Backend: SegmentationBackend> {
             case .prepared(let ready): modelInput = ready
             case .deferred(let frame): modelInput = try backend.prepare(frame, recycling: pool.take())
             }
-            let features = try exclusion.run { try backend.encode(modelInput, scratch: scratch) }
+            let features = try backend.encode(modelInput, scratch: scratch)
             monitor.recordVisionRun()
             pool.giveBack(modelInput)
             do {

@@ -32,7 +32,7 @@ final class FreshFrameWaitTests: XCTestCase {
             let clock = ManualClock(start: 10)
             let pauses = LockedState<[Double]>([])
             let stage = VisionStage(backend: FakeBackend(log: CallLog()), pool: RecyclingPool<Int>(capacity: 2),
-                                    monitor: RunMonitor(clock: clock), exclusion: InferenceExclusion(exclusive: false),
+                                    monitor: RunMonitor(clock: clock),
                                     freshness: (thirty, clock, { seconds in pauses.withLock { $0.append(seconds) } }))
             let input = BoundedChannel<PreparedFrame<Int>>(.bufferingLatest(1), clock: clock)
             let output = BoundedChannel<EncodedFrame<Int>>(.bounded(4), clock: clock)

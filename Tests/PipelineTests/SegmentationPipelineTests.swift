@@ -9,15 +9,14 @@ import XCTest
 final class SegmentationPipelineTests: XCTestCase {
     private func makePipeline(backend: FakeBackend, source: NumberedSource, prompts: [String] = ["cat"],
                               live: Bool = false, keep: Bool = true, mode: OutputMode = .matte,
-                              exclusive: Bool = false, decodeBeforeNextFrame: Bool = false,
+                              decodeBeforeNextFrame: Bool = false,
                               sinks: [RecordingSink]) throws -> SegmentationPipeline<FakeBackend> {
         let book = try PromptBook(texts: prompts, images: [], negatives: [], embeddingSize: 2) {
             try backend.embed(texts: $0, scratch: ())
         }
         let settings = CompositionSettings(mode: mode, keepDroppedFrames: keep, outputWidth: 4, outputHeight: 2)
         return SegmentationPipeline(backend: backend, prompts: book, composition: settings,
-                                    flow: .init(live: live, exclusiveInference: exclusive,
-                                                decodeBeforeNextFrame: decodeBeforeNextFrame),
+                                    flow: .init(live: live, decodeBeforeNextFrame: decodeBeforeNextFrame),
                                     source: source, sinks: sinks)
     }
 
@@ -170,18 +169,20 @@ final class SegmentationPipelineTests: XCTestCase {
         XCTAssertEqual([failing.record.finishCount, other.record.finishCount], [1, 1])
     }
 
+    /// Also while taking turns (live runs): nothing then waits for a decoder that is gone.
     func testEncoderFailureFailsTheRunAndStillFinishesTheSinks() async throws {
-        let log = CallLog()
-        let sink = RecordingSink()
-        let pipeline = try makePipeline(backend: FakeBackend(log: log, failAt: 5), source: NumberedSource(count: 100),
-                                        sinks: [sink])
-        let outcome = await pipeline.run()
-        guard case .failed(let error) = outcome.ending else { return XCTFail("ended \(outcome.ending)") }
-        XCTAssertEqual(error as? FakeBackend.Failure, FakeBackend.Failure())
-        XCTAssertEqual(sink.record.finishCount, 1)
-        XCTAssertEqual(sink.record.frames.map(\.index), Array(0..<sink.record.frames.count))
-        XCTAssertLessThanOrEqual(sink.record.frames.count, 5)
-        XCTAssertEqual(outcome.framesWrittenPerOutput, [sink.record.frames.count])
+        for turns in [false, true] {
+            let sink = RecordingSink()
+            let pipeline = try makePipeline(backend: FakeBackend(log: CallLog(), failAt: 5), source: NumberedSource(count: 100),
+                                            decodeBeforeNextFrame: turns, sinks: [sink])
+            let outcome = await pipeline.run()
+            guard case .failed(let error) = outcome.ending else { return XCTFail("turns \(turns): ended \(outcome.ending)") }
+            XCTAssertEqual(error as? FakeBackend.Failure, FakeBackend.Failure(), "turns \(turns)")
+            XCTAssertEqual(sink.record.finishCount, 1, "turns \(turns)")
+            XCTAssertEqual(sink.record.frames.map(\.index), Array(0..<sink.record.frames.count), "turns \(turns)")
+            XCTAssertLessThanOrEqual(sink.record.frames.count, 5, "turns \(turns)")
+            XCTAssertEqual(outcome.framesWrittenPerOutput, [sink.record.frames.count], "turns \(turns)")
+        }
     }
 
     func testClosedOutputStopsTheRunCleanlyAndTheOtherSinksGetEveryFrameRead() async throws {
@@ -201,20 +202,10 @@ final class SegmentationPipelineTests: XCTestCase {
         XCTAssertEqual(outcome.framesWrittenPerOutput, [3, outcome.framesRead])
     }
 
-    func testExclusiveInferenceNeverRunsTheEncoderAndTheDecoderAtOnce() async throws {
-        let active = ActiveCalls(), sink = RecordingSink()
-        var backend = FakeBackend(log: CallLog())
-        backend.active = active
-        backend.busyIterations = 200_000
-        let pipeline = try makePipeline(backend: backend, source: NumberedSource(count: 40), exclusive: true, sinks: [sink])
-        _ = await pipeline.run()
-        XCTAssertEqual(sink.record.frames.count, 40)
-        XCTAssertEqual(active.maximum, 1)
-    }
-
     /// Live runs' turns (here on a file, so that every frame is encoded and overlap would be certain
-    /// without them): the encoder waits for each frame's decode, so the two never run at once, and
-    /// every encoded frame is decoded.
+    /// without them): the encoder waits for each frame's decode, so the two never run at once (what the
+    /// removed `exclusiveInference` option guaranteed), every frame is written and every encoded frame
+    /// is decoded.
     func testDecodeBeforeNextFrameTakesTurnsAndDecodesEveryEncodedFrame() async throws {
         let active = ActiveCalls(), sink = RecordingSink(), log = CallLog()
         var backend = FakeBackend(log: log)
@@ -228,18 +219,5 @@ final class SegmentationPipelineTests: XCTestCase {
         XCTAssertEqual(active.maximum, 1)
         XCTAssertEqual(log.encodedFrames, Array(0..<40))
         XCTAssertEqual(log.decodedFrames.map(\.frame), log.encodedFrames)
-    }
-
-    /// An encoder failure while taking turns ends the run (nothing waits for a decoder that is gone).
-    func testEncoderFailureWhileTakingTurnsEndsTheRun() async throws {
-        let sink = RecordingSink()
-        let pipeline = try makePipeline(backend: FakeBackend(log: CallLog(), failAt: 3), source: NumberedSource(count: 20),
-                                        decodeBeforeNextFrame: true, sinks: [sink])
-        let outcome = await pipeline.run()
-        guard case .failed(let error) = outcome.ending else { return XCTFail("ended \(outcome.ending)") }
-        XCTAssertEqual(error as? FakeBackend.Failure, FakeBackend.Failure())
-        XCTAssertEqual(sink.record.finishCount, 1)
-        XCTAssertEqual(sink.record.frames.map(\.index), Array(0..<sink.record.frames.count))
-        XCTAssertLessThanOrEqual(sink.record.frames.count, 3)
     }
 }
