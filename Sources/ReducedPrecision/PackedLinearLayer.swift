@@ -94,11 +94,10 @@ public final class PackedLinearLayer: @unchecked Sendable {
         }
     }
 
-    /// The same layer as a TensorKit `DenseLayer` (whose weight is stored `[in, out]`), in `format`.
+    /// The same layer as a TensorKit `DenseLayer` (its weights read back in PyTorch's layout), in `format`.
     public convenience init(_ layer: DenseLayer, format: ReducedPrecisionFormat, typicalRows: Int = 256,
                             columnScales: [Float]? = nil) throws {
-        let pytorchWeight = MatrixTranspose.transposed(layer.weight, rows: layer.inputSize, columns: layer.outputSize)
-        try self.init(pytorchWeight: pytorchWeight, bias: layer.bias, inputSize: layer.inputSize,
+        try self.init(pytorchWeight: layer.weights.pytorchLayout(), bias: layer.bias, inputSize: layer.inputSize,
                       outputSize: layer.outputSize, format: format, typicalRows: typicalRows, columnScales: columnScales)
     }
 
