@@ -97,7 +97,7 @@ private struct Request: Sendable {
             do {
                 try NumPyFile.float32(result.data, shape: result.shape).write(to: url, options: .atomic)
             } catch {
-                throw ImageCommandFailure("cannot write \(logits): \(error.localizedDescription)")
+                throw CommandFailure.runtime("cannot write \(logits): \(error.localizedDescription)")
             }
         }
         if let output {
@@ -109,10 +109,4 @@ private struct Request: Sendable {
             try StillImage.writePNG(frame, to: URL(fileURLWithPath: output))
         }
     }
-}
-
-/// A one-line error `clipseg` prints as `Error: <message>` before exiting with status 1.
-private struct ImageCommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

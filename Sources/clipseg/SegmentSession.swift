@@ -8,7 +8,7 @@ import Glibc
 
 /// One `clipseg segment` run once everything is open: runs the pipeline with SIGINT/SIGTERM handling,
 /// `--control` commands and the progress display, then prints the summary and picks the exit status
-/// (0; 130/143 after a signal; a thrown `SegmentFailure` → 1). When the run failed or was interrupted
+/// (0; 130/143 after a signal; a thrown `CommandFailure` → its status). When the run failed or was interrupted
 /// (a signal, or `quit` on `--control`), outputs that no frame reached are removed (a header-only file is no result) and a line says which.
 ///
 /// `@unchecked Sendable`: made on the setup thread and handed over whole; the source and sinks inside
@@ -77,7 +77,7 @@ final class SegmentSession: @unchecked Sendable {
                 StandardError.write("clipseg: removed \(RemovableOutput.list(removed)): the run ended before any frame was written to \(pronoun)")
             }
         }
-        if case .failed(let error) = outcome.ending { throw SegmentFailure(String(describing: error)) }
+        if case .failed(let error) = outcome.ending { throw CommandFailure.runtime(String(describing: error)) }
         return signal.map { InterruptPolicy.exitCode(for: $0) } ?? 0
     }
 

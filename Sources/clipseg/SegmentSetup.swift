@@ -20,13 +20,23 @@ enum SegmentSetup {
         // of them between two frames when the source is live (below).
         MatrixMultiply.threadCount = 1
         let model = try loadModel(request.modelDirectory, precision: request.precision)
-        var backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
+        var backend: CLIPSegBackend
+        do {
+            backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
                                          decoderThreads: 1)
+        } catch let error as CLIPSegError {
+            throw CommandFailure.usage(String(describing: error))  // a --size the model cannot take
+        }
         interruption.enter(.preparingPrompts)
         let prompts = try embedPrompts(request, backend: backend)
-        let background = try request.background.map { value in
-            try Background.parse(value, fileExists: { FileManager.default.fileExists(atPath: $0) },
-                                 loadImage: { try StillImage.load(path: $0) })
+        let background: Background?
+        do {
+            background = try request.background.map { value in
+                try Background.parse(value, fileExists: { FileManager.default.fileExists(atPath: $0) },
+                                     loadImage: { try StillImage.load(path: $0) })
+            }
+        } catch let error as BackgroundError {
+            throw CommandFailure.usage(error.description)  // neither a colour nor an image file
         }
         let controlDescriptor = try request.control.map(openControl)
         interruption.enter(.openingInput)
@@ -78,12 +88,12 @@ enum SegmentSetup {
     static func loadModel(_ directory: URL, precision: PrecisionChoice = .fp32) throws -> CLIPSegModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw SegmentFailure("no model folder at \(directory.path); \(ModelDirectoryDefault.downloadHint)")
+            throw CommandFailure.runtime("no model folder at \(directory.path); \(ModelDirectoryDefault.downloadHint)")
         }
         do {
             return try CLIPSegModel(directory: directory, visionPrecision: precision.format)
         } catch let error as CLIPSegError {
-            if case .missingFile = error { throw SegmentFailure("\(error); \(ModelDirectoryDefault.downloadHint)") }
+            if case .missingFile = error { throw CommandFailure.runtime("\(error); \(ModelDirectoryDefault.downloadHint)") }
             throw error
         }
     }
@@ -107,9 +117,9 @@ enum SegmentSetup {
             return try PromptBook(texts: request.texts, images: images, negatives: request.negatives,
                                   embeddingSize: backend.embeddingSize) { try backend.embed(texts: $0, scratch: scratch) }
         } catch let error as ControlCommandError {
-            throw SegmentFailure("--prompt: \(error.message)")
+            throw CommandFailure.usage("--prompt: \(error.message)")
         } catch let error as CLIPSegError {
-            if case .missingFile = error { throw SegmentFailure("\(error); \(ModelDirectoryDefault.downloadHint)") }
+            if case .missingFile = error { throw CommandFailure.runtime("\(error); \(ModelDirectoryDefault.downloadHint)") }
             throw error
         }
     }
@@ -132,7 +142,7 @@ enum SegmentSetup {
             return OpenedSource(source: camera, interrupt: { camera.close() }, isCamera: true)
         }
         guard request.cameraSize == nil && request.cameraFrameRate == nil else {
-            throw SegmentFailure("--camera-size and --fps apply to cameras (/dev/videoN, camera:N); \(request.input) is not one")
+            throw CommandFailure.usage("--camera-size and --fps apply to cameras (/dev/videoN, camera:N); \(request.input) is not one")
         }
         let file = try VideoFileSource(path: request.input)
         return OpenedSource(source: file, interrupt: { file.interrupt() }, isCamera: false)
@@ -225,7 +235,7 @@ enum SegmentSetup {
         let isPipe = stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO
         let descriptor = Glibc.open(path, (isPipe ? O_RDWR : O_RDONLY) | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw SegmentFailure("--control \(path): cannot open (\(String(cString: strerror(errno))))")
+            throw CommandFailure.runtime("--control \(path): cannot open (\(String(cString: strerror(errno))))")
         }
         return descriptor
     }

@@ -32,15 +32,15 @@ struct TokenizeCommand: ParsableCommand {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
                   isDirectory.boolValue else {
-                throw TokenizeFailure("no model folder at \(directory.path) (\(ModelDirectoryDefault.hint))")
+                throw CommandFailure.runtime("no model folder at \(directory.path) (\(ModelDirectoryDefault.hint))")
             }
             tokenizer = try CLIPTokenizer(directory: directory)
         } catch let error as CLIPTokenizerError {
             switch error {
             case .missingFile:
-                throw TokenizeFailure("\(error.description) (\(ModelDirectoryDefault.hint))")
+                throw CommandFailure.runtime("\(error.description) (\(ModelDirectoryDefault.hint))")
             default:
-                throw TokenizeFailure(error.description)
+                throw CommandFailure.runtime(error.description)
             }
         }
         var output = ""
@@ -49,10 +49,4 @@ struct TokenizeCommand: ParsableCommand {
         }
         FileHandle.standardOutput.write(Data(output.utf8))
     }
-}
-
-/// A one-line error that `clipseg` prints as `Error: <message>` before exiting with status 1.
-private struct TokenizeFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
