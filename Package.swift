@@ -47,8 +47,12 @@ let package = Package(
         // Reduced-precision (bf16 / int8) linear layers over oneDNN.
         .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit"]),
 
+        // Outputs that never destroy inputs: file identities, path clashes, picture-sequence names,
+        // whole-file writes that keep devices and pipes in place. No dependencies.
+        .target(name: "FileSafety"),
+
         // Media side.
-        .target(name: "MediaIO", dependencies: ["CFFmpeg", "CV4L2"]),
+        .target(name: "MediaIO", dependencies: ["CFFmpeg", "CV4L2", "FileSafety"]),
 
         // Streaming segmenter and command line.
         .target(name: "Pipeline", dependencies: [
@@ -56,7 +60,7 @@ let package = Package(
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
         ]),
         .executableTarget(name: "clipseg", dependencies: [
-            "Pipeline", "CLIPSeg", "MediaIO", "CLIPTokenizer", "ReducedPrecision",
+            "Pipeline", "CLIPSeg", "MediaIO", "CLIPTokenizer", "ReducedPrecision", "FileSafety",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,6 +72,7 @@ let package = Package(
         // Tests. TestSupport holds shared helpers (fixture paths, temp folders, running the binary, ffmpeg).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "CVectorKernels", "TestSupport"]),
+        .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
         .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport"]),
@@ -75,6 +80,6 @@ let package = Package(
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
         // End-to-end tests run the real `clipseg` binary as a child process.
-        .testTarget(name: "CLITests", dependencies: ["clipseg", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["clipseg", "ReducedPrecision", "FileSafety", "TestSupport"]),
     ]
 )

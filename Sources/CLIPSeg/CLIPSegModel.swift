@@ -84,8 +84,12 @@ public final class CLIPSegModel: Sendable {
     /// Token ids (with start and end tokens) for a text prompt.
     public func tokenize(_ prompt: String) throws -> [Int32] {
         guard let tokenizer else {
-            throw CLIPSegError.missingFile(folder: folder?.url.path ?? "(none)", file: "vocab.json",
-                                           purpose: "the tokenizer vocabulary, needed for text prompts")
+            // Name the file that is really missing (vocab.json first when both are).
+            let hasVocabulary = folder.map { FileManager.default.fileExists(atPath: $0.vocabulary.path) } ?? false
+            throw CLIPSegError.missingFile(folder: folder?.url.path ?? "(none)",
+                                           file: hasVocabulary ? "merges.txt" : "vocab.json",
+                                           purpose: hasVocabulary ? "the tokenizer's merge rules, needed for text prompts"
+                                                                  : "the tokenizer vocabulary, needed for text prompts")
         }
         return tokenizer.encode(prompt)
     }

@@ -13,9 +13,12 @@ public struct SourceInfo: Sendable, Equatable {
     public var frameCount: Int?
     /// True for cameras and network streams: frames arrive in real time and may be dropped downstream.
     public var isLive: Bool
+    /// The input also carries sound (a file or stream with an audio track).
+    public var hasAudio: Bool
 
     public init(name: String, width: Int, height: Int, frameRate: Double? = nil, duration: Double? = nil,
-                frameCount: Int? = nil, isLive: Bool = false) {
+                frameCount: Int? = nil, isLive: Bool = false, hasAudio: Bool = false) {
+        self.hasAudio = hasAudio
         self.name = name
         self.width = width
         self.height = height

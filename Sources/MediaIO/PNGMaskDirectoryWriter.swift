@@ -1,8 +1,9 @@
 import CFFmpeg
+import FileSafety
 import Foundation
 
-/// Masks as 8-bit gray PNG files in a folder, `00000.png`, `00001.png`, … in writing order.
-/// The folder is created when missing.
+/// Masks as 8-bit gray PNG files in a folder, `00000.png`, `00001.png`, … in writing order (or named by
+/// another `FrameNamePattern`). The folder is created when missing; files are written in place.
 public final class PNGMaskDirectoryWriter: MaskStreamWriter, @unchecked Sendable {
     public let width: Int
     public let height: Int
@@ -12,10 +13,14 @@ public final class PNGMaskDirectoryWriter: MaskStreamWriter, @unchecked Sendable
     public private(set) var count = 0
     private var encoder: PNGEncoder?
 
-    public init(folder: String, width: Int, height: Int) throws {
+    /// How mask files are named.
+    public let pattern: FrameNamePattern
+
+    public init(folder: String, pattern: FrameNamePattern = FrameNamePattern.fiveDigitPNG, width: Int, height: Int) throws {
         self.width = width
         self.height = height
         self.folder = folder
+        self.pattern = pattern
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -26,8 +31,7 @@ public final class PNGMaskDirectoryWriter: MaskStreamWriter, @unchecked Sendable
 
     /// The path of mask number `index`.
     public func path(ofMask index: Int) -> String {
-        let number = String(index)
-        return (folder as NSString).appendingPathComponent(String(repeating: "0", count: max(0, 5 - number.count)) + number + ".png")
+        (folder as NSString).appendingPathComponent(pattern.name(of: index))
     }
 
     public func write(_ mask: ArraySlice<UInt8>) throws {

@@ -1,4 +1,5 @@
 import CFFmpeg
+import FileSafety
 import Foundation
 
 /// Reading and writing single pictures (prompt images, `clipseg image` inputs and outputs).
@@ -20,14 +21,22 @@ public enum StillImage {
         return decoder.rotation.apply(to: picture)
     }
 
-    /// Writes `frame` as an 8-bit RGB PNG file at `url` (created or replaced).
+    /// Writes `frame` as an 8-bit RGB PNG file at `url` (see `WholeFileWrite`: a new or replaceable file is
+    /// replaced whole once written; a device or pipe is written in place).
     public static func writePNG(_ frame: RGBFrame, to url: URL) throws {
         let name = displayName(of: url)
+        let bytes = try pngBytes(frame, name: name)
+        do {
+            try WholeFileWrite.write(bytes, to: name)
+        } catch {
+            throw MediaError.writeFailed(name, reason: error.reason)
+        }
+    }
+
+    /// The bytes of an 8-bit RGB PNG file of `frame`; `name` is what errors call it.
+    public static func pngBytes(_ frame: RGBFrame, name: String) throws -> [UInt8] {
         let encoder = try PNGEncoder(width: frame.width, height: frame.height, format: AV_PIX_FMT_RGB24, name: name)
-        let bytes = try encoder.encode(frame.pixels)
-        let sink = try ByteSink(path: name)
-        try sink.write(bytes)
-        try sink.close()
+        return try encoder.encode(frame.pixels)
     }
 
     /// A file URL as the user would write it (relative paths stay relative); other URLs in full.

@@ -45,7 +45,7 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
         let size = decoder.rotation.rotatedSize(width: decoder.codedWidth, height: decoder.codedHeight)
         info = SourceInfo(name: path, width: size.width, height: size.height, frameRate: decoder.frameRate,
                           duration: decoder.duration, frameCount: decoder.frameCount,
-                          isLive: location.isLive(durationKnown: decoder.duration != nil))
+                          isLive: location.isLive(durationKnown: decoder.duration != nil), hasAudio: decoder.hasAudio)
     }
 
     /// Opens a file or network URL (`URL(fileURLWithPath:)` paths are shown as given).

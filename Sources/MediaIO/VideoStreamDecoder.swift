@@ -24,6 +24,8 @@ final class VideoStreamDecoder {
     let rotation: DisplayRotation
     /// The decoder's name (`h264`, `vp9`, …).
     let codecName: String
+    /// The container also holds an audio stream.
+    let hasAudio: Bool
 
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var codec: UnsafeMutablePointer<AVCodecContext>?
@@ -80,9 +82,12 @@ final class VideoStreamDecoder {
         guard best >= 0, let decoder, let stream = context.pointee.streams[Int(best)] else {
             throw MediaError.noVideoStream(name)
         }
+        var audio = false
         for i in 0..<Int(context.pointee.nb_streams) where i != Int(best) {
             context.pointee.streams[i]?.pointee.discard = AVDISCARD_ALL
+            if context.pointee.streams[i]?.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_AUDIO { audio = true }
         }
+        hasAudio = audio
         let parameters = stream.pointee.codecpar.pointee
 
         guard let codecContext = avcodec_alloc_context3(decoder) else {

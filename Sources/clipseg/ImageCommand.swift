@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLIPSeg
+import FileSafety
 import Foundation
 import MediaIO
 import Pipeline
@@ -33,10 +34,12 @@ struct ImageCommand: AsyncParsableCommand {
             help: ArgumentHelp("A picture to use as a visual prompt; repeat for several.", valueName: "FILE"))
     var imagePrompts: [String] = []
 
-    @Option(help: ArgumentHelp("Write the logits as a float32 .npy array [prompts, size, size].", valueName: "OUT.npy"))
+    @Option(help: ArgumentHelp("Write the logits as a float32 .npy array [prompts, size, size] (- for standard output).",
+                               valueName: "OUT.npy"))
     var logits: String?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the image with the masks drawn over it (PNG).", valueName: "OUT.png"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the image with the masks drawn over it as PNG (- for standard output).",
+                                                      valueName: "OUT.png"))
     var output: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Mask threshold on the sigmoid probability for -o (0…1).", valueName: "P"))
@@ -44,6 +47,9 @@ struct ImageCommand: AsyncParsableCommand {
 
     @Option(help: PrecisionChoice.help)
     var precision: PrecisionChoice = .fp32
+
+    @OptionGroup(title: "Existing outputs")
+    var overwriteOptions: OverwriteOptions
 
     func validate() throws {
         guard !prompts.isEmpty || !imagePrompts.isEmpty else {
@@ -53,9 +59,30 @@ struct ImageCommand: AsyncParsableCommand {
             throw ValidationError("nothing to write: give --logits OUT.npy and/or -o OUT.png")
         }
         guard threshold >= 0, threshold <= 1 else { throw ValidationError("--threshold must be between 0 and 1") }
+        if logits == "-" && output == "-" {
+            throw ValidationError("only one of --logits and -o can write to standard output (-)")
+        }
+        if let output, output != "-", (output as NSString).pathExtension.lowercased() != "png" {
+            throw ValidationError("-o \(output): the picture is written as PNG; give a name ending in .png (or - for standard output)")
+        }
+        if image == "-" && imagePrompts.contains("-") {
+            throw ValidationError("IMAGE - and --image-prompt - cannot both read standard input")
+        }
+    }
+
+    /// The files this command reads and writes, checked before anything is loaded (see `OutputPaths`).
+    private func outputPaths() -> OutputPaths {
+        var paths = OutputPaths()
+        paths.input("IMAGE", image)
+        for path in imagePrompts { paths.input("--image-prompt", path) }
+        paths.modelFolder("--model", ModelDirectoryDefault.resolve(model))
+        if let logits { paths.output("--logits", OutputPaths.file(logits)) }
+        if let output { paths.output("-o", OutputPaths.file(output)) }
+        return paths
     }
 
     func run() async throws {
+        try outputPaths().verify(policy: overwriteOptions.policy)
         let request = Request(image: image, modelDirectory: ModelDirectoryDefault.resolve(model), prompts: prompts,
                               imagePrompts: imagePrompts, logits: logits, output: output, threshold: threshold,
                               precision: precision)
@@ -93,12 +120,7 @@ private struct Request: Sendable {
         let result = try model.segment(rgb: frame.pixels, width: frame.width, height: frame.height,
                                        conditionals: embeddings, workspace: workspace)
         if let logits {
-            let url = URL(fileURLWithPath: logits)
-            do {
-                try NumPyFile.float32(result.data, shape: result.shape).write(to: url, options: .atomic)
-            } catch {
-                throw CommandFailure.runtime("cannot write \(logits): \(error.localizedDescription)")
-            }
+            try write(NumPyFile.float32(result.data, shape: result.shape), to: logits)
         }
         if let output {
             var shaper = MaskShaper(options: MaskOptions(threshold: threshold))
@@ -106,7 +128,20 @@ private struct Request: Sendable {
                                      positiveCount: count, frameWidth: frame.width, frameHeight: frame.height)
             var compositor = Compositor(mode: .overlay)
             try compositor.render(&frame, masks: masks)
-            try StillImage.writePNG(frame, to: URL(fileURLWithPath: output))
+            try write(StillImage.pngBytes(frame, name: output == "-" ? "standard output" : output), to: output)
+        }
+    }
+
+    /// Writes a whole output file (`WholeFileWrite`), or to standard output for `-`.
+    private func write(_ bytes: [UInt8], to path: String) throws {
+        if path == "-" {
+            try StandardOutputBytes.write(bytes)
+            return
+        }
+        do {
+            try WholeFileWrite.write(bytes, to: path)
+        } catch {
+            throw CommandFailure.runtime(error.description)
         }
     }
 }

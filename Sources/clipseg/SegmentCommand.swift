@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileSafety
 import Foundation
 import MediaIO
 import Pipeline
@@ -129,6 +130,9 @@ struct SegmentCommand: AsyncParsableCommand {
     @Flag(help: "Write the video as fragmented MP4 / clustered Matroska, playable even if the run is killed.")
     var fragmented = false
 
+    @OptionGroup(title: "Existing outputs")
+    var overwriteOptions: OverwriteOptions
+
     // MARK: Masks
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Mask threshold on the sigmoid probability (0…1).", valueName: "P"))
@@ -216,8 +220,40 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--threads must be between 1 and 256, got \(threads)")
         }
         if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number") }
-        if let output, output != "-", Self.samePath(output, input) {
-            throw ValidationError("-o \(output) would overwrite the input")
+        if maskLayout == .labels && prompts.count + imagePrompts.count > 255 {
+            throw ValidationError("--mask-layout labels numbers prompts 1 to 255 in an 8-bit mask; "
+                                  + "\(prompts.count + imagePrompts.count) prompts need --mask-layout stack")
+        }
+    }
+
+    /// Every file this run reads and writes, checked before anything is loaded (see `OutputPaths`).
+    func outputPaths(maskFormat: MaskFormat) throws -> OutputPaths {
+        var paths = OutputPaths()
+        paths.input("INPUT", CameraDevice.path(for: input) ?? input)
+        for path in imagePrompts { paths.input("--image-prompt", path) }
+        if let background { paths.input("--background", background) }
+        if let control {
+            try Self.checkControl(control)
+            paths.input("--control", control)
+        }
+        paths.modelFolder("--model", ModelDirectoryDefault.resolve(model))
+        if let output { paths.output("-o", try OutputPaths.video("-o", output)) }
+        if let masks {
+            paths.output("--masks", maskFormat == .pngDirectory ? try OutputPaths.frames("--masks", masks)
+                                                                 : OutputPaths.file(masks))
+        }
+        if let stats { paths.output("--stats", OutputPaths.file(stats)) }
+        return paths
+    }
+
+    /// `--control` must be something that can be read line by line: standard input, a file or a named pipe.
+    private static func checkControl(_ path: String) throws {
+        guard path != "-" else { return }
+        guard let identity = FileIdentity(path: path) else {
+            throw CommandFailure.runtime("--control \(path): no such file or named pipe")
+        }
+        if identity.kind == .directory {
+            throw CommandFailure.usage("--control \(path) is a folder; give a file, a named pipe or - for standard input")
         }
     }
 
@@ -226,7 +262,8 @@ struct SegmentCommand: AsyncParsableCommand {
         let interruption = SegmentInterruption(quiet: quiet)
         let signals = InterruptHandler { signal, _ in interruption.receive(signal) }
         defer { withExtendedLifetime(signals) {} }
-        let request = SegmentRequest(command: self)
+        let request = try SegmentRequest(command: self)
+        try request.outputPaths.verify(policy: overwriteOptions.policy)
         let session: SegmentSession
         do {
             session = try await DedicatedThread.run(name: "clipseg-setup") {
@@ -238,11 +275,6 @@ struct SegmentCommand: AsyncParsableCommand {
         }
         let exitCode = try await session.run(interruption: interruption)
         if exitCode != 0 { throw ExitCode(exitCode) }
-    }
-
-    /// True when two paths name the same file (after making them absolute and resolving `.`/`..`).
-    private static func samePath(_ a: String, _ b: String) -> Bool {
-        URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path
     }
 }
 
@@ -272,8 +304,10 @@ struct SegmentRequest: Sendable {
     var cameraFrameRate: Double?
     var control: String?
     var quiet: Bool
+    /// Every path read and written; its old picture frames are removed just before the outputs open.
+    var outputPaths: OutputPaths
 
-    init(command c: SegmentCommand) {
+    init(command c: SegmentCommand) throws {
         input = c.input
         texts = c.prompts
         imagePrompts = c.imagePrompts
@@ -286,7 +320,7 @@ struct SegmentRequest: Sendable {
         mode = c.mode
         background = c.background
         masks = c.masks
-        maskFormat = c.maskFormat ?? .y4m
+        maskFormat = try c.maskFormat ?? c.masks.map(MaskFormat.inferred) ?? .y4m
         maskLayout = c.maskLayout ?? .union
         stats = c.stats
         fragmented = c.fragmented
@@ -297,5 +331,7 @@ struct SegmentRequest: Sendable {
         cameraFrameRate = c.fps
         control = c.control
         quiet = c.quiet
+        outputPaths = try c.outputPaths(maskFormat: maskFormat)
+        outputPaths.readsStandardInput = c.input == "-" || c.control == "-"
     }
 }

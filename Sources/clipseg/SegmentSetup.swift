@@ -1,4 +1,5 @@
 import CLIPSeg
+import FileSafety
 import Foundation
 import MediaIO
 import Pipeline
@@ -59,7 +60,12 @@ enum SegmentSetup {
                 outputWidth: info.width, outputHeight: info.height)
             // Audio is copied from the input file or stream (standard input cannot be read twice).
             let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
+            if request.input == "-", info.hasAudio, let output = request.output, !request.quiet {
+                StandardError.write("warning: -o \(output): the sound of standard input is not copied (it cannot be "
+                                    + "read twice); give the input as a file name to keep it")
+            }
             interruption.enter(.openingOutputs)
+            try request.outputPaths.removeStaleFrames()
             let outputs = try ThreadNiceness.run(loweredBy: mediaNiceness, name: "clipseg-codec") {
                 try openOutputs(request, info: info, live: live, audioSource: audioSource, interruption: interruption)
             }
@@ -205,7 +211,13 @@ enum SegmentSetup {
             // Keep the mask as alpha when the format can carry it; otherwise the background is black.
             options.alpha = true
             writer = try? VideoWriter(path: output, width: info.width, height: info.height, options: options)
-            if writer == nil { options.alpha = false }
+            if writer == nil {
+                options.alpha = false
+                if !request.quiet {
+                    StandardError.write("warning: -o \(output) cannot carry transparency, so the cutout is on black; "
+                                        + "write .mov (ProRes 4444), .webm (VP9) or PNG frames (a folder/ or %05d.png) to keep it")
+                }
+            }
         }
         let video = try writer ?? VideoWriter(path: output, width: info.width, height: info.height, options: options)
         return VideoFrameSink(writer: video, keepsAlpha: options.alpha)
@@ -221,7 +233,10 @@ enum SegmentSetup {
         case .gray:
             writer = try RawGrayMaskWriter(path: path, width: info.width, height: info.height)
         case .pngDirectory:
-            writer = try PNGMaskDirectoryWriter(folder: path, width: info.width, height: info.height)
+            guard case .frames(let folder, let pattern) = try OutputPaths.frames("--masks", path) else {
+                throw CommandFailure.usage("--masks \(path): not a folder for PNG files")
+            }
+            writer = try PNGMaskDirectoryWriter(folder: folder, pattern: pattern, width: info.width, height: info.height)
         }
         return MaskFrameSink(writer: writer, name: name)
     }

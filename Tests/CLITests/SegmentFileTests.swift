@@ -49,7 +49,7 @@ final class SegmentFileTests: SegmentModelTestCase {
         let clip = folder.path("in.mp4")
         try SegmentTestKit.makeClip(clip, seconds: 1.2, rate: 10)
         for prompts in [["cat"], ["cat", "a dog", "a red circle", "the small blue square"]] {
-            let result = try SegmentTestKit.run([clip.path, "--model", model, "--threads", "1", "--stats", path("s.ndjson")]
+            let result = try SegmentTestKit.run([clip.path, "--model", model, "--threads", "1", "--stats", path("s.ndjson"), "-y"]
                                                 + prompts.flatMap { ["--prompt", $0] })
             XCTAssertEqual(result.status, 0, result.stderrText)
             let counts = try SegmentTestKit.counts(in: result.stderrText)
