@@ -46,17 +46,17 @@ final class OutputMuxer {
         defer { av_dict_free(&options) }
         switch format.muxer {
         case "mp4", "mov", "ipod", "ismv":
-            let streaming = fragmented || format.toStandardOutput
+            let streaming = fragmented || format.isStream
             av_dict_set(&options, "movflags", streaming ? "frag_keyframe+empty_moov+default_base_moof" : "+faststart", 0)
         case "matroska", "webm":
-            if fragmented || format.toStandardOutput { av_dict_set(&options, "cluster_time_limit", "1000", 0) }
+            if fragmented || format.isStream { av_dict_set(&options, "cluster_time_limit", "1000", 0) }
         case "image2":
             av_dict_set(&options, "start_number", "0", 0)
         default:
             break
         }
         // Push packets out as they are muxed: a killed recording loses little, a pipe reader waits little.
-        if fragmented || format.toStandardOutput { context.pointee.flush_packets = 1 }
+        if fragmented || format.isStream { context.pointee.flush_packets = 1 }
 
         if context.pointee.oformat.pointee.flags & CLIPSEG_AVFMT_NOFILE == 0 {
             if format.toStandardOutput {

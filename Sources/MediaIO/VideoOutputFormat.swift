@@ -28,6 +28,9 @@ struct VideoOutputFormat: Equatable {
     var target: String
     /// True when the output is standard output.
     var toStandardOutput: Bool
+    /// True when the output cannot be sought back into: standard output, or an existing device, named pipe
+    /// or socket (written in place, as a stream: fragmented MP4, Matroska without cues).
+    var isStream: Bool
     /// True for image sequences (no file of our own to open; no audio).
     var isImageSequence: Bool { muxer == "image2" }
 
@@ -38,6 +41,9 @@ struct VideoOutputFormat: Equatable {
         var isDirectory: ObjCBool = false
         let existingDirectory = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
         target = toStandardOutput ? "pipe:1" : path
+        var node = stat()
+        let special = !toStandardOutput && stat(path, &node) == 0 && ![S_IFREG, S_IFDIR].contains(node.st_mode & S_IFMT)
+        isStream = toStandardOutput || special
 
         if options.container == nil && !toStandardOutput && (path.hasSuffix("/") || existingDirectory || (path.contains("%") && ext == "png")) {
             muxer = "image2"
@@ -49,7 +55,9 @@ struct VideoOutputFormat: Equatable {
             return
         }
 
-        let chosen = options.container ?? (toStandardOutput ? "matroska" : VideoOutputFormat.muxer(forExtension: ext))
+        // Standard output, or a device or pipe with no extension of its own (`-o /dev/null`): Matroska.
+        let chosen = options.container ?? (toStandardOutput || (isStream && ext.isEmpty) ? "matroska"
+                                                                                       : VideoOutputFormat.muxer(forExtension: ext))
         guard let chosen else {
             throw MediaError.unsupportedOutput(path, reason: "unknown output format \".\(ext)\" (use .mp4, .mkv, .webm, .mov, .nut, .avi, .ts, or a folder / %05d.png pattern for PNG frames)")
         }

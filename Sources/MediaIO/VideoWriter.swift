@@ -84,6 +84,13 @@ public final class VideoWriter: @unchecked Sendable {
     }
 
     /// As `init(path:…)` for a file URL.
+    /// Checks, without opening anything, that `path` names an output this writer can produce with
+    /// `options` (a known extension, a muxer and encoder in this FFmpeg build); throws the error `init`
+    /// would throw (`MediaError.unsupportedOutput`).
+    public static func checkOutputName(_ path: String, options: VideoWriterOptions = VideoWriterOptions()) throws {
+        _ = try VideoOutputFormat(path: path, options: options)
+    }
+
     public convenience init(url: URL, width: Int, height: Int, options: VideoWriterOptions = VideoWriterOptions()) throws {
         try self.init(path: StillImage.displayName(of: url), width: width, height: height, options: options)
     }

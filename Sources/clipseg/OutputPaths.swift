@@ -1,5 +1,6 @@
 import FileSafety
 import Foundation
+import MediaIO
 import Pipeline
 #if canImport(Glibc)
 import Glibc
@@ -64,6 +65,11 @@ struct OutputPaths: Sendable {
             let stem = (path as NSString).deletingPathExtension
             throw CommandFailure.usage("\(role) \(path): one picture cannot hold every frame; give a pattern "
                                        + "(\(stem)_%05d.\(ext)) or a folder (\(stem)/) for one \(ext.uppercased()) per frame")
+        }
+        do {
+            try VideoWriter.checkOutputName(path)
+        } catch let error as MediaError {
+            throw CommandFailure.usage("\(role) \(error)")
         }
         return .file(path)
     }

@@ -36,6 +36,15 @@ enum SegmentTestKit {
         guard result.status == 0 else { throw KitError("ffmpeg failed: \(result.stderrText)") }
     }
 
+    /// The first frame of `clip` as `frame.png` in `folder` (made once), for `clipseg image`.
+    static func stillFrame(of clip: String, in folder: TemporaryDirectory) throws -> String {
+        let picture = folder.path("frame.png").path
+        if FileManager.default.fileExists(atPath: picture) { return picture }
+        let result = try ChildProcess.runTool("ffmpeg", ["-v", "error", "-i", clip, "-frames:v", "1", picture])
+        guard result.status == 0 else { throw KitError("ffmpeg failed: \(result.stderrText)") }
+        return picture
+    }
+
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil,
                     timeout: TimeInterval = 180) throws -> ProcessResult {
         try ChildProcess.run(TestPaths.clipsegBinary, ["segment"] + arguments, stdin: stdin, environment: environment,
