@@ -53,7 +53,7 @@ DEMO_PROMPT ?= red circle
 
 demo: release
 	@mkdir -p out
-	.build/release/clipseg segment "$(DEMO_INPUT)" --model "$(DEMO_MODEL)" --prompt "$(DEMO_PROMPT)" -o out/demo.mp4
+	.build/release/clipseg segment "$(DEMO_INPUT)" --model "$(DEMO_MODEL)" --prompt "$(DEMO_PROMPT)" -o out/demo.mp4 -y
 	@echo "Wrote out/demo.mp4"
 
 clean:
