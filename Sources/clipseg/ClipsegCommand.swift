@@ -52,10 +52,7 @@ struct ClipsegCommand: AsyncParsableCommand {
             if status == 0 { exit(withError: error) }  // help requests print to standard output
             text = fullMessage(for: error)
         }
-        if !text.isEmpty {
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(\.escapingControlCharacters)
-            StandardError.write(lines.joined(separator: "\n"))
-        }
+        if !text.isEmpty { StandardError.write(text) }  // control characters escaped line by line
         Glibc.exit(status)
     }
 }

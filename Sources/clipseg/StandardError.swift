@@ -1,15 +1,28 @@
+import Pipeline
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Lines on standard error, written at once (never buffered behind progress lines).
 enum StandardError {
+    /// Writes `line` (one or more lines) and a final newline. Control characters inside each line — from a
+    /// file name, a prompt, a camera's driver string — are spelled as escapes (`\u{1B}`), so nothing a user
+    /// or a file supplied can drive the terminal.
     static func write(_ line: String) {
-        let text = line.hasSuffix("\n") || line.hasSuffix("\r") ? line : line + "\n"
-        _ = text.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
+        var body = Substring(line)
+        var end = "\n"
+        if body.hasSuffix("\n") {
+            body = body.dropLast()
+        } else if body.hasSuffix("\r") {
+            body = body.dropLast()
+            end = "\r"
+        }
+        let text = body.split(separator: "\n", omittingEmptySubsequences: false)
+            .map(\.escapingControlCharacters).joined(separator: "\n") + end
+        writeRaw(text)
     }
 
-    /// Text without adding a newline (progress redraws).
+    /// Text as it is, without adding a newline (progress redraws, which hold no user text unescaped).
     static func writeRaw(_ text: String) {
         _ = text.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
     }
