@@ -22,6 +22,15 @@ struct ClipsegCommand: AsyncParsableCommand {
         subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self, BenchCommand.self]
     )
 
+    @Flag(help: "Show the version, the build's git commit, the FFmpeg, OpenBLAS and oneDNN versions and the CPU features in use.")
+    var version = false
+
+    /// `clipseg --version` prints `VersionReport` (no model is loaded); `clipseg` alone prints the help.
+    func run() async throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        try StandardOutput.write(VersionReport.text)
+    }
+
     /// First of all (nothing read, written or started yet): arms the exit-time check of C stdio's standard
     /// output (`StandardOutputExitCheck`), and re-executes once when the math libraries need settings they
     /// read only at load time (see `StartupRelaunch`). Then parses and runs the command, and turns what it

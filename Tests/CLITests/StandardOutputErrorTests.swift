@@ -62,6 +62,10 @@ final class StandardOutputErrorTests: XCTestCase {
         try assertStandardOutputErrors([])
     }
 
+    func testVersion() throws {
+        try assertStandardOutputErrors(["--version"])
+    }
+
     /// As a user types it: `set -o pipefail; clipseg … | head -c 1`. The tokenize output (400 lines of 77 ids,
     /// 140 KB) is more than a pipe holds, so the program is still writing when head exits.
     func testShellPipeIntoHeadExitsZero() throws {
