@@ -55,6 +55,14 @@ final class StandardOutputErrorTests: XCTestCase {
         try assertStandardOutputErrors(["devices"])
     }
 
+    /// `segment` already wrote its outputs through MediaIO's sinks; the same rule holds for each of them on `-`.
+    func testSegmentOutputsOnStandardOutput() throws {
+        let video = TestPaths.samples.appendingPathComponent("videos/shapes.mp4").path
+        for output in [["--masks", "-"], ["--stats", "-"], ["-o", "-"]] {
+            try assertStandardOutputErrors(["segment", video, "--model", model, "--prompt", "red circle", "--quiet"] + output)
+        }
+    }
+
     func testHelp() throws {
         try assertStandardOutputErrors(["--help"])
         try assertStandardOutputErrors(["help", "segment"])
