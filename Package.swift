@@ -60,10 +60,12 @@ let package = Package(
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
         ]),
         .executableTarget(name: "clipseg", dependencies: [
-            "Pipeline", "CLIPSeg", "MediaIO", "CLIPTokenizer", "ReducedPrecision", "FileSafety",
+            "Pipeline", "CLIPSeg", "MediaIO", "CLIPTokenizer", "ReducedPrecision", "TensorKit", "FileSafety",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], plugins: ["BuildCommitStamp"]),
+        // Writes the git commit of the build into the `clipseg` target (`BuildCommit.stamp`, for --version).
+        .plugin(name: "BuildCommitStamp", capability: .buildTool(), path: "Plugins/BuildCommitStamp"),
 
         // GEMM micro-benchmark: OpenBLAS fp32 vs oneDNN bf16/int8 on the model's shapes.
         .executableTarget(name: "gemm-bench", dependencies: ["ReducedPrecision", "TensorKit"],
@@ -79,7 +81,9 @@ let package = Package(
         .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "ReducedPrecision", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
-        // End-to-end tests run the real `clipseg` binary as a child process.
-        .testTarget(name: "CLITests", dependencies: ["clipseg", "ReducedPrecision", "FileSafety", "TestSupport"]),
+        // End-to-end tests run the real `clipseg` binary as a child process (and ask the C libraries
+        // themselves what `clipseg --version` should say).
+        .testTarget(name: "CLITests", dependencies: ["clipseg", "ReducedPrecision", "FileSafety", "TestSupport",
+                                                     "CFFmpeg", "COpenBLAS", "CDNNL"]),
     ]
 )

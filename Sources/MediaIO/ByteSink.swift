@@ -6,15 +6,15 @@ import Glibc
 /// A write-only byte stream to a file (created or truncated) or to standard output, with POSIX
 /// semantics made into `MediaError`s: EINTR is retried, EPIPE becomes `.outputClosed`, anything else
 /// `.writeFailed` naming the destination. Owns its file descriptor (never closes fd 1).
-final class ByteSink {
+public final class ByteSink {
     /// The destination as the user named it ("standard output" for `-`).
-    let name: String
+    public let name: String
     private var descriptor: Int32
     private let ownsDescriptor: Bool
 
     /// Opens `path` for writing; `-` means standard output (SIGPIPE is then ignored process-wide so a
     /// closed reader surfaces as `.outputClosed` instead of killing the process).
-    init(path: String) throws {
+    public init(path: String) throws {
         if path == "-" {
             ByteSink.ignoreBrokenPipeSignal()
             name = "standard output"
@@ -31,13 +31,16 @@ final class ByteSink {
     deinit { try? close() }
 
     /// Ignores SIGPIPE for the whole process (idempotent).
-    static func ignoreBrokenPipeSignal() { signal(SIGPIPE, SIG_IGN) }
+    public static func ignoreBrokenPipeSignal() { signal(SIGPIPE, SIG_IGN) }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    /// Writes all of `bytes` (short writes continue, EINTR is retried); throws `.outputClosed` on EPIPE,
+    /// `.writeFailed` on any other error.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard descriptor >= 0 else { throw MediaError.writeFailed(name, reason: "already closed") }
+        guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
             if written < 0 {
                 let code = errno
                 if code == EINTR { continue }
@@ -47,16 +50,18 @@ final class ByteSink {
         }
     }
 
-    func write(_ bytes: [UInt8]) throws {
+    /// `write(_:)` of an array's bytes.
+    public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
-    func write(_ text: String) throws {
+    /// `write(_:)` of the text's UTF-8 bytes.
+    public func write(_ text: String) throws {
         try write(Array(text.utf8))
     }
 
     /// Closes a file the sink opened (standard output stays open). Idempotent.
-    func close() throws {
+    public func close() throws {
         guard descriptor >= 0 else { return }
         let fd = descriptor
         descriptor = -1

@@ -47,10 +47,14 @@ public final class HeadBlockAttention: @unchecked Sendable {
         self.headDim = headDim
         self.scale = scale
         engine = try OneDNNEngine.cpu()
-        // `DNNL_MAX_CPU_ISA` below AVX512-BF16 (how tests emulate older CPUs) turns the kernel off too.
-        let bf16Instructions = ["avx512_core_bf16", "avx512_core_amx"].contains(OneDNNRuntime.instructionSet)
-        usesFusedKernel = allowsFusedKernel && bf16Instructions && clipseg_bf16_attention_available() == 1
-            && clipseg_bf16_attention_supports(headDim) == 1
+        usesFusedKernel = allowsFusedKernel && Self.fusedKernelRunsHere && clipseg_bf16_attention_supports(headDim) == 1
+    }
+
+    /// Whether this CPU runs the fused AVX512-BF16 kernel (for the head sizes it takes). `DNNL_MAX_CPU_ISA`
+    /// below AVX512-BF16 (how tests emulate older CPUs) turns it off too.
+    public static var fusedKernelRunsHere: Bool {
+        ["avx512_core_bf16", "avx512_core_amx"].contains(OneDNNRuntime.instructionSet)
+            && clipseg_bf16_attention_available() == 1
     }
 
     /// Every (sequence, head, query rows) block of `batch` sequences of `tokens`: near-equal row

@@ -73,12 +73,10 @@ struct BenchCommand: AsyncParsableCommand {
                                              visionThreads: threadCount, decoderThreads: threadCount)
             return try BenchTimings.measure(backend: backend, texts: texts, runs: runs, warmup: warmup)
         }
-        if json {
-            print(timings.json(prompts: prompts, threads: threadCount, precision: precision))
-        } else {
-            print(timings.table(model: directory.path, prompts: prompts, threads: threadCount, precision: precision,
-                                runs: runs, warmup: warmup))
-        }
+        let report = json ? timings.json(prompts: prompts, threads: threadCount, precision: precision)
+            : timings.table(model: directory.path, prompts: prompts, threads: threadCount, precision: precision,
+                            runs: runs, warmup: warmup)
+        try StandardOutput.write(report + "\n")
     }
 }
 

@@ -22,10 +22,21 @@ struct ClipsegCommand: AsyncParsableCommand {
         subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self, BenchCommand.self]
     )
 
-    /// First of all (nothing read, written or started yet): re-executes once when the math libraries
-    /// need settings they read only at load time (see `StartupRelaunch`). Then parses and runs the command,
-    /// and turns what it throws into one line on standard error and the documented exit status.
+    @Flag(help: "Show the version, the build's git commit, the FFmpeg, OpenBLAS and oneDNN versions and the CPU features in use.")
+    var version = false
+
+    /// `clipseg --version` prints `VersionReport` (no model is loaded); `clipseg` alone prints the help.
+    func run() async throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        try StandardOutput.write(VersionReport.text)
+    }
+
+    /// First of all (nothing read, written or started yet): arms the exit-time check of C stdio's standard
+    /// output (`StandardOutputExitCheck`), and re-executes once when the math libraries need settings they
+    /// read only at load time (see `StartupRelaunch`). Then parses and runs the command, and turns what it
+    /// throws into one line on standard error and the documented exit status.
     static func main() async {
+        StandardOutputExitCheck.install()
         StartupRelaunch.performIfNeeded()
         do {
             var command = try parseAsRoot()
@@ -40,7 +51,8 @@ struct ClipsegCommand: AsyncParsableCommand {
     }
 
     /// Prints what `error` says (help and usage text as the argument parser renders them; `Error: <message>`
-    /// for a failure) with control characters escaped line by line, and exits with its status.
+    /// for a failure) with control characters escaped line by line, and exits with its status. Help asked
+    /// for (status 0) is the command's output and goes to standard output through `StandardOutput`.
     static func exit(reporting error: Error) -> Never {
         let status: Int32
         let text: String
@@ -49,10 +61,21 @@ struct ClipsegCommand: AsyncParsableCommand {
             text = "Error: " + failure.message
         } else {
             status = exitCode(for: error).rawValue
-            if status == 0 { exit(withError: error) }  // help requests print to standard output
+            if status == 0 { writeHelp(fullMessage(for: error)) }
             text = fullMessage(for: error)
         }
         if !text.isEmpty { StandardError.write(text) }  // control characters escaped line by line
         Glibc.exit(status)
+    }
+
+    /// Writes help text (`--help`, `help segment`) to standard output and exits 0; when that write fails,
+    /// exits as `StandardOutput` says (1 with one line, or 0 silently when the reader closed the pipe).
+    private static func writeHelp(_ text: String) -> Never {
+        do {
+            if !text.isEmpty { try StandardOutput.write(text + "\n") }
+        } catch {
+            exit(reporting: error)
+        }
+        Glibc.exit(0)
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MediaIO
 
 /// `clipseg devices`: lists V4L2 cameras with their formats, sizes and frame rates; with `--test`,
@@ -64,17 +63,20 @@ struct DevicesCommand: AsyncParsableCommand {
     private func list() throws {
         let paths = devices.isEmpty ? CameraDevice.systemDevicePaths() : devices
         if paths.isEmpty {
-            print("No cameras found (no /dev/video* devices).")
+            try StandardOutput.write("No cameras found (no /dev/video* devices).\n")
             return
         }
         var failures = 0
         for path in paths {
+            let table: String
             do {
-                print(DeviceTable.render(try CameraDevice.describe(path)), terminator: "")
+                table = DeviceTable.render(try CameraDevice.describe(path))
             } catch {
                 failures += 1
-                DevicesCommand.printError("error: \(error)")
+                StandardError.write("error: \(error)")
+                continue
             }
+            try StandardOutput.write(table)
         }
         if failures > 0 { throw ExitCode.failure }
     }
@@ -88,13 +90,9 @@ struct DevicesCommand: AsyncParsableCommand {
             options: CameraOptions(size: cameraSize ?? legacySize ?? CameraSize(width: 640, height: 480), frameRate: fps,
                                    stallTimeout: stallTimeout),
             frameCount: frames, saveFolder: saveFrames)
-        let report = try await check.run { DevicesCommand.printError("warning: \($0)") }
-        print(DeviceTable.summary(report))
+        let report = try await check.run { StandardError.write("warning: \($0)") }
+        try StandardOutput.write(DeviceTable.summary(report) + "\n")
         if report.endedEarly { throw ExitCode.failure }
-    }
-
-    private static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     private func firstCaptureDevice() -> String? {

@@ -135,7 +135,7 @@ private struct Request: Sendable {
     /// Writes a whole output file (`WholeFileWrite`), or to standard output for `-`.
     private func write(_ bytes: [UInt8], to path: String) throws {
         if path == "-" {
-            try StandardOutputBytes.write(bytes)
+            try StandardOutput.write(bytes)
             return
         }
         do {

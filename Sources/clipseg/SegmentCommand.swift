@@ -272,6 +272,10 @@ struct SegmentCommand: AsyncParsableCommand {
         } catch let interrupted as SegmentInterruption.Interrupted {
             if !quiet { StandardError.write(interrupted.message) }
             throw ExitCode(interrupted.exitCode)
+        } catch MediaError.outputClosed(let name) {
+            // The reader went away before the first frame (a y4m header meets `| head` that has exited): a clean end.
+            if !quiet { StandardError.write("\(name) was closed by its reader before the first frame") }
+            throw ExitCode.success
         }
         let exitCode = try await session.run(interruption: interruption)
         if exitCode != 0 { throw ExitCode(exitCode) }

@@ -47,6 +47,6 @@ struct TokenizeCommand: ParsableCommand {
         for text in texts {
             output += "[" + tokenizer.encode(text).map(String.init).joined(separator: ",") + "]\n"
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
+        try StandardOutput.write(output)
     }
 }

@@ -19,12 +19,14 @@ public struct ProcessResult: Sendable {
 public enum ChildProcess {
     /// Runs `executable` with `arguments`, feeding `stdin` (if any), capturing stdout and stderr,
     /// and killing it with SIGKILL after `timeout` seconds.
-    /// `environment` entries are added to (and override) the current environment.
+    /// `environment` entries are added to (and override) the current environment. `standardOutput` other
+    /// than `.captured` sends the child's output elsewhere (`ProcessResult.stdout` is then empty).
     @discardableResult
     public static func run(
         _ executable: URL, _ arguments: [String],
         stdin: Data? = nil, environment: [String: String] = [:],
-        currentDirectory: URL? = nil, timeout: TimeInterval = 120
+        currentDirectory: URL? = nil, timeout: TimeInterval = 120,
+        standardOutput: ChildStandardOutput = .captured
     ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = executable
@@ -35,13 +37,13 @@ public enum ChildProcess {
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
 
         let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
-        process.standardOutput = outPipe
+        process.standardOutput = try standardOutput.destination(capturing: outPipe)
         process.standardError = errPipe
         process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
 
         let collected = Collected()
         let group = DispatchGroup()
-        for (pipe, isOut) in [(outPipe, true), (errPipe, false)] {
+        for (pipe, isOut) in [(outPipe, true), (errPipe, false)] where !isOut || standardOutput == .captured {
             group.enter()
             DispatchQueue.global().async {
                 let data = pipe.fileHandleForReading.readDataToEndOfFile()

@@ -7,6 +7,10 @@
 //
 // All pointers are caller-owned; nothing is retained or allocated. Rows are `stride` floats apart.
 
+// Which instruction-set extensions the CPU has (also for reports). Included here so a build whose clang
+// module cache predates that header still sees it.
+#include "cpu_features.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
