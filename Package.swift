@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "CLIPTokenizer"),
         .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer", "ReducedPrecision"]),
         // Reduced-precision (bf16 / int8) linear layers over oneDNN.
-        .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit"]),
+        .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit", "CVectorKernels"]),
 
         // Outputs that never destroy inputs: file identities, path clashes, picture-sequence names,
         // whole-file writes that keep devices and pipes in place. No dependencies.
@@ -54,13 +54,27 @@ let package = Package(
         // Media side.
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "CV4L2", "FileSafety"]),
 
-        // Streaming segmenter and command line.
-        .target(name: "Pipeline", dependencies: [
-            "CLIPSeg", "MediaIO",
-            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-        ]),
+        // Text a user typed: blanks trimmed when read, control characters escaped when quoted back.
+        // No dependencies.
+        .target(name: "UserText"),
+
+        // Stream primitives: bounded channels and their drop policy, frame ledger, recycling pool,
+        // dedicated-thread executor, clocks, thread priority, turn-taking. No dependencies: they know
+        // nothing of video or models.
+        .target(name: "StreamKit"),
+
+        // Mask shaping, resampling, blur, compositing, overlay, backgrounds, colours, per-frame statistics:
+        // what `segment` and `image` both draw with.
+        .target(name: "MaskRender", dependencies: ["MediaIO", "UserText"]),
+
+        // The streaming segmenter: the stage chain over `SegmentationBackend`, prompts and control grammar.
+        // Never the model: the CLIPSeg adapter lives in `clipseg`.
+        .target(name: "Pipeline", dependencies: ["StreamKit", "MaskRender", "MediaIO", "UserText"]),
+
+        // The command line, its terminal code (Terminal/) and the CLIPSeg adapter (CLIPSegBackend).
         .executableTarget(name: "clipseg", dependencies: [
-            "Pipeline", "CLIPSeg", "MediaIO", "CLIPTokenizer", "ReducedPrecision", "FileSafety",
+            "Pipeline", "StreamKit", "MaskRender", "UserText", "CLIPSeg", "MediaIO", "CLIPTokenizer",
+            "ReducedPrecision", "TensorKit", "FileSafety",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -78,8 +92,16 @@ let package = Package(
         .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport"]),
         .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "ReducedPrecision", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
-        // End-to-end tests run the real `clipseg` binary as a child process.
-        .testTarget(name: "CLITests", dependencies: ["clipseg", "ReducedPrecision", "FileSafety", "TestSupport"]),
+        // StreamKitTests link no native library (no FFmpeg, OpenBLAS, oneDNN or V4L2).
+        .testTarget(name: "StreamKitTests", dependencies: ["StreamKit", "TestSupport"]),
+        .testTarget(name: "UserTextTests", dependencies: ["UserText"]),
+        .testTarget(name: "MaskRenderTests", dependencies: ["MaskRender", "MediaIO", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StreamKit", "MaskRender", "MediaIO", "TestSupport"]),
+        // End-to-end tests run the real `clipseg` binary as a child process; unit tests of its terminal code
+        // and of the CLIPSeg adapter use `@testable import clipseg`.
+        .testTarget(name: "CLITests", dependencies: [
+            "clipseg", "Pipeline", "StreamKit", "CLIPSeg", "MediaIO", "TensorKit", "ReducedPrecision", "FileSafety",
+            "TestSupport",
+        ]),
     ]
 )

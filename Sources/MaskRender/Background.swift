@@ -43,7 +43,7 @@ public enum Background: Sendable, Equatable {
     }
 
     /// Bilinear resize of an RGB24 image (half-pixel centres, edges clamped).
-    static func stretch(_ image: RGBFrame, width: Int, height: Int) -> [UInt8] {
+    public static func stretch(_ image: RGBFrame, width: Int, height: Int) -> [UInt8] {
         if image.width == width && image.height == height { return image.pixels }
         guard image.width > 0, image.height > 0 else { return [UInt8](repeating: 0, count: width * height * 3) }
         var out = [UInt8](repeating: 0, count: width * height * 3)

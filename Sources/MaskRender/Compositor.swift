@@ -138,5 +138,6 @@ public struct Compositor: Sendable {
 /// Frame and masks that do not fit together; `description` is the one-line message.
 public struct CompositorError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

@@ -1,3 +1,5 @@
+import UserText
+
 /// An 8-bit sRGB colour, as given to `--background` or used for overlay tints.
 public struct RGBColor: Sendable, Equatable, Hashable, CustomStringConvertible {
     public var red: UInt8

@@ -1,3 +1,5 @@
+import StreamKit
+
 /// Decoder stage, on its own thread (so decoding frame N overlaps encoding frame N+1): decodes every
 /// prompt of a frame in one batch and records the logits in the `FrameLedger` for the compose stage.
 ///

@@ -1,3 +1,5 @@
+import StreamKit
+
 /// Counters and meters of a running segmentation, updated by the stages from their threads and read by
 /// the progress display and the final summary. All figures are since the start of the run.
 public final class RunMonitor: Sendable {
@@ -25,6 +27,9 @@ public final class RunMonitor: Sendable {
         /// Whole-run average rates.
         public var averageCaptureFPS: Double?
         public var averageProcessedFPS: Double?
+
+        /// All counts zero, no rates or percentiles yet.
+        public init() {}
     }
 
     private struct State {

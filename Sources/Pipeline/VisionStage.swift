@@ -1,3 +1,5 @@
+import StreamKit
+
 /// Vision stage, on its own thread: the image encoder, run exactly once per processed frame whatever the
 /// number of prompts. Its input queue is the one place frames are dropped (latest-wins when live).
 /// Preprocesses deferred frames (live sources) itself, and gives each input buffer back to the pool once

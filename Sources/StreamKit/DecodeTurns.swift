@@ -12,22 +12,24 @@ import Foundation
 ///
 /// The decoder stage calls `frameDecoded()` once per frame it finishes and `finish()` when it stops
 /// for any reason, so a waiting vision stage never waits for a decoder that is gone.
-final class DecodeTurns: Sendable {
+public final class DecodeTurns: Sendable {
     private let decoded = DispatchSemaphore(value: 0)
     private let finished = LockedState(false)
 
+    public init() {}
+
     /// Decoder side: one frame's features are decoded.
-    func frameDecoded() { decoded.signal() }
+    public func frameDecoded() { decoded.signal() }
 
     /// Decoder side: no more frames will be decoded (wakes a waiting vision stage for good).
-    func finish() {
+    public func finish() {
         finished.withLock { $0 = true }
         decoded.signal()
     }
 
     /// Vision side, on its dedicated thread: blocks until the frame just handed over is decoded or the
     /// decoder stage has stopped.
-    func waitForDecode() {
+    public func waitForDecode() {
         if finished.withLock({ $0 }) { return }
         decoded.wait()
         if finished.withLock({ $0 }) { decoded.signal() }

@@ -56,7 +56,7 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
     /// Names the calling OS thread (as `top -H`, `ps -L` and debuggers show it). Linux keeps the first
     /// 15 bytes. Foundation's `Thread.name` does not reliably reach the OS thread, and Glibc's
     /// `pthread_setname_np` is not visible to Swift, so this writes `/proc/thread-self/comm`.
-    static func nameCurrentThread(_ name: String) {
+    public static func nameCurrentThread(_ name: String) {
         let fd = open("/proc/thread-self/comm", O_WRONLY)
         guard fd >= 0 else { return }
         defer { close(fd) }

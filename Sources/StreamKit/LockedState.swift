@@ -4,13 +4,15 @@ import Foundation
 ///
 /// Critical sections must be short and must never block, suspend or call back into unknown code:
 /// collect what to do inside, do it after unlocking.
-final class LockedState<State>: @unchecked Sendable {
+public final class LockedState<State>: @unchecked Sendable {
     private let lock = NSLock()
     private var state: State
 
-    init(_ state: State) { self.state = state }
+    /// Guards `state`.
+    public init(_ state: State) { self.state = state }
 
-    func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
+    /// Runs `body` with the value, holding the mutex.
+    public func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
         lock.lock()
         defer { lock.unlock() }
         return try body(&state)

@@ -1,5 +1,6 @@
 import CLIPSeg
 import MediaIO
+import Pipeline
 import TensorKit
 
 /// The real `SegmentationBackend`: a loaded `CLIPSegModel`, optionally run at another input size than
@@ -10,18 +11,18 @@ import TensorKit
 /// `InferenceWorkspace` per thread, carrying the threads one pass of that step may use
 /// (`InferenceWorkspace(threads:)`: layers split over libdispatch threads while OpenBLAS itself runs
 /// single-threaded, so two stages computing at once never fight over OpenBLAS's spinning thread pool).
-public struct CLIPSegBackend: SegmentationBackend {
-    public let model: CLIPSegModel
+struct CLIPSegBackend: SegmentationBackend {
+    let model: CLIPSegModel
     /// Frames → pixel values at the model input size (the checkpoint's, or `--size`).
-    public let preprocessor: ImagePreprocessor
+    let preprocessor: ImagePreprocessor
     /// Threads of one vision-encoder pass and of one decoder pass (live runs decode on all the vision's
     /// threads between two encodings; file runs decode on one alongside the next encoding).
-    public let visionThreads: Int
-    public var decoderThreads: Int
+    let visionThreads: Int
+    var decoderThreads: Int
 
     /// Uses `model` at `inputSize × inputSize` when given, else at its preprocessor's size.
     /// Throws a one-line error when `inputSize` is not a positive multiple of the patch size.
-    public init(model: CLIPSegModel, inputSize: Int? = nil, visionThreads: Int = 1, decoderThreads: Int = 1) throws {
+    init(model: CLIPSegModel, inputSize: Int? = nil, visionThreads: Int = 1, decoderThreads: Int = 1) throws {
         self.model = model
         self.visionThreads = max(1, visionThreads)
         self.decoderThreads = max(1, decoderThreads)
@@ -41,18 +42,18 @@ public struct CLIPSegBackend: SegmentationBackend {
     }
 
     /// The square side frames are resized to for a `width × height` frame (nil when not square).
-    public func inputSide(width: Int, height: Int) -> Int? {
+    func inputSide(width: Int, height: Int) -> Int? {
         let size = preprocessor.outputSize(width: width, height: height)
         return size.height == size.width ? size.width : nil
     }
 
-    public var embeddingSize: Int { model.configuration.projectionDim }
+    var embeddingSize: Int { model.configuration.projectionDim }
 
-    public func makeScratch(for step: ModelStep) -> InferenceWorkspace {
+    func makeScratch(for step: ModelStep) -> InferenceWorkspace {
         InferenceWorkspace(threads: step == .vision ? visionThreads : decoderThreads)
     }
 
-    public func prepare(_ frame: RGBFrame, recycling recycled: consuming Tensor?) throws -> Tensor {
+    func prepare(_ frame: RGBFrame, recycling recycled: consuming Tensor?) throws -> Tensor {
         // Consumed, so `values` is the only reference and its storage is written in place.
         var values = (consume recycled) ?? Tensor(shape: [0])
         // On the vision threads' count: live runs preprocess on the vision stage, right before encoding.
@@ -61,23 +62,23 @@ public struct CLIPSegBackend: SegmentationBackend {
         return values
     }
 
-    public func encode(_ input: Tensor, scratch: InferenceWorkspace) throws -> VisionFeatures {
+    func encode(_ input: Tensor, scratch: InferenceWorkspace) throws -> VisionFeatures {
         try model.visionFeatures(input, workspace: scratch)
     }
 
-    public func embed(texts: [String], scratch: InferenceWorkspace) throws -> [[Float]] {
+    func embed(texts: [String], scratch: InferenceWorkspace) throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
         let embedded = try model.embed(text: texts, workspace: scratch)
         return Self.rows(of: embedded)
     }
 
-    public func embed(image: RGBFrame, scratch: InferenceWorkspace) throws -> [Float] {
+    func embed(image: RGBFrame, scratch: InferenceWorkspace) throws -> [Float] {
         let embedded = try model.embed(imageRGB: image.pixels, width: image.width, height: image.height,
                                        workspace: scratch)
         return embedded.data
     }
 
-    public func decode(_ features: VisionFeatures, conditionals: ConditionalEmbeddings,
+    func decode(_ features: VisionFeatures, conditionals: ConditionalEmbeddings,
                        scratch: InferenceWorkspace) throws -> PromptLogits {
         let tensor = Tensor(shape: [conditionals.count, conditionals.size], data: conditionals.rows)
         let logits = try model.decode(features, conditionals: tensor, workspace: scratch)

@@ -2,6 +2,7 @@ import ArgumentParser
 import CLIPSeg
 import FileSafety
 import Foundation
+import MaskRender
 import MediaIO
 import Pipeline
 import TensorKit

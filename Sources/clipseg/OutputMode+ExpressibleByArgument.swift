@@ -1,4 +1,5 @@
 import ArgumentParser
+import MaskRender
 import Pipeline
 
 /// `--mode overlay|matte|cutout|blur|replace`.

@@ -2,6 +2,7 @@ import FileSafety
 import Foundation
 import MediaIO
 import Pipeline
+import UserText
 #if canImport(Glibc)
 import Glibc
 #endif

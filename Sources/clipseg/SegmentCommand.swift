@@ -1,8 +1,10 @@
 import ArgumentParser
 import FileSafety
 import Foundation
+import MaskRender
 import MediaIO
 import Pipeline
+import UserText
 
 /// `clipseg segment INPUT [options]`: segments a video file, a stream or a live camera by text and/or
 /// image prompts, frame by frame, through the pipelined chain of `SegmentationPipeline`.

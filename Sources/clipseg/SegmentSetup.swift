@@ -1,8 +1,10 @@
 import CLIPSeg
 import FileSafety
 import Foundation
+import MaskRender
 import MediaIO
 import Pipeline
+import StreamKit
 import TensorKit
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@ import CLIPSeg
 import Foundation
 import MediaIO
 import Pipeline
+@testable import clipseg
 import TensorKit
 import TestSupport
 import XCTest

@@ -1,6 +1,7 @@
+@testable import clipseg
 import Foundation
+import StreamKit
 import XCTest
-@testable import Pipeline
 #if canImport(Glibc)
 import Glibc
 #endif

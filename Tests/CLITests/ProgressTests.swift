@@ -1,5 +1,6 @@
+@testable import clipseg
+import Pipeline
 import XCTest
-@testable import Pipeline
 
 final class ProgressTextTests: XCTestCase {
     private let halfway = ProgressSnapshot(framesRead: 160, framesProcessed: 150, dropped: 0, elapsed: 6.1,

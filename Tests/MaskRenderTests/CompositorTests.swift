@@ -1,6 +1,6 @@
 import XCTest
 import MediaIO
-@testable import Pipeline
+@testable import MaskRender
 
 final class CompositorTests: XCTestCase {
     /// Masks of one prompt with the given union/mask plane.

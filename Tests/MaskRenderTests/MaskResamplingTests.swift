@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import TestSupport
-@testable import Pipeline
+@testable import MaskRender
 
 /// Bilinear upscaling against torch (`Tools/make_pipeline_fixtures.py` → Tests/Fixtures/pipeline/bilinear.json)
 /// and the box blur against a direct per-pixel average.

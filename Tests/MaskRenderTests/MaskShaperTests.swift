@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Pipeline
+@testable import MaskRender
 
 /// Mask shaping on hand-made logits whose probabilities are known exactly.
 final class MaskShaperTests: XCTestCase {

@@ -1,6 +1,6 @@
 import XCTest
 import MediaIO
-@testable import Pipeline
+@testable import MaskRender
 
 /// `OverlayPlan` paints exactly what tinting and outlining each frame from its masks gives, on every frame
 /// that shares the masks.

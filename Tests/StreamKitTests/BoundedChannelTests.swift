@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Pipeline
+@testable import StreamKit
 
 /// The channel with real tasks and threads. No assertion depends on timing: where a test must know
 /// that a producer is parked it polls the channel's counters (with a generous deadline as a hang guard).

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Pipeline
+@testable import StreamKit
 import XCTest
 
 /// `DecodeTurns` alone: a wait returns once the frame is decoded, and for good once the decoder stage

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Pipeline
+@testable import StreamKit
 
 /// The drop policy on its own, with times given by hand (a `ManualClock`), never by sleeping.
 final class DropPolicyTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
-@testable import Pipeline
+@testable import StreamKit
+import TestSupport
 import XCTest
 
 /// The frame ledger: outcomes recorded before or after the consumer asks, in any order; failure.

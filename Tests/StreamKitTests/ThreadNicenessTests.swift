@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Pipeline
+@testable import StreamKit
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,9 +10,9 @@ import Glibc
 /// The stream ends at end of input or on a read error (reported as a last `.failure`). A thread blocked
 /// in `read` cannot be interrupted portably, so a run that ends first simply stops listening; the
 /// thread ends with the process. The descriptor is not closed.
-public enum ControlCommandReader {
+enum ControlCommandReader {
     /// Starts reading `fileDescriptor`; each element is one line's command or its one-line error.
-    public static func start(fileDescriptor: Int32, maxLineLength: Int = 4096)
+    static func start(fileDescriptor: Int32, maxLineLength: Int = 4096)
         -> AsyncStream<Result<ControlCommand, ControlCommandError>> {
         let (stream, continuation) = AsyncStream.makeStream(of: Result<ControlCommand, ControlCommandError>.self,
                                                             bufferingPolicy: .unbounded)

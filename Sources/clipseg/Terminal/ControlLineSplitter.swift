@@ -1,19 +1,21 @@
+import Pipeline
+
 /// Cuts a byte stream (standard input under `--control -`) into lines and parses each as a `ControlCommand`.
 ///
 /// Lines end with `\n` (a `\r` before it is ignored). A line longer than `maxLineLength` bytes gives one
 /// error and is skipped up to its end, so a runaway writer cannot make memory grow.
-public struct ControlLineSplitter: Sendable {
+struct ControlLineSplitter: Sendable {
     /// The longest line accepted, in bytes (without its line ending).
-    public let maxLineLength: Int
+    let maxLineLength: Int
     private var pending: [UInt8] = []
     private var overlong = false
 
-    public init(maxLineLength: Int = 4096) {
+    init(maxLineLength: Int = 4096) {
         self.maxLineLength = max(1, maxLineLength)
     }
 
     /// Feeds bytes as they were read; returns one result per line completed by them, in order.
-    public mutating func append(_ bytes: some Collection<UInt8>) -> [Result<ControlCommand, ControlCommandError>] {
+    mutating func append(_ bytes: some Collection<UInt8>) -> [Result<ControlCommand, ControlCommandError>] {
         var results: [Result<ControlCommand, ControlCommandError>] = []
         for byte in bytes {
             if byte == UInt8(ascii: "\n") {
@@ -32,7 +34,7 @@ public struct ControlLineSplitter: Sendable {
     }
 
     /// The end of the input: a last line without `\n` is parsed (an empty remainder gives nothing).
-    public mutating func finish() -> [Result<ControlCommand, ControlCommandError>] {
+    mutating func finish() -> [Result<ControlCommand, ControlCommandError>] {
         if pending.isEmpty { overlong = false; return [] }
         return endLine().map { [$0] } ?? []
     }

@@ -1,12 +1,13 @@
 import Foundation
+import StreamKit
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// What to do on each SIGINT/SIGTERM: the first starts a clean shutdown (stop capture, drain, finalise
 /// outputs, print the summary, then exit 130 for SIGINT or 143 for SIGTERM); a second SIGINT exits at once.
-public struct InterruptPolicy: Sendable, Equatable {
-    public enum Action: Sendable, Equatable {
+struct InterruptPolicy: Sendable, Equatable {
+    enum Action: Sendable, Equatable {
         /// Stop reading and drain; exit with `exitCode` when done.
         case beginShutdown(exitCode: Int32)
         /// Exit immediately with this code (outputs may be left unfinished).
@@ -16,14 +17,14 @@ public struct InterruptPolicy: Sendable, Equatable {
     }
 
     /// The first signal received, if any.
-    public private(set) var firstSignal: Int32?
+    private(set) var firstSignal: Int32?
 
-    public init() {}
+    init() {}
 
     /// The exit code a run stopped by `signal` ends with (128 + signal number: 130 for SIGINT, 143 for SIGTERM).
-    public static func exitCode(for signal: Int32) -> Int32 { 128 + signal }
+    static func exitCode(for signal: Int32) -> Int32 { 128 + signal }
 
-    public mutating func receive(_ signal: Int32) -> Action {
+    mutating func receive(_ signal: Int32) -> Action {
         guard firstSignal != nil else {
             firstSignal = signal
             return .beginShutdown(exitCode: Self.exitCode(for: signal))
@@ -41,13 +42,13 @@ public struct InterruptPolicy: Sendable, Equatable {
 ///
 /// `@unchecked Sendable`: the Dispatch sources are set up in `init` and only cancelled afterwards
 /// (Dispatch sources are thread-safe); the policy is behind a lock.
-public final class InterruptHandler: @unchecked Sendable {
+final class InterruptHandler: @unchecked Sendable {
     private let sources: [any DispatchSourceSignal]
     private let policy = LockedState(InterruptPolicy())
 
     /// Installs the handlers. `onShutdown` runs on a Dispatch queue, once. Keep the handler referenced
     /// for the whole run: releasing it uninstalls it.
-    public init(onShutdown: @escaping @Sendable (_ signal: Int32, _ exitCode: Int32) -> Void) {
+    init(onShutdown: @escaping @Sendable (_ signal: Int32, _ exitCode: Int32) -> Void) {
         let queue = DispatchQueue(label: "clipseg-signals")
         var sources: [any DispatchSourceSignal] = []
         let policy = self.policy
@@ -73,12 +74,12 @@ public final class InterruptHandler: @unchecked Sendable {
     }
 
     /// The first signal received, if any (to pick the exit code at the end of the run).
-    public var firstSignal: Int32? { policy.withLock { $0.firstSignal } }
+    var firstSignal: Int32? { policy.withLock { $0.firstSignal } }
 
     deinit { uninstall() }
 
     /// Removes the handlers and restores the default actions.
-    public func uninstall() {
+    func uninstall() {
         for source in sources { source.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)

@@ -1,3 +1,5 @@
+import Pipeline
+
 /// Decides when progress is shown on stderr and what exactly to write, for a file or a live run.
 ///
 /// - stderr is a terminal: one line redrawn in place (`\r`, text, erase to end of line) at most every
@@ -6,17 +8,17 @@
 /// - `finish` gives the summary line (clearing the redrawn line first on a terminal).
 ///
 /// Pure: the caller passes the time and writes the returned text; `--quiet` means not calling it.
-public struct ProgressReporter: Sendable {
+struct ProgressReporter: Sendable {
     /// What is being read.
-    public enum Source: Sendable, Equatable {
+    enum Source: Sendable, Equatable {
         case file(totalFrames: Int?)
         case live
     }
 
-    public let source: Source
-    public let isTerminal: Bool
-    public let terminalInterval: Double
-    public let plainInterval: Double
+    let source: Source
+    let isTerminal: Bool
+    let terminalInterval: Double
+    let plainInterval: Double
     private var lastShown: Double?
     private var startedAt: Double?
     private var drewLine = false
@@ -24,7 +26,7 @@ public struct ProgressReporter: Sendable {
     /// Erases from the cursor to the end of the line (ANSI `EL`).
     static let eraseLine = "\u{1B}[K"
 
-    public init(source: Source, isTerminal: Bool, terminalInterval: Double = 0.25, plainInterval: Double = 5) {
+    init(source: Source, isTerminal: Bool, terminalInterval: Double = 0.25, plainInterval: Double = 5) {
         self.source = source
         self.isTerminal = isTerminal
         self.terminalInterval = terminalInterval
@@ -32,7 +34,7 @@ public struct ProgressReporter: Sendable {
     }
 
     /// The text to write to stderr now, or nil when it is too soon since the last one.
-    public mutating func update(_ snapshot: ProgressSnapshot, now: Double) -> String? {
+    mutating func update(_ snapshot: ProgressSnapshot, now: Double) -> String? {
         if startedAt == nil { startedAt = now }
         let interval = isTerminal ? terminalInterval : plainInterval
         let reference = lastShown ?? (isTerminal ? nil : startedAt)
@@ -54,7 +56,7 @@ public struct ProgressReporter: Sendable {
     }
 
     /// The summary, ending with a newline, replacing the redrawn line on a terminal.
-    public mutating func finish(_ snapshot: ProgressSnapshot, interrupted: Bool = false) -> String {
+    mutating func finish(_ snapshot: ProgressSnapshot, interrupted: Bool = false) -> String {
         let summary = ProgressText.summary(snapshot, live: source == .live, interrupted: interrupted)
         defer { drewLine = false }
         return (drewLine ? "\r" + Self.eraseLine : "") + summary + "\n"

@@ -1,41 +1,10 @@
 import Foundation
-
-/// Figures of a run at one moment, gathered by the caller from its counters and meters.
-public struct ProgressSnapshot: Sendable, Equatable {
-    /// Frames decoded or captured so far.
-    public var framesRead: Int
-    /// Frames that went through the model.
-    public var framesProcessed: Int
-    /// Frames dropped before the model (latest-wins).
-    public var dropped: Int
-    /// Seconds since the run started.
-    public var elapsed: Double
-    /// Recent capture rate (frames per second), when known.
-    public var captureFPS: Double?
-    /// Recent processing rate (frames per second), when known.
-    public var processedFPS: Double?
-    /// Capture → mask latency percentiles, seconds.
-    public var latencyP50: Double?
-    public var latencyP95: Double?
-
-    public init(framesRead: Int = 0, framesProcessed: Int = 0, dropped: Int = 0, elapsed: Double = 0,
-                captureFPS: Double? = nil, processedFPS: Double? = nil,
-                latencyP50: Double? = nil, latencyP95: Double? = nil) {
-        self.framesRead = framesRead
-        self.framesProcessed = framesProcessed
-        self.dropped = dropped
-        self.elapsed = elapsed
-        self.captureFPS = captureFPS
-        self.processedFPS = processedFPS
-        self.latencyP50 = latencyP50
-        self.latencyP95 = latencyP95
-    }
-}
+import Pipeline
 
 /// The progress and summary lines, as pure functions of a snapshot (no terminal codes here).
-public enum ProgressText {
+enum ProgressText {
     /// `m:ss`, or `h:mm:ss` from an hour on; `--:--` for unknown or absurd values.
-    public static func clock(_ seconds: Double?) -> String {
+    static func clock(_ seconds: Double?) -> String {
         guard let seconds, seconds.isFinite, seconds >= 0, seconds < 360_000 else { return "--:--" }
         let total = Int(seconds.rounded())
         let hours = total / 3600, minutes = (total % 3600) / 60, secs = total % 60
@@ -44,13 +13,13 @@ public enum ProgressText {
     }
 
     /// A rate with one decimal (`24.6 fps`), `-- fps` when unknown.
-    public static func rate(_ fps: Double?) -> String {
+    static func rate(_ fps: Double?) -> String {
         guard let fps, fps.isFinite else { return "-- fps" }
         return String(format: "%.1f fps", fps)
     }
 
     /// Milliseconds, rounded (`120 ms`), `--` when unknown.
-    public static func milliseconds(_ seconds: Double?) -> String {
+    static func milliseconds(_ seconds: Double?) -> String {
         guard let seconds, seconds.isFinite else { return "-- ms" }
         return "\(Int((seconds * 1000).rounded())) ms"
     }
@@ -64,7 +33,7 @@ public enum ProgressText {
     /// The terminal progress bar of a file run:
     /// `[############------------]  50%  150/300 frames  24.6 fps  ETA 0:06`,
     /// or without a known total `150 frames  24.6 fps  0:06 elapsed`.
-    public static func fileBar(_ snapshot: ProgressSnapshot, totalFrames: Int?, barWidth: Int = 24) -> String {
+    static func fileBar(_ snapshot: ProgressSnapshot, totalFrames: Int?, barWidth: Int = 24) -> String {
         guard let total = totalFrames, total > 0 else {
             return "\(snapshot.framesProcessed) frames  \(rate(snapshot.processedFPS))  \(clock(snapshot.elapsed)) elapsed"
         }
@@ -79,7 +48,7 @@ public enum ProgressText {
 
     /// The periodic plain line of a file run (stderr not a terminal):
     /// `progress: 150/300 frames (50%), 24.6 fps, ETA 0:06` or `progress: 150 frames, 24.6 fps, 0:06 elapsed`.
-    public static func fileLine(_ snapshot: ProgressSnapshot, totalFrames: Int?) -> String {
+    static func fileLine(_ snapshot: ProgressSnapshot, totalFrames: Int?) -> String {
         guard let total = totalFrames, total > 0 else {
             return "progress: \(snapshot.framesProcessed) frames, \(rate(snapshot.processedFPS)), "
                 + "\(clock(snapshot.elapsed)) elapsed"
@@ -91,7 +60,7 @@ public enum ProgressText {
 
     /// The status line of a live run:
     /// `live: capture 30.0 fps, processed 7.5 fps, dropped 45, latency p50 120 ms p95 180 ms`.
-    public static func liveStatus(_ snapshot: ProgressSnapshot) -> String {
+    static func liveStatus(_ snapshot: ProgressSnapshot) -> String {
         "live: capture \(rate(snapshot.captureFPS)), processed \(rate(snapshot.processedFPS)), "
             + "dropped \(snapshot.dropped), latency p50 \(milliseconds(snapshot.latencyP50)) "
             + "p95 \(milliseconds(snapshot.latencyP95))"
@@ -100,7 +69,7 @@ public enum ProgressText {
     /// The final summary line. File: `done: 300 frames in 0:12 (24.4 fps)` (`, 3 dropped` when any);
     /// live: `done: captured 900 frames in 0:30 (30.0 fps), processed 240 (8.0 fps), dropped 660,
     /// latency p50 120 ms p95 180 ms`. `interrupted` replaces `done` after SIGINT/SIGTERM or `quit`.
-    public static func summary(_ snapshot: ProgressSnapshot, live: Bool, interrupted: Bool = false) -> String {
+    static func summary(_ snapshot: ProgressSnapshot, live: Bool, interrupted: Bool = false) -> String {
         let head = interrupted ? "interrupted" : "done"
         let seconds = snapshot.elapsed > 0 ? snapshot.elapsed : nil
         func average(_ count: Int) -> String { rate(seconds.map { Double(count) / $0 }) }

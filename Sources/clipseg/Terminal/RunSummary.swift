@@ -1,3 +1,5 @@
+import Pipeline
+
 /// The final summary of a segmentation run on stderr: the headline of `ProgressText.summary`, then one
 /// line with every count (so scripts and tests can read them):
 ///
@@ -6,9 +8,9 @@
 ///
 /// Latency percentiles are over the last 300 processed frames (`LatencyTracker`); p99 comes last, so
 /// readers of the older line (ending at p95) still match.
-public enum RunSummary {
+enum RunSummary {
     /// The snapshot `ProgressText`/`ProgressReporter` summarise.
-    public static func snapshot(_ outcome: SegmentationOutcome) -> ProgressSnapshot {
+    static func snapshot(_ outcome: SegmentationOutcome) -> ProgressSnapshot {
         ProgressSnapshot(framesRead: outcome.framesRead, framesProcessed: outcome.figures.processed,
                          dropped: outcome.dropped, elapsed: outcome.elapsed,
                          captureFPS: outcome.figures.averageCaptureFPS, processedFPS: outcome.figures.averageProcessedFPS,
@@ -16,12 +18,12 @@ public enum RunSummary {
     }
 
     /// The counts line (no newline).
-    public static func countsLine(_ outcome: SegmentationOutcome) -> String {
+    static func countsLine(_ outcome: SegmentationOutcome) -> String {
         countsLine(framesRead: outcome.framesRead, dropped: outcome.dropped, figures: outcome.figures)
     }
 
     /// The counts line of a run that read `framesRead` frames and dropped `dropped` of them (no newline).
-    public static func countsLine(framesRead: Int, dropped: Int, figures f: RunMonitor.Figures) -> String {
+    static func countsLine(framesRead: Int, dropped: Int, figures f: RunMonitor.Figures) -> String {
         "frames: read \(framesRead), processed \(f.processed), dropped \(dropped), "
             + "written \(f.written); vision encoder runs \(f.visionRuns), decoder runs \(f.decoderRuns); "
             + "latency p50 \(ProgressText.milliseconds(f.latencyP50)) p95 \(ProgressText.milliseconds(f.latencyP95)) "
