@@ -8,7 +8,7 @@ public enum Background: Sendable, Equatable {
     case image(RGBFrame)
 
     /// Reads a `--background` value: a colour when it parses as one, else an image file loaded by
-    /// `loadImage` (the caller's image decoder) when `fileExists` says it exists.
+    /// `loadImage` (the caller's picture-file reader) when `fileExists` says it exists.
     /// Errors are one line: a `#…` that is not a colour gives the colour error; anything else that is
     /// neither a colour nor an existing file says both.
     public static func parse(_ value: String, fileExists: (String) -> Bool,

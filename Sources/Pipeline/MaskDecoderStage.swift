@@ -1,21 +1,22 @@
 import StreamKit
 
-/// Decoder stage, on its own thread (so decoding frame N overlaps encoding frame N+1): decodes every
-/// prompt of a frame in one batch and records the logits in the `FrameLedger` for the compose stage.
+/// Mask decoder stage, on its own thread (so decoding frame N's masks overlaps encoding frame N+1): runs the
+/// model's mask decoder on every prompt of a frame in one batch and records the logits in the `FrameLedger`
+/// for the compose stage.
 ///
 /// It owns the `PromptBook`: control commands (`apply`) run on this thread between two frames, so a
 /// change takes effect from the next frame on, and new prompts are embedded here.
-actor DecoderStage<Backend: SegmentationBackend> {
+actor MaskDecoderStage<Backend: SegmentationBackend> {
     private let executor = DedicatedThreadExecutor(name: "clipseg-decoder")
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private let backend: Backend
     private let scratch: Backend.Scratch
     private var book: PromptBook
     private let monitor: RunMonitor
-    private let turns: DecodeTurns?
+    private let turns: TurnTaking?
 
-    /// With `turns` (live runs), tells the vision stage when each frame is decoded.
-    init(backend: Backend, prompts: PromptBook, monitor: RunMonitor, turns: DecodeTurns? = nil) {
+    /// With `turns` (live runs), tells the vision stage when each frame's masks are decoded.
+    init(backend: Backend, prompts: PromptBook, monitor: RunMonitor, turns: TurnTaking? = nil) {
         self.backend = backend
         scratch = backend.makeScratch(for: .decoder)
         book = prompts
@@ -25,15 +26,15 @@ actor DecoderStage<Backend: SegmentationBackend> {
 
     /// Decodes every frame of `input` until it ends.
     func run(input: BoundedChannel<EncodedFrame<Backend.Features>>, ledger: FrameLedger<DecodedFrame>) async throws {
-        defer { turns?.finish() }
+        defer { turns?.downstreamStopped() }
         for try await encoded in input {
             let conditionals = book.conditionals
             let logits = try backend.decode(encoded.features, conditionals: conditionals, scratch: scratch)
-            monitor.recordDecoderRun()
+            monitor.recordMaskDecoderRun()
             ledger.resolve(encoded.index, .processed(DecodedFrame(
                 index: encoded.index, logits: logits, positiveNames: book.positiveNames,
                 negativeCount: book.negativeCount, promptRevision: book.revision)))
-            turns?.frameDecoded()
+            turns?.itemFinished()
         }
     }
 

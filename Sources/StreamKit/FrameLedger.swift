@@ -1,11 +1,11 @@
 /// What happened to each captured frame on the model side, for the compose stage that writes frames in
-/// capture order: the frame was either **processed** (its decoder result is here) or **dropped** by the
+/// capture order: the frame was either **processed** (its result is here) or **dropped** by the
 /// latest-wins queue before the vision encoder (the writer then reuses the most recent mask).
 ///
-/// Producers (`resolve`) are the decoder stage and the queue's drop callback, in any order; the one
-/// consumer asks for frames in capture order (`outcome(of:)`) and waits until the frame is resolved.
-/// An entry is removed when it is read, so the ledger holds only frames in flight (a few). `fail`
-/// makes every present and future wait throw.
+/// Producers (`resolve`) are the last model stage (in clipseg: the mask decoder stage) and the queue's drop
+/// callback, in any order; the one consumer asks for frames in capture order (`outcome(of:)`) and waits
+/// until the frame is resolved. An entry is removed when it is read, so the ledger holds only frames in
+/// flight (a few). `fail` makes every present and future wait throw.
 public final class FrameLedger<Result: Sendable>: Sendable {
     /// The fate of one frame.
     public enum Outcome: Sendable {

@@ -1,37 +1,38 @@
 import Dispatch
 import Foundation
 
-/// Live runs' order of inference: the vision stage hands a frame's features to the decoder stage and
-/// waits until they are decoded before it takes the next frame.
+/// Two stages that take turns on the same cores: the upstream stage hands an item to the downstream stage
+/// and waits until that item is finished before it takes its next one.
 ///
-/// On a file, decoding frame N overlaps encoding frame N+1 (throughput). Live, the latency of a frame
-/// is what counts: overlapped, the decoder (one thread) and the encoder (every model thread) share the
-/// cores, so frame N's mask comes later and frame N+1's encoding runs slower. Taking turns, the decoder
-/// runs alone on all model threads (a few milliseconds), and the next frame is picked once it is done,
-/// so it is the newest frame at that moment.
+/// Overlapping the two gives throughput: the downstream stage works on item N while the upstream stage
+/// works on item N+1. When the latency of each item is what counts, overlapping costs: both share the
+/// cores, so item N comes out later and item N+1 is processed more slowly. Taking turns, the downstream
+/// stage runs alone on every core it uses, and the upstream stage picks its next item once it is done, so
+/// that item is the newest one at that moment. (In clipseg's live runs: the vision stage waits for the
+/// mask decoder stage, which then runs on all model threads for a few milliseconds.)
 ///
-/// The decoder stage calls `frameDecoded()` once per frame it finishes and `finish()` when it stops
-/// for any reason, so a waiting vision stage never waits for a decoder that is gone.
-public final class DecodeTurns: Sendable {
-    private let decoded = DispatchSemaphore(value: 0)
-    private let finished = LockedState(false)
+/// The downstream stage calls `itemFinished()` once per item it finishes and `downstreamStopped()` when it
+/// stops for any reason, so a waiting upstream stage never waits for a stage that is gone.
+public final class TurnTaking: Sendable {
+    private let finishedItems = DispatchSemaphore(value: 0)
+    private let stopped = LockedState(false)
 
     public init() {}
 
-    /// Decoder side: one frame's features are decoded.
-    public func frameDecoded() { decoded.signal() }
+    /// Downstream side: the item handed over is finished; the upstream stage may take its next one.
+    public func itemFinished() { finishedItems.signal() }
 
-    /// Decoder side: no more frames will be decoded (wakes a waiting vision stage for good).
-    public func finish() {
-        finished.withLock { $0 = true }
-        decoded.signal()
+    /// Downstream side: no more items will be finished (wakes a waiting upstream stage, and every later wait).
+    public func downstreamStopped() {
+        stopped.withLock { $0 = true }
+        finishedItems.signal()
     }
 
-    /// Vision side, on its dedicated thread: blocks until the frame just handed over is decoded or the
-    /// decoder stage has stopped.
-    public func waitForDecode() {
-        if finished.withLock({ $0 }) { return }
-        decoded.wait()
-        if finished.withLock({ $0 }) { decoded.signal() }
+    /// Upstream side, on its dedicated thread: blocks until the item just handed over is finished or the
+    /// downstream stage has stopped.
+    public func waitForTurn() {
+        if stopped.withLock({ $0 }) { return }
+        finishedItems.wait()
+        if stopped.withLock({ $0 }) { finishedItems.signal() }
     }
 }

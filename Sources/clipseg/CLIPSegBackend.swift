@@ -15,8 +15,8 @@ struct CLIPSegBackend: SegmentationBackend {
     let model: CLIPSegModel
     /// Frames → pixel values at the model input size (the checkpoint's, or `--size`).
     let preprocessor: ImagePreprocessor
-    /// Threads of one vision-encoder pass and of one decoder pass (live runs decode on all the vision's
-    /// threads between two encodings; file runs decode on one alongside the next encoding).
+    /// Threads of one vision-encoder pass and of one mask-decoder pass (live runs decode masks on all the
+    /// vision's threads between two encodings; file runs decode them on one alongside the next encoding).
     let visionThreads: Int
     var decoderThreads: Int
 

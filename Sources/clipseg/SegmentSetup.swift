@@ -53,7 +53,7 @@ enum SegmentSetup {
         let live = opened.isCamera || info.isLive || request.realtime
         let mediaNiceness = live ? liveNiceness : 0
         // Live, a frame's latency is what counts: its decoder pass runs on every model thread before the
-        // next frame is encoded (`DecodeTurns`) instead of on one thread alongside that encoding.
+        // next frame is encoded (`TurnTaking`) instead of on one thread alongside that encoding.
         if live { backend.decoderThreads = request.threads }
         do {
             let composition = CompositionSettings(

@@ -10,7 +10,7 @@ final class RunSummaryTests: XCTestCase {
         figures.processed = 7
         figures.written = 9
         figures.visionRuns = 7
-        figures.decoderRuns = 7
+        figures.maskDecoderRuns = 7
         figures.latencyP50 = 0.0414
         figures.latencyP95 = 0.0576
         figures.latencyP99 = 0.0631

@@ -2,32 +2,32 @@ import Foundation
 @testable import StreamKit
 import XCTest
 
-/// `DecodeTurns` alone: a wait returns once the frame is decoded, and for good once the decoder stage
+/// `TurnTaking` alone: a wait returns once the item is finished, and for good once the downstream stage
 /// has stopped.
-final class DecodeTurnsTests: XCTestCase {
+final class TurnTakingTests: XCTestCase {
     /// A thread that waits `times` times, and the expectation it fulfils when all waits returned.
-    private func waiter(_ turns: DecodeTurns, times: Int = 1) -> XCTestExpectation {
+    private func waiter(_ turns: TurnTaking, times: Int = 1) -> XCTestExpectation {
         let woke = expectation(description: "\(times) waits returned")
         Thread {
-            for _ in 0..<times { turns.waitForDecode() }
+            for _ in 0..<times { turns.waitForTurn() }
             woke.fulfill()
         }.start()
         return woke
     }
 
-    func testWaitReturnsWhenTheFrameIsDecoded() {
-        let turns = DecodeTurns()
+    func testWaitReturnsWhenTheItemIsFinished() {
+        let turns = TurnTaking()
         let woke = waiter(turns)
         Thread.sleep(forTimeInterval: 0.05)
-        turns.frameDecoded()
+        turns.itemFinished()
         wait(for: [woke], timeout: 10)
     }
 
-    func testFinishWakesAWaiterAndEveryLaterWait() {
-        let turns = DecodeTurns()
+    func testDownstreamStopWakesAWaiterAndEveryLaterWait() {
+        let turns = TurnTaking()
         let woke = waiter(turns)
         Thread.sleep(forTimeInterval: 0.05)
-        turns.finish()
+        turns.downstreamStopped()
         wait(for: [woke], timeout: 10)
         wait(for: [waiter(turns, times: 2)], timeout: 10)
     }

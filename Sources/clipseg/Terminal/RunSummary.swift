@@ -25,7 +25,7 @@ enum RunSummary {
     /// The counts line of a run that read `framesRead` frames and dropped `dropped` of them (no newline).
     static func countsLine(framesRead: Int, dropped: Int, figures f: RunMonitor.Figures) -> String {
         "frames: read \(framesRead), processed \(f.processed), dropped \(dropped), "
-            + "written \(f.written); vision encoder runs \(f.visionRuns), decoder runs \(f.decoderRuns); "
+            + "written \(f.written); vision encoder runs \(f.visionRuns), decoder runs \(f.maskDecoderRuns); "
             + "latency p50 \(ProgressText.milliseconds(f.latencyP50)) p95 \(ProgressText.milliseconds(f.latencyP95)) "
             + "p99 \(ProgressText.milliseconds(f.latencyP99))"
     }
