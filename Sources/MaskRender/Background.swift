@@ -42,31 +42,25 @@ public enum Background: Sendable, Equatable {
         }
     }
 
-    /// Bilinear resize of an RGB24 image (half-pixel centres, edges clamped).
+    /// Bilinear resize of an RGB24 image (half-pixel centres, edges clamped): each channel through the masks'
+    /// `BilinearResampler`, rounded to bytes.
     public static func stretch(_ image: RGBFrame, width: Int, height: Int) -> [UInt8] {
         if image.width == width && image.height == height { return image.pixels }
-        guard image.width > 0, image.height > 0 else { return [UInt8](repeating: 0, count: width * height * 3) }
-        var out = [UInt8](repeating: 0, count: width * height * 3)
-        func taps(_ source: Int, _ target: Int) -> [(Int, Int, Float)] {
-            let scale = Float(source) / Float(target)
-            return (0..<target).map { index in
-                let position = max(0, scale * (Float(index) + 0.5) - 0.5)
-                let lower = min(Int(position), source - 1)
-                return (lower, min(lower + 1, source - 1), position - Float(lower))
+        let targetPlane = width * height, sourcePlane = image.width * image.height
+        var out = [UInt8](repeating: 0, count: targetPlane * 3)
+        guard sourcePlane > 0, targetPlane > 0 else { return out }
+        var resampler = BilinearResampler(sourceWidth: image.width, sourceHeight: image.height,
+                                          targetWidth: width, targetHeight: height)
+        var channel = [Float](repeating: 0, count: sourcePlane)
+        var resized = [Float](repeating: 0, count: targetPlane)
+        for c in 0..<3 {
+            image.pixels.withUnsafeBufferPointer { pixels in
+                for i in 0..<sourcePlane { channel[i] = Float(pixels[3 * i + c]) }
             }
-        }
-        let columns = taps(image.width, width), rows = taps(image.height, height)
-        image.pixels.withUnsafeBufferPointer { source in
-            for (y, (y0, y1, wy)) in rows.enumerated() {
-                for (x, (x0, x1, wx)) in columns.enumerated() {
-                    for c in 0..<3 {
-                        func at(_ yy: Int, _ xx: Int) -> Float { Float(source[(yy * image.width + xx) * 3 + c]) }
-                        let top = at(y0, x0) * (1 - wx) + at(y0, x1) * wx
-                        let bottom = at(y1, x0) * (1 - wx) + at(y1, x1) * wx
-                        out[(y * width + x) * 3 + c] = roundedByte(top * (1 - wy) + bottom * wy)
-                    }
-                }
+            channel.withUnsafeBufferPointer { source in
+                resized.withUnsafeMutableBufferPointer { target in resampler.resample(source, into: target) }
             }
+            for i in 0..<targetPlane { out[3 * i + c] = roundedByte(resized[i]) }
         }
         return out
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import XCTest
 import TestSupport
 @testable import MaskRender
@@ -100,5 +101,41 @@ final class MaskResamplingTests: XCTestCase {
         var image: [UInt8] = [0, 255, 0, 255]
         image.withUnsafeMutableBufferPointer { blur.blur($0, width: 4, height: 1, channels: 1, radius: 0) }
         XCTAssertEqual(image, [0, 255, 0, 255])
+    }
+
+    /// Backgrounds and frames of another size are stretched by the masks' resampler, channel by channel:
+    /// bytes equal to bilinear interpolation written out per pixel (half-pixel centres, edges clamped).
+    func testStretchedPicturesMatchPerPixelBilinearInterpolation() {
+        var generator = SplitMix64(seed: 11)
+        for (sourceWidth, sourceHeight, width, height) in [(2, 1, 4, 2), (7, 5, 13, 11), (13, 11, 7, 5), (1, 1, 3, 2), (9, 4, 9, 7)] {
+            let pixels = (0..<(sourceWidth * sourceHeight * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let picture = RGBFrame(width: sourceWidth, height: sourceHeight, pixels: pixels)
+            XCTAssertEqual(Background.stretch(picture, width: width, height: height),
+                           referenceStretch(picture, width: width, height: height),
+                           "\(sourceWidth)x\(sourceHeight) → \(width)x\(height)")
+        }
+    }
+
+    private func referenceStretch(_ image: RGBFrame, width: Int, height: Int) -> [UInt8] {
+        func taps(_ source: Int, _ target: Int) -> [(Int, Int, Float)] {
+            let scale = Float(source) / Float(target)
+            return (0..<target).map { index in
+                let position = max(0, scale * (Float(index) + 0.5) - 0.5)
+                let lower = min(Int(position), source - 1)
+                return (lower, min(lower + 1, source - 1), position - Float(lower))
+            }
+        }
+        var out = [UInt8](repeating: 0, count: width * height * 3)
+        for (y, (y0, y1, wy)) in taps(image.height, height).enumerated() {
+            for (x, (x0, x1, wx)) in taps(image.width, width).enumerated() {
+                for c in 0..<3 {
+                    func at(_ row: Int, _ column: Int) -> Float { Float(image.pixels[(row * image.width + column) * 3 + c]) }
+                    let top = at(y0, x0) * (1 - wx) + at(y0, x1) * wx
+                    let bottom = at(y1, x0) * (1 - wx) + at(y1, x1) * wx
+                    out[(y * width + x) * 3 + c] = UInt8((top * (1 - wy) + bottom * wy).rounded(.toNearestOrEven))
+                }
+            }
+        }
+        return out
     }
 }
