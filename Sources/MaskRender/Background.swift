@@ -9,20 +9,17 @@ public enum Background: Sendable, Equatable {
 
     /// Reads a `--background` value: a colour when it parses as one, else an image file loaded by
     /// `loadImage` (the caller's picture-file reader) when `fileExists` says it exists.
-    /// Errors are one line: a `#…` that is not a colour gives the colour error; anything else that is
-    /// neither a colour nor an existing file says both.
+    /// A `#…` that is not a colour throws `.invalidColor`; anything else that is neither a colour nor an
+    /// existing file throws `.neitherColorNorFile`.
     public static func parse(_ value: String, fileExists: (String) -> Bool,
                              loadImage: (String) throws -> RGBFrame) throws -> Background {
         switch RGBColor.parse(value) {
         case .success(let color):
             return .color(color)
         case .failure(let error):
-            if value.hasPrefix("#") { throw BackgroundError(message: "--background: \(error)") }
+            if value.hasPrefix("#") { throw BackgroundError.invalidColor(error) }
         }
-        guard fileExists(value) else {
-            throw BackgroundError(message: "--background '\(value)' is neither a colour (#rrggbb, #rgb or a name "
-                                  + "such as green) nor an existing image file")
-        }
+        guard fileExists(value) else { throw BackgroundError.neitherColorNorFile(value) }
         return .image(try loadImage(value))
     }
 
@@ -66,8 +63,20 @@ public enum Background: Sendable, Equatable {
     }
 }
 
-/// A `--background` value that cannot be used; `description` is the one-line message.
-public struct BackgroundError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+/// A background value that cannot be used; `description` is the one-line message (it quotes the value, and a
+/// command line puts the name of its option in front).
+public enum BackgroundError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The value starts with `#` but is not a colour.
+    case invalidColor(ColorParseError)
+    /// The value is neither a colour nor the name of an existing file.
+    case neitherColorNorFile(String)
+
+    public var description: String {
+        switch self {
+        case .invalidColor(let error):
+            "\(error)"
+        case .neitherColorNorFile(let value):
+            "'\(value)' is neither a colour (#rrggbb, #rgb or a name such as green) nor an existing image file"
+        }
+    }
 }

@@ -28,17 +28,42 @@ public struct MaskOptions: Sendable, Equatable {
         self.featherRadius = featherRadius
     }
 
-    /// A one-line message for the first invalid setting, or nil when all are valid.
-    public func validationError() -> String? {
+    /// The first invalid setting, or nil when all are valid.
+    public func validationError() -> MaskOptionsError? {
         if !(threshold.isFinite && threshold >= 0 && threshold <= 1) {
-            return "--threshold must be between 0 and 1, got \(threshold)"
+            return MaskOptionsError(setting: .threshold, requirement: "must be between 0 and 1, got \(threshold)")
         }
         if let smoothing, !(smoothing.isFinite && smoothing > 0 && smoothing <= 1) {
-            return "--smooth must be greater than 0 and at most 1 (the weight of the newest frame), got \(smoothing)"
+            return MaskOptionsError(setting: .smoothing, requirement: "must be greater than 0 and at most 1 "
+                                    + "(the weight of the newest frame), got \(smoothing)")
         }
         if featherRadius < 0 || featherRadius > 1000 {
-            return "--feather must be between 0 and 1000 pixels, got \(featherRadius)"
+            return MaskOptionsError(setting: .featherRadius,
+                                    requirement: "must be between 0 and 1000 pixels, got \(featherRadius)")
         }
         return nil
     }
+}
+
+/// A `MaskOptions` setting out of its range. `description` is one line naming the setting; a command line
+/// names its own option instead, followed by `requirement`.
+public struct MaskOptionsError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The settings that have a range.
+    public enum Setting: String, Sendable, Equatable {
+        case threshold
+        case smoothing
+        case featherRadius = "feather radius"
+    }
+
+    /// The setting at fault.
+    public var setting: Setting
+    /// What its value must be, and the value given: `must be between 0 and 1, got 1.2`.
+    public var requirement: String
+
+    public init(setting: Setting, requirement: String) {
+        self.setting = setting
+        self.requirement = requirement
+    }
+
+    public var description: String { "\(setting.rawValue) \(requirement)" }
 }

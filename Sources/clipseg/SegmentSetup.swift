@@ -39,7 +39,10 @@ enum SegmentSetup {
                                      loadImage: { try StillImage.load(path: $0) })
             }
         } catch let error as BackgroundError {
-            throw CommandFailure.usage(error.description)  // neither a colour nor an image file
+            switch error {  // neither a colour nor an image file
+            case .invalidColor: throw CommandFailure.usage("--background: \(error)")
+            case .neitherColorNorFile: throw CommandFailure.usage("--background \(error)")
+            }
         }
         let controlDescriptor = try request.control.map(openControl)
         interruption.enter(.openingInput)

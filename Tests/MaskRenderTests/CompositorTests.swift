@@ -180,11 +180,12 @@ final class ColorAndBackgroundTests: XCTestCase {
         XCTAssertEqual(try Background.parse("beach.png", fileExists: { $0 == "beach.png" }, loadImage: { _ in image }),
                        .image(image))
         XCTAssertThrowsError(try Background.parse("beach.png", fileExists: never, loadImage: { _ in image })) { error in
-            XCTAssertEqual("\(error)", "--background 'beach.png' is neither a colour (#rrggbb, #rgb or a name such as green) "
+            XCTAssertEqual(error as? BackgroundError, .neitherColorNorFile("beach.png"))
+            XCTAssertEqual("\(error)", "'beach.png' is neither a colour (#rrggbb, #rgb or a name such as green) "
                            + "nor an existing image file")
         }
         XCTAssertThrowsError(try Background.parse("#12", fileExists: { _ in true }, loadImage: { _ in image })) { error in
-            XCTAssertTrue("\(error)".hasPrefix("--background: invalid colour '#12': expected #rrggbb"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("invalid colour '#12': expected #rrggbb"), "\(error)")
         }
         XCTAssertEqual(Background.color(RGBColor(red: 1, green: 2, blue: 3)).pixels(width: 2, height: 1), [1, 2, 3, 1, 2, 3])
     }

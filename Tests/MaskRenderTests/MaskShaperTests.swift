@@ -127,9 +127,11 @@ final class MaskShaperTests: XCTestCase {
 
     func testOptionValidation() {
         XCTAssertNil(MaskOptions().validationError())
-        XCTAssertEqual(MaskOptions(threshold: 1.2).validationError(), "--threshold must be between 0 and 1, got 1.2")
-        XCTAssertEqual(MaskOptions(smoothing: 0).validationError(),
-                       "--smooth must be greater than 0 and at most 1 (the weight of the newest frame), got 0.0")
-        XCTAssertEqual(MaskOptions(featherRadius: -1).validationError(), "--feather must be between 0 and 1000 pixels, got -1")
+        XCTAssertEqual(MaskOptions(threshold: 1.2).validationError(),
+                       MaskOptionsError(setting: .threshold, requirement: "must be between 0 and 1, got 1.2"))
+        XCTAssertEqual(MaskOptions(smoothing: 0).validationError()?.description,
+                       "smoothing must be greater than 0 and at most 1 (the weight of the newest frame), got 0.0")
+        XCTAssertEqual(MaskOptions(featherRadius: -1).validationError()?.description,
+                       "feather radius must be between 0 and 1000 pixels, got -1")
     }
 }
