@@ -1,9 +1,18 @@
 // swift-tools-version:6.0
 // clipseg-swift: text- and image-prompted video segmentation with CLIPSeg, in Swift over OpenBLAS and FFmpeg.
 //
-// Dependencies point one way:
-//   COpenBLAS, CVectorKernels → TensorKit → SafeTensors → (CLIPTokenizer) → CLIPSeg ─┐
-//   CFFmpeg, CV4L2 → MediaIO ────────────────────────────────────────┴→ Pipeline → clipseg
+// Dependencies point one way (a target ← what it imports; C system-library shims: COpenBLAS, CFFmpeg, CV4L2, CDNNL):
+//   CVectorKernels, SafeTensors, CLIPTokenizer, FileSafety, StreamKit, UserText    (no dependencies)
+//   TensorKit         ← COpenBLAS, CVectorKernels
+//   ReducedPrecision  ← CDNNL, TensorKit, CVectorKernels
+//   CLIPSeg           ← TensorKit, SafeTensors, CLIPTokenizer, ReducedPrecision        the model
+//   MediaIO           ← CFFmpeg, CV4L2, FileSafety                                     video in and out
+//   MaskRender        ← MediaIO, UserText                                              masks → pictures, statistics
+//   Pipeline          ← StreamKit, MaskRender, MediaIO, UserText                       the stage chain; never the model
+//   clipseg           ← Pipeline, StreamKit, MaskRender, UserText, CLIPSeg, CLIPTokenizer,   the command line, its terminal
+//                       ReducedPrecision, TensorKit, MediaIO, FileSafety, ArgumentParser    code and the CLIPSeg adapter
+//                       (+ Logging: declared, not imported yet)
+//   gemm-bench        ← ReducedPrecision, TensorKit
 import PackageDescription
 
 let package = Package(
@@ -20,7 +29,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
     ],
     targets: [
         // C system-library shims. Macros and variadic functions Swift cannot import are wrapped
