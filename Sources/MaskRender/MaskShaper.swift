@@ -37,9 +37,9 @@ public struct MaskShaper: Sendable {
     /// Shapes one frame.
     /// - Parameters:
     ///   - logits: `[positiveCount + negativeCount, logitsHeight, logitsWidth]`, positive prompts first
-    ///     (in `PromptSet` order), then negative prompts.
+    ///     (in the prompt list's order, e.g. Pipeline's `PromptSet`), then negative prompts.
     ///   - frameWidth, frameHeight: the size of the frame the masks are for (≥ 1).
-    ///   - promptRevision: `PromptSet.revision`; a change restarts smoothing.
+    ///   - promptRevision: the prompt list's revision (Pipeline's `PromptSet.revision`); a change restarts smoothing.
     public mutating func shape(logits: UnsafeBufferPointer<Float>, logitsWidth: Int, logitsHeight: Int,
                                positiveCount: Int, negativeCount: Int = 0,
                                frameWidth: Int, frameHeight: Int, promptRevision: Int = 0) -> ShapedMasks {

@@ -1,6 +1,6 @@
 /// The masks of one frame at the frame's size, as `MaskShaper` made them.
 ///
-/// All planes are row-major, top row first, `width * height` values each, prompts in `PromptSet` order
+/// All planes are row-major, top row first, `width * height` values each, prompts in the prompt list's order
 /// (negative prompts are not included: they were already subtracted). The arrays share memory with the
 /// shaper's buffers; drop this value before shaping the next frame and no memory is copied.
 public struct ShapedMasks: Sendable {
