@@ -1,5 +1,4 @@
 import ArgumentParser
-import Pipeline
 import UserText
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,5 @@
 import ArgumentParser
 import MaskRender
-import Pipeline
 
 /// `--mode overlay|matte|cutout|blur|replace`.
 extension OutputMode: ExpressibleByArgument {}

@@ -1,7 +1,6 @@
 import FileSafety
 import Foundation
 import MediaIO
-import Pipeline
 import UserText
 #if canImport(Glibc)
 import Glibc
