@@ -1,20 +1,5 @@
 import MediaIO
 
-/// What the output video shows (`--mode`).
-public enum OutputMode: String, Sendable, CaseIterable {
-    /// The frame with each prompt's mask tinted in its palette colour (and outlined: palette colour inside
-    /// the edge, black or white outside it).
-    case overlay
-    /// The union mask as gray video (white = object).
-    case matte
-    /// The object kept, the background black; an alpha plane (the union mask) for alpha-capable outputs.
-    case cutout
-    /// The background blurred, the object sharp.
-    case blur
-    /// The background replaced by an image or a colour (`--background`).
-    case replace
-}
-
 /// Renders output frames from a frame and its masks, in place, reusing its buffers between frames.
 ///
 /// Blending uses the 0…255 masks of `ShapedMasks` (binary, soft or feathered), so soft masks give soft
