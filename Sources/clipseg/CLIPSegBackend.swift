@@ -79,7 +79,7 @@ struct CLIPSegBackend: SegmentationBackend {
     }
 
     func decode(_ features: VisionFeatures, conditionals: ConditionalEmbeddings,
-                       scratch: InferenceWorkspace) throws -> PromptLogits {
+                scratch: InferenceWorkspace) throws -> PromptLogits {
         let tensor = Tensor(shape: [conditionals.count, conditionals.size], data: conditionals.rows)
         let logits = try model.decode(features, conditionals: tensor, workspace: scratch)
         return PromptLogits(values: logits.data, count: logits.shape[0], width: logits.shape[2], height: logits.shape[1])
