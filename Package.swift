@@ -1,9 +1,18 @@
 // swift-tools-version:6.0
 // clipseg-swift: text- and image-prompted video segmentation with CLIPSeg, in Swift over OpenBLAS and FFmpeg.
 //
-// Dependencies point one way:
-//   COpenBLAS, CVectorKernels → TensorKit → SafeTensors → (CLIPTokenizer) → CLIPSeg ─┐
-//   CFFmpeg, CV4L2 → MediaIO ────────────────────────────────────────┴→ Pipeline → clipseg
+// Dependencies point one way (a target ← what it imports; C system-library shims: COpenBLAS, CFFmpeg, CV4L2, CDNNL):
+//   CVectorKernels, SafeTensors, CLIPTokenizer, FileSafety, StreamKit, UserText    (no dependencies)
+//   TensorKit         ← COpenBLAS, CVectorKernels
+//   ReducedPrecision  ← CDNNL, TensorKit, CVectorKernels
+//   CLIPSeg           ← TensorKit, SafeTensors, CLIPTokenizer, ReducedPrecision        the model
+//   MediaIO           ← CFFmpeg, CV4L2, FileSafety                                     video in and out
+//   MaskRender        ← MediaIO, UserText                                              masks → pictures, statistics
+//   Pipeline          ← StreamKit, MaskRender, MediaIO, UserText                       the stage chain; never the model
+//   clipseg           ← Pipeline, StreamKit, MaskRender, UserText, CLIPSeg, CLIPTokenizer,   the command line, its terminal
+//                       ReducedPrecision, TensorKit, MediaIO, FileSafety, ArgumentParser    code and the CLIPSeg adapter
+//                       (+ Logging: declared, not imported yet)
+//   gemm-bench        ← ReducedPrecision, TensorKit
 import PackageDescription
 
 let package = Package(
@@ -20,7 +29,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
     ],
     targets: [
         // C system-library shims. Macros and variadic functions Swift cannot import are wrapped
@@ -45,7 +53,7 @@ let package = Package(
         .target(name: "CLIPTokenizer"),
         .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer", "ReducedPrecision"]),
         // Reduced-precision (bf16 / int8) linear layers over oneDNN.
-        .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit"]),
+        .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit", "CVectorKernels"]),
 
         // Outputs that never destroy inputs: file identities, path clashes, picture-sequence names,
         // whole-file writes that keep devices and pipes in place. No dependencies.
@@ -54,13 +62,27 @@ let package = Package(
         // Media side.
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "CV4L2", "FileSafety"]),
 
-        // Streaming segmenter and command line.
-        .target(name: "Pipeline", dependencies: [
-            "CLIPSeg", "MediaIO",
-            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-        ]),
+        // Text a user typed: blanks trimmed when read, control characters escaped when quoted back.
+        // No dependencies.
+        .target(name: "UserText"),
+
+        // Stream primitives: bounded channels and their drop policy, frame ledger, recycling pool,
+        // dedicated-thread executor, clocks, thread priority, turn-taking. No dependencies: they know
+        // nothing of video or models.
+        .target(name: "StreamKit"),
+
+        // Mask shaping, resampling, blur, compositing, overlay, backgrounds, colours, per-frame statistics:
+        // what `segment` and `image` both draw with.
+        .target(name: "MaskRender", dependencies: ["MediaIO", "UserText"]),
+
+        // The streaming segmenter: the stage chain over `SegmentationBackend`, prompts and control grammar.
+        // Never the model: the CLIPSeg adapter lives in `clipseg`.
+        .target(name: "Pipeline", dependencies: ["StreamKit", "MaskRender", "MediaIO", "UserText"]),
+
+        // The command line, its terminal code (Terminal/) and the CLIPSeg adapter (CLIPSegBackend).
         .executableTarget(name: "clipseg", dependencies: [
-            "Pipeline", "CLIPSeg", "MediaIO", "CLIPTokenizer", "ReducedPrecision", "TensorKit", "FileSafety",
+            "Pipeline", "StreamKit", "MaskRender", "UserText", "CLIPSeg", "MediaIO", "CLIPTokenizer",
+            "ReducedPrecision", "TensorKit", "FileSafety",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], plugins: ["BuildCommitStamp"]),
@@ -80,10 +102,18 @@ let package = Package(
         .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport"]),
         .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "ReducedPrecision", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
-        // End-to-end tests run the real `clipseg` binary as a child process (and ask the C libraries
-        // themselves what `clipseg --version` should say).
-        .testTarget(name: "CLITests", dependencies: ["clipseg", "ReducedPrecision", "FileSafety", "TestSupport",
-                                                     "CFFmpeg", "COpenBLAS", "CDNNL"]),
+        // StreamKitTests link no native library (no FFmpeg, OpenBLAS, oneDNN or V4L2).
+        .testTarget(name: "StreamKitTests", dependencies: ["StreamKit", "TestSupport"]),
+        .testTarget(name: "UserTextTests", dependencies: ["UserText"]),
+        .testTarget(name: "MaskRenderTests", dependencies: ["MaskRender", "MediaIO", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StreamKit", "MaskRender", "MediaIO", "TestSupport"]),
+        // End-to-end tests run the real `clipseg` binary as a child process; unit tests of its terminal code
+        // and of the CLIPSeg adapter use `@testable import clipseg`.
+        .testTarget(name: "CLITests", dependencies: [
+            "clipseg", "Pipeline", "StreamKit", "CLIPSeg", "MediaIO", "TensorKit", "ReducedPrecision", "FileSafety",
+            "TestSupport",
+            // and ask the C libraries themselves what `clipseg --version` should say
+            "CFFmpeg", "COpenBLAS", "CDNNL",
+        ]),
     ]
 )

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Reference numbers for the Pipeline target's mask shaping, written to Tests/Fixtures/pipeline/.
+"""Reference numbers for the MaskRender target's mask shaping, written to Tests/Fixtures/pipeline/ (the folder keeps
+its name from when mask shaping was part of the Pipeline target).
 
 bilinear.json: torch.nn.functional.interpolate(mode="bilinear", align_corners=False) on small random float32
 planes [P, h, w] -> [P, H, W] (an upscale with a non-integer factor, a non-square upscale, a downscale

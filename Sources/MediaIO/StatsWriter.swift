@@ -1,6 +1,6 @@
 /// Newline-delimited JSON, one line per frame (`--stats`), to a file or standard output (`-`).
 ///
-/// MediaIO only carries the lines: the pipeline measures and formats them (Pipeline's
+/// MediaIO only carries the lines: the pipeline measures and formats them (MaskRender's
 /// `FrameStatistics.jsonLine()`), so the figures and their spelling live in one place. Each line is
 /// written at once, so `tail -f` and pipes see frames as they finish.
 public final class StatsWriter: @unchecked Sendable {

@@ -1,3 +1,5 @@
+import UserText
+
 /// A command read from `--control` (one per line), changing a running segmentation from the next frame on.
 ///
 /// Grammar (keywords are case-insensitive, surrounding blanks ignored):
@@ -92,15 +94,6 @@ public struct ControlCommandError: Error, Sendable, Equatable, CustomStringConve
 }
 
 extension Substring {
-    /// Without leading and trailing spaces, tabs, `\r` and `\n`.
-    func trimmingBlanks() -> Substring {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
-        guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else {
-            return Substring()
-        }
-        return self[first...last]
-    }
-
     /// The first blank-separated word and the trimmed remainder.
     func splitFirstWord() -> (word: Substring, rest: Substring) {
         let text = trimmingBlanks()

@@ -1,3 +1,5 @@
+import StreamKit
+
 /// Preprocess stage, on its own thread: every captured frame → model input (scaled to the model size and
 /// normalised), into buffers recycled through a `RecyclingPool`, then offered to the vision stage's
 /// queue (lossless for files, so preprocessing frame N+1 overlaps encoding frame N). Counts captures for

@@ -2,7 +2,7 @@
 /// (`PromptSet` order, changeable with `--control`), then the image prompts, then the negative prompts.
 ///
 /// Text embeddings are computed once per prompt and cached; a control command that adds prompts embeds
-/// only the new ones (through the `embed` closure, which the decoder stage runs on its own thread
+/// only the new ones (through the `embed` closure, which the mask decoder stage runs on its own thread
 /// between frames). Image prompts and negatives are fixed for the run.
 public struct PromptBook: Sendable {
     /// A prompt given as a picture: its label (the file name as given) and its embedding.

@@ -1,3 +1,5 @@
+import UserText
+
 /// The ordered list of text prompts of a run, changed by `--control` commands between frames.
 ///
 /// Order matters: it is the order of overlay colours, of `labels` values (1-based) and of `stack` masks.

@@ -1,3 +1,5 @@
+import StreamKit
+
 /// Counters and meters of a running segmentation, updated by the stages from their threads and read by
 /// the progress display and the final summary. All figures are since the start of the run.
 public final class RunMonitor: Sendable {
@@ -7,8 +9,8 @@ public final class RunMonitor: Sendable {
         public var captured = 0
         /// Vision encoder runs (one per processed frame, however many prompts).
         public var visionRuns = 0
-        /// Decoder runs (one batched run per processed frame).
-        public var decoderRuns = 0
+        /// Mask decoder runs (one batched run per processed frame).
+        public var maskDecoderRuns = 0
         /// Frames whose masks came from the model (composed with their own mask).
         public var processed = 0
         /// Frames composed with an older frame's mask (`--keep-frames` for dropped frames).
@@ -25,6 +27,9 @@ public final class RunMonitor: Sendable {
         /// Whole-run average rates.
         public var averageCaptureFPS: Double?
         public var averageProcessedFPS: Double?
+
+        /// All counts zero, no rates or percentiles yet.
+        public init() {}
     }
 
     private struct State {
@@ -51,7 +56,7 @@ public final class RunMonitor: Sendable {
 
     public func recordVisionRun() { state.withLock { $0.figures.visionRuns += 1 } }
 
-    public func recordDecoderRun() { state.withLock { $0.figures.decoderRuns += 1 } }
+    public func recordMaskDecoderRun() { state.withLock { $0.figures.maskDecoderRuns += 1 } }
 
     /// A frame got its own mask; `capturedAt` is when it was captured (latency is measured to now).
     public func recordProcessed(capturedAt: Double) {

@@ -2,7 +2,7 @@ import MediaIO
 
 /// The model as the segmentation chain sees it, split into the steps the chain runs on different
 /// threads: `prepare` (preprocess stage), `encode` (vision stage, once per frame), `embed` and
-/// `decode` (decoder stage, all prompts of a frame at once).
+/// `decode` (mask decoder stage, all prompts of a frame at once).
 ///
 /// `CLIPSegBackend` is the real one; tests use fakes that count calls or block on demand. Every method
 /// may block (BLAS); the chain calls them only from its dedicated stage threads. A backend is shared by
@@ -11,7 +11,7 @@ import MediaIO
 public protocol SegmentationBackend: Sendable {
     /// A preprocessed frame (CLIPSeg: pixel values `[3, S, S]`).
     associatedtype Input: Sendable
-    /// What the decoder needs from one frame (CLIPSeg: the vision encoder's extracted activations).
+    /// What the mask decoder needs from one frame (CLIPSeg: the vision encoder's extracted activations).
     associatedtype Features: Sendable
     /// Scratch memory owned by one stage thread (CLIPSeg: an `InferenceWorkspace`).
     associatedtype Scratch
@@ -32,7 +32,7 @@ public protocol SegmentationBackend: Sendable {
     /// The conditional embedding of an image prompt (`embeddingSize` floats).
     func embed(image: RGBFrame, scratch: Scratch) throws -> [Float]
 
-    /// Logits of every prompt for one frame's features, decoded as one batch.
+    /// Logits of every prompt for one frame's features: the mask decoder, all prompts in one batch.
     func decode(_ features: Features, conditionals: ConditionalEmbeddings, scratch: Scratch) throws -> PromptLogits
 
     /// Floats per conditional embedding.
@@ -43,7 +43,7 @@ public protocol SegmentationBackend: Sendable {
 public enum ModelStep: Sendable, Equatable {
     /// The image encoder, once per frame (also used to embed prompts at start).
     case vision
-    /// The decoder, all prompts of a frame at once (also embeds prompts added while running).
+    /// The mask decoder, all prompts of a frame at once (also embeds prompts added while running).
     case decoder
 }
 

@@ -1,15 +1,16 @@
 import Foundation
 import MediaIO
+import StreamKit
 
 /// The streaming segmenter: a chain of stages, each on a thread of its own, joined by bounded queues.
 ///
-///     source ─► capture thread (SourcePump) ─┬─► preprocess ─► [vision queue] ─► vision encoder ─► decoder ─┐
-///                                            │                 latest-wins when live,   (once per   (all     │ FrameLedger
-///                                            │                 lossless for files       frame)      prompts) │ (processed /
-///                                            └─► [keep-frames queue, lossless] ─────────────────────► compose ◄┘  dropped)
-///                                                                                                       ├─► video sink
-///                                                                                                       ├─► mask sink
-///                                                                                                       └─► stats sink
+///     source ─► capture thread (SourcePump) ─┬─► preprocess ─► [vision queue] ─► vision encoder ─► mask decoder ─┐
+///                                            │                 latest-wins when live,   (once per   (all prompts,  │ FrameLedger
+///                                            │                 lossless for files       frame)      one batch)     │ (processed /
+///                                            └─► [keep-frames queue, lossless] ─────────────────────────► compose ◄──┘  dropped)
+///                                                                                                            ├─► video sink
+///                                                                                                            ├─► mask sink
+///                                                                                                            └─► stats sink
 ///
 /// Frames are dropped in one place only, the queue in front of the vision encoder when `live` (live frames
 /// are then scaled and normalised on the vision thread, after that decision, so no CPU goes into frames
@@ -34,9 +35,9 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         /// 0 = same priority). Live runs lower them (`ThreadNiceness.liveMedia`) so that the model, which sets the latency, wins the cores
         /// when both want them; the lossless queues between them still hold every frame.
         public var mediaNiceness: Int32
-        /// Each frame is decoded before the vision stage takes the next one (`DecodeTurns`), so the two
-        /// never compute at once: lower latency per frame, for live runs whose backend decodes on all
-        /// model threads. Otherwise decoding frame N overlaps encoding frame N+1.
+        /// Each frame's masks are decoded before the vision stage takes the next frame (`TurnTaking`), so the
+        /// two never compute at once: lower latency per frame, for live runs whose backend runs the mask
+        /// decoder on all model threads. Otherwise decoding frame N's masks overlaps encoding frame N+1.
         public var decodeBeforeNextFrame: Bool
 
         public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil,
@@ -65,12 +66,12 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
     private let captureQueue: BoundedChannel<CapturedFrame>
     private let keepQueue: BoundedChannel<CapturedFrame>
     private let visionQueue: BoundedChannel<PreparedFrame<Backend.Input>>
-    private let decoderQueue: BoundedChannel<EncodedFrame<Backend.Features>>
+    private let maskDecoderQueue: BoundedChannel<EncodedFrame<Backend.Features>>
     private let sinkQueues: [BoundedChannel<ComposedFrame>]
     private let ledger = FrameLedger<DecodedFrame>()
     private let preprocess: PreprocessStage<Backend>
     private let vision: VisionStage<Backend>
-    private let decoder: DecoderStage<Backend>
+    private let maskDecoder: MaskDecoderStage<Backend>
     private let compose: ComposeStage
     private let sinks: [SinkStage]
     private let state = LockedState(State())
@@ -97,13 +98,13 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
             ledger.resolve(dropped.index, .dropped)
             if case .prepared(let input) = dropped.payload { pool.giveBack(input) }
         }
-        decoderQueue = BoundedChannel(.bounded(1), clock: clock)
+        maskDecoderQueue = BoundedChannel(.bounded(1), clock: clock)
         preprocess = PreprocessStage(backend: backend, pool: pool, monitor: monitor, deferToVision: flow.live)
-        let turns = flow.decodeBeforeNextFrame ? DecodeTurns() : nil
+        let turns = flow.decodeBeforeNextFrame ? TurnTaking() : nil
         let freshness = flow.live ? FreshFrameWait(framesPerSecond: flow.frameRate).map { ($0, clock, sleep) } : nil
         vision = VisionStage(backend: backend, pool: pool, monitor: monitor, turns: turns,
                              freshness: freshness)
-        decoder = DecoderStage(backend: backend, prompts: prompts, monitor: monitor, turns: turns)
+        maskDecoder = MaskDecoderStage(backend: backend, prompts: prompts, monitor: monitor, turns: turns)
         compose = ComposeStage(settings: composition, initialPromptNames: prompts.positiveNames, monitor: monitor,
                                niceness: flow.mediaNiceness)
         var stages: [SinkStage] = []
@@ -153,10 +154,10 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
                 await stage { try await compose.run(frames: keepQueue, ledger: ledger, outputs: outputs) }
             }
             group.addTask { [self] in
-                await stage { try await decoder.run(input: decoderQueue, ledger: ledger) }
+                await stage { try await maskDecoder.run(input: maskDecoderQueue, ledger: ledger) }
             }
             group.addTask { [self] in
-                await stage { try await vision.run(input: visionQueue, output: decoderQueue) }
+                await stage { try await vision.run(input: visionQueue, output: maskDecoderQueue) }
             }
             group.addTask { [self] in
                 await stage { try await preprocess.run(input: captureQueue, output: visionQueue) }
@@ -240,11 +241,11 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         ledger.fail(error)
         captureQueue.cancel()
         visionQueue.cancel()
-        decoderQueue.cancel()
+        maskDecoderQueue.cancel()
         keepQueue.cancel()
     }
 
-    /// Applies a `--control` command: prompt changes on the decoder thread (from the next frame on), the
+    /// Applies a `--control` command: prompt changes on the mask decoder thread (from the next frame on), the
     /// threshold in the compose stage, `quit` stops the run. Returns what happened (`.refused` with a
     /// one-line reason when the command could not be applied).
     public func apply(_ command: ControlCommand) async -> PromptSet.Effect {
@@ -256,7 +257,7 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
             stop()
             return .quit
         case .addPrompt, .removePrompt, .setPrompts:
-            return await decoder.apply(command)
+            return await maskDecoder.apply(command)
         }
     }
 

@@ -1,4 +1,5 @@
 import MediaIO
+import StreamKit
 
 /// Runs one `FrameSink` on a thread of its own, fed by a lossless queue from the compose stage, so
 /// encoding and file I/O overlap with the rest of the chain.

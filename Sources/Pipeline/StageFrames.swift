@@ -26,7 +26,7 @@ public struct PreparedFrame<Input: Sendable>: Sendable {
     }
 }
 
-/// A frame's image features (vision → decoder stage).
+/// A frame's image features (vision → mask decoder stage).
 public struct EncodedFrame<Features: Sendable>: Sendable {
     public var index: Int
     public var capturedAt: Double
@@ -39,7 +39,7 @@ public struct EncodedFrame<Features: Sendable>: Sendable {
     }
 }
 
-/// A frame's logits with the prompts they were decoded for (decoder stage → ledger → compose stage).
+/// A frame's logits with the prompts they were decoded for (mask decoder stage → ledger → compose stage).
 public struct DecodedFrame: Sendable {
     public var index: Int
     public var logits: PromptLogits

@@ -1,3 +1,5 @@
+import StreamKit
+
 /// Vision stage, on its own thread: the image encoder, run exactly once per processed frame whatever the
 /// number of prompts. Its input queue is the one place frames are dropped (latest-wins when live).
 /// Preprocesses deferred frames (live sources) itself, and gives each input buffer back to the pool once
@@ -9,14 +11,14 @@ actor VisionStage<Backend: SegmentationBackend> {
     private let scratch: Backend.Scratch
     private let pool: RecyclingPool<Backend.Input>
     private let monitor: RunMonitor
-    private let turns: DecodeTurns?
+    private let turns: TurnTaking?
     private let freshness: (wait: FreshFrameWait, clock: any MonotonicClock, sleep: @Sendable (Double) -> Void)?
 
-    /// With `turns` (live runs), each frame's features are decoded before the next frame is taken. With
+    /// With `turns` (live runs), the mask decoder stage finishes each frame before the next frame is taken. With
     /// `freshness` (live runs of a known frame rate), a frame more than half a period old is passed
     /// over for the next one (`FreshFrameWait`); `sleep` blocks this stage's thread.
     init(backend: Backend, pool: RecyclingPool<Backend.Input>, monitor: RunMonitor,
-         turns: DecodeTurns? = nil,
+         turns: TurnTaking? = nil,
          freshness: (wait: FreshFrameWait, clock: any MonotonicClock, sleep: @Sendable (Double) -> Void)? = nil) {
         self.backend = backend
         scratch = backend.makeScratch(for: .vision)
@@ -49,7 +51,7 @@ actor VisionStage<Backend: SegmentationBackend> {
             } catch is ChannelError {
                 return
             }
-            turns?.waitForDecode()
+            turns?.waitForTurn()
         }
         output.finish()
     }

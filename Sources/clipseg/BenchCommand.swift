@@ -4,6 +4,7 @@ import Foundation
 import MediaIO
 import Pipeline
 import ReducedPrecision
+import StreamKit
 import TensorKit
 
 /// `clipseg bench`: times the model's stages as `clipseg segment` runs them on one 640×480 frame —

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Pipeline
+import UserText
 #if canImport(Glibc)
 import Glibc
 #endif

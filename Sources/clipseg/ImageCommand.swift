@@ -2,8 +2,8 @@ import ArgumentParser
 import CLIPSeg
 import FileSafety
 import Foundation
+import MaskRender
 import MediaIO
-import Pipeline
 import TensorKit
 
 /// `clipseg image IMAGE --prompt TEXT … [--image-prompt FILE …] [--logits OUT.npy] [-o OUT.png]`:

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Pipeline
+import MaskRender
 
 /// `--mode overlay|matte|cutout|blur|replace`.
 extension OutputMode: ExpressibleByArgument {}

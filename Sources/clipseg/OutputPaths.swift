@@ -1,7 +1,7 @@
 import FileSafety
 import Foundation
 import MediaIO
-import Pipeline
+import UserText
 #if canImport(Glibc)
 import Glibc
 #endif

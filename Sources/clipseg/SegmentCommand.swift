@@ -1,8 +1,10 @@
 import ArgumentParser
 import FileSafety
 import Foundation
+import MaskRender
 import MediaIO
 import Pipeline
+import UserText
 
 /// `clipseg segment INPUT [options]`: segments a video file, a stream or a live camera by text and/or
 /// image prompts, frame by frame, through the pipelined chain of `SegmentationPipeline`.
@@ -197,9 +199,14 @@ struct SegmentCommand: AsyncParsableCommand {
         if control == "-" && input == "-" {
             throw ValidationError("--control - and INPUT - cannot both read standard input")
         }
-        if let message = MaskOptions(threshold: threshold, soft: soft, smoothing: smooth, featherRadius: feather)
+        if let error = MaskOptions(threshold: threshold, soft: soft, smoothing: smooth, featherRadius: feather)
             .validationError() {
-            throw ValidationError(message)
+            let option = switch error.setting {
+            case .threshold: "--threshold"
+            case .smoothing: "--smooth"
+            case .featherRadius: "--feather"
+            }
+            throw ValidationError("\(option) \(error.requirement)")
         }
         if keepFrames && processedOnly { throw ValidationError("--keep-frames and --processed-only exclude each other") }
         if background != nil && mode != .replace { throw ValidationError("--background is used with --mode replace") }

@@ -1,7 +1,9 @@
 import Foundation
 import MediaIO
 import Pipeline
+import StreamKit
 import Synchronization
+import UserText
 #if canImport(Glibc)
 import Glibc
 #endif

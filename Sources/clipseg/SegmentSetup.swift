@@ -1,8 +1,10 @@
 import CLIPSeg
 import FileSafety
 import Foundation
+import MaskRender
 import MediaIO
 import Pipeline
+import StreamKit
 import TensorKit
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +39,10 @@ enum SegmentSetup {
                                      loadImage: { try StillImage.load(path: $0) })
             }
         } catch let error as BackgroundError {
-            throw CommandFailure.usage(error.description)  // neither a colour nor an image file
+            switch error {  // neither a colour nor an image file
+            case .invalidColor: throw CommandFailure.usage("--background: \(error)")
+            case .neitherColorNorFile: throw CommandFailure.usage("--background \(error)")
+            }
         }
         let controlDescriptor = try request.control.map(openControl)
         interruption.enter(.openingInput)
@@ -51,7 +56,7 @@ enum SegmentSetup {
         let live = opened.isCamera || info.isLive || request.realtime
         let mediaNiceness = live ? liveNiceness : 0
         // Live, a frame's latency is what counts: its decoder pass runs on every model thread before the
-        // next frame is encoded (`DecodeTurns`) instead of on one thread alongside that encoding.
+        // next frame is encoded (`TurnTaking`) instead of on one thread alongside that encoding.
         if live { backend.decoderThreads = request.threads }
         do {
             let composition = CompositionSettings(

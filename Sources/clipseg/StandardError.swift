@@ -1,4 +1,4 @@
-import Pipeline
+import UserText
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -5,14 +5,6 @@ import XCTest
 /// escape sequence reaches the terminal (found by Tools/reliability.sh's control sweep: a NUL or an
 /// ESC [2J typed on the control input went to stderr as is).
 final class ControlCharacterEscapingTests: XCTestCase {
-    func testEscapesControlCharactersOnly() {
-        XCTAssertEqual("a\u{0}b".escapingControlCharacters, "a\\0b")
-        XCTAssertEqual("\u{1B}[2J".escapingControlCharacters, "\\u{1B}[2J")
-        XCTAssertEqual("tab\there\r\n".escapingControlCharacters, "tab\\there\\r\\n")
-        XCTAssertEqual("line\u{2028}sep\u{85}".escapingControlCharacters, "line\\u{2028}sep\\u{0085}")
-        XCTAssertEqual("rouge café 🐱 'quoted'".escapingControlCharacters, "rouge café 🐱 'quoted'")
-    }
-
     func testParseErrorsQuoteTheLineEscaped() {
         func message(_ bytes: [UInt8]) -> String? {
             if case .failure(let error) = ControlCommand.parse(bytes) { return error.message }

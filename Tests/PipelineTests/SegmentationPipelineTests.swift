@@ -1,6 +1,8 @@
 import Foundation
+import MaskRender
 import MediaIO
 @testable import Pipeline
+import TestSupport
 import XCTest
 
 /// The whole chain with fake stages (`SegmentationFakes.swift`): ordering, the vision encoder once per

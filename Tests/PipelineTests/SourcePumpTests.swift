@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
 import MediaIO
 @testable import Pipeline
+import StreamKit
+import XCTest
 
 /// A scripted source: `count` 2x1 frames at `fps`, optionally failing after `failAfter` frames.
 private final class ScriptedSource: FrameSource, @unchecked Sendable {

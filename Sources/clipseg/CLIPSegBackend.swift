@@ -1,0 +1,93 @@
+import CLIPSeg
+import MediaIO
+import Pipeline
+import TensorKit
+
+/// The real `SegmentationBackend`: a loaded `CLIPSegModel`, optionally run at another input size than
+/// its preprocessor's (`--size N`: frames resized to `N × N`; the vision tower interpolates its position
+/// embeddings for the new token grid, as transformers does).
+///
+/// Immutable after `init` and safe to share between stage threads; scratch is one
+/// `InferenceWorkspace` per thread, carrying the threads one pass of that step may use
+/// (`InferenceWorkspace(threads:)`: layers split over libdispatch threads while OpenBLAS itself runs
+/// single-threaded, so two stages computing at once never fight over OpenBLAS's spinning thread pool).
+struct CLIPSegBackend: SegmentationBackend {
+    let model: CLIPSegModel
+    /// Frames → pixel values at the model input size (the checkpoint's, or `--size`).
+    let preprocessor: ImagePreprocessor
+    /// Threads of one vision-encoder pass and of one mask-decoder pass (live runs decode masks on all the
+    /// vision's threads between two encodings; file runs decode them on one alongside the next encoding).
+    let visionThreads: Int
+    var decoderThreads: Int
+
+    /// Uses `model` at `inputSize × inputSize` when given, else at its preprocessor's size.
+    /// Throws a one-line error when `inputSize` is not a positive multiple of the patch size.
+    init(model: CLIPSegModel, inputSize: Int? = nil, visionThreads: Int = 1, decoderThreads: Int = 1) throws {
+        self.model = model
+        self.visionThreads = max(1, visionThreads)
+        self.decoderThreads = max(1, decoderThreads)
+        guard let inputSize else {
+            preprocessor = model.preprocessor
+            return
+        }
+        let patch = model.configuration.vision.patchSize
+        guard inputSize >= patch, inputSize % patch == 0 else {
+            throw CLIPSegError.invalidInput(
+                "--size must be a positive multiple of the model's patch size \(patch), got \(inputSize)")
+        }
+        var configuration = model.preprocessor.configuration
+        configuration.doResize = true
+        configuration.size = .exact(height: inputSize, width: inputSize)
+        preprocessor = ImagePreprocessor(configuration: configuration)
+    }
+
+    /// The square side frames are resized to for a `width × height` frame (nil when not square).
+    func inputSide(width: Int, height: Int) -> Int? {
+        let size = preprocessor.outputSize(width: width, height: height)
+        return size.height == size.width ? size.width : nil
+    }
+
+    var embeddingSize: Int { model.configuration.projectionDim }
+
+    func makeScratch(for step: ModelStep) -> InferenceWorkspace {
+        InferenceWorkspace(threads: step == .vision ? visionThreads : decoderThreads)
+    }
+
+    func prepare(_ frame: RGBFrame, recycling recycled: consuming Tensor?) throws -> Tensor {
+        // Consumed, so `values` is the only reference and its storage is written in place.
+        var values = (consume recycled) ?? Tensor(shape: [0])
+        // On the vision threads' count: live runs preprocess on the vision stage, right before encoding.
+        try preprocessor.pixelValues(rgb: frame.pixels, width: frame.width, height: frame.height, into: &values,
+                                     threads: visionThreads)
+        return values
+    }
+
+    func encode(_ input: Tensor, scratch: InferenceWorkspace) throws -> VisionFeatures {
+        try model.visionFeatures(input, workspace: scratch)
+    }
+
+    func embed(texts: [String], scratch: InferenceWorkspace) throws -> [[Float]] {
+        guard !texts.isEmpty else { return [] }
+        let embedded = try model.embed(text: texts, workspace: scratch)
+        return Self.rows(of: embedded)
+    }
+
+    func embed(image: RGBFrame, scratch: InferenceWorkspace) throws -> [Float] {
+        let embedded = try model.embed(imageRGB: image.pixels, width: image.width, height: image.height,
+                                       workspace: scratch)
+        return embedded.data
+    }
+
+    func decode(_ features: VisionFeatures, conditionals: ConditionalEmbeddings,
+                scratch: InferenceWorkspace) throws -> PromptLogits {
+        let tensor = Tensor(shape: [conditionals.count, conditionals.size], data: conditionals.rows)
+        let logits = try model.decode(features, conditionals: tensor, workspace: scratch)
+        return PromptLogits(values: logits.data, count: logits.shape[0], width: logits.shape[2], height: logits.shape[1])
+    }
+
+    /// The rows of a `[n, d]` tensor.
+    private static func rows(of tensor: Tensor) -> [[Float]] {
+        let size = tensor.innerSize
+        return (0..<(tensor.count / max(size, 1))).map { Array(tensor.data[($0 * size)..<(($0 + 1) * size)]) }
+    }
+}
