@@ -11,7 +11,6 @@
 //   Pipeline          ← StreamKit, MaskRender, MediaIO, UserText                       the stage chain; never the model
 //   clipseg           ← Pipeline, StreamKit, MaskRender, UserText, CLIPSeg, CLIPTokenizer,   the command line, its terminal
 //                       ReducedPrecision, TensorKit, MediaIO, FileSafety, ArgumentParser    code and the CLIPSeg adapter
-//                       (+ Logging: declared, not imported yet)
 //   gemm-bench        ← ReducedPrecision, TensorKit
 import PackageDescription
 
@@ -28,7 +27,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // C system-library shims. Macros and variadic functions Swift cannot import are wrapped
@@ -84,7 +82,6 @@ let package = Package(
             "Pipeline", "StreamKit", "MaskRender", "UserText", "CLIPSeg", "MediaIO", "CLIPTokenizer",
             "ReducedPrecision", "TensorKit", "FileSafety",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ], plugins: ["BuildCommitStamp"]),
         // Writes the git commit of the build into the `clipseg` target (`BuildCommit.stamp`, for --version).
         .plugin(name: "BuildCommitStamp", capability: .buildTool(), path: "Plugins/BuildCommitStamp"),

@@ -65,6 +65,16 @@ public struct CLIPTokenizer: Sendable {
         return ids
     }
 
+    /// `encode(text)` and `truncates(text)` from one pass over the text: the ids (start and end tokens
+    /// included, at most `maxLength`) and whether words past the limit were dropped.
+    public func encodeNotingTruncation(_ text: String) -> (ids: [Int32], truncated: Bool) {
+        var ids = startAndContent(text, contentLimit: maxLength - 1)
+        let truncated = ids.count - 1 > maxLength - 2
+        if truncated { ids.removeLast(ids.count - 1 - (maxLength - 2)) }
+        ids.append(endTokenID)
+        return (ids, truncated)
+    }
+
     /// True when `encode(text)` cuts the text short: its whole encoding needs more than `maxLength` ids
     /// (start and end tokens included), so the words past the limit do not reach the model. Tokenizes at
     /// most one token past the limit, however long the text.

@@ -16,14 +16,18 @@ public struct PromptBook: Sendable {
     }
 
     /// Turns text prompts into embedding rows (`SegmentationBackend.embed(texts:scratch:)`).
-    public typealias Embedder = ([String]) throws -> [[Float]]
+    public typealias Embedder = ([String]) throws -> TextEmbeddings
 
     public private(set) var texts: PromptSet
     public let images: [ImagePrompt]
     public let negatives: [String]
     public let embeddingSize: Int
-    /// All embeddings stacked: texts, images, negatives.
+    /// All embeddings stacked: texts, images, negatives. Rebuilt only when the prompts change; each frame
+    /// hands these rows to the mask decoder as they are.
     public private(set) var conditionals: ConditionalEmbeddings
+    /// The texts and negatives of the start that the model reads only in part (longer than its token
+    /// limit), for a warning before the run starts.
+    public let truncatedAtStart: [String]
 
     private var textEmbeddings: [String: [Float]]
     private let negativeEmbeddings: [[Float]]
@@ -36,7 +40,9 @@ public struct PromptBook: Sendable {
         self.images = images
         self.negatives = negatives
         self.embeddingSize = embeddingSize
-        let all = try embed(self.texts.prompts + negatives)
+        let embedded = try embed(self.texts.prompts + negatives)
+        let all = embedded.rows
+        truncatedAtStart = embedded.truncated
         guard all.count == self.texts.prompts.count + negatives.count,
               all.allSatisfy({ $0.count == embeddingSize }),
               images.allSatisfy({ $0.embedding.count == embeddingSize }) else {
@@ -61,10 +67,13 @@ public struct PromptBook: Sendable {
     public mutating func apply(_ command: ControlCommand, embed: Embedder) -> PromptSet.Effect {
         var candidate = texts
         let effect = candidate.apply(command)
-        guard case .promptsChanged = effect else { return effect }
+        guard case .promptsChanged(let added, let removed, _) = effect else { return effect }
         let missing = candidate.prompts.filter { textEmbeddings[$0] == nil }
+        var truncated: [String] = []
         do {
-            let rows = try embed(missing)
+            let embedded = try embed(missing)
+            let rows = embedded.rows
+            truncated = embedded.truncated
             guard rows.count == missing.count, rows.allSatisfy({ $0.count == embeddingSize }) else {
                 return .refused("prompt embeddings do not have \(embeddingSize) values each")
             }
@@ -76,7 +85,7 @@ public struct PromptBook: Sendable {
         let current = Set(texts.prompts)
         textEmbeddings = textEmbeddings.filter { current.contains($0.key) }
         rebuild()
-        return effect
+        return .promptsChanged(added: added, removed: removed, truncated: truncated)
     }
 
     private mutating func rebuild() {

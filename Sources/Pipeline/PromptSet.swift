@@ -26,7 +26,8 @@ public struct PromptSet: Sendable, Equatable {
     /// The result of applying a control command.
     public enum Effect: Sendable, Equatable {
         /// The prompt list changed (next frame uses it).
-        case promptsChanged(added: [String], removed: [String])
+        /// `truncated`: the added prompts the model reads only in part (set by `PromptBook`, which embeds them).
+        case promptsChanged(added: [String], removed: [String], truncated: [String] = [])
         /// A new threshold for the mask shaper (not stored here).
         case thresholdChanged(Float)
         /// Stop the run, as on SIGINT.

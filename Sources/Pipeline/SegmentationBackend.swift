@@ -26,8 +26,9 @@ public protocol SegmentationBackend: Sendable {
     /// Runs the image encoder on one input: the expensive, prompt-independent part of a frame.
     func encode(_ input: Input, scratch: Scratch) throws -> Features
 
-    /// Conditional embeddings of text prompts, one row of `embeddingSize` floats per prompt, in order.
-    func embed(texts: [String], scratch: Scratch) throws -> [[Float]]
+    /// Conditional embeddings of text prompts, one row of `embeddingSize` floats per prompt, in order, and
+    /// which prompts the model reads only in part (longer than its token limit).
+    func embed(texts: [String], scratch: Scratch) throws -> TextEmbeddings
 
     /// The conditional embedding of an image prompt (`embeddingSize` floats).
     func embed(image: RGBFrame, scratch: Scratch) throws -> [Float]
@@ -45,6 +46,19 @@ public enum ModelStep: Sendable, Equatable {
     case vision
     /// The mask decoder, all prompts of a frame at once (also embeds prompts added while running).
     case decoder
+}
+
+/// Text prompts' conditional embeddings as a backend makes them.
+public struct TextEmbeddings: Sendable, Equatable {
+    /// One row of `embeddingSize` floats per prompt, in the order asked for.
+    public var rows: [[Float]]
+    /// The prompts cut at the model's token limit (their words past it are ignored), in order.
+    public var truncated: [String]
+
+    public init(rows: [[Float]], truncated: [String] = []) {
+        self.rows = rows
+        self.truncated = truncated
+    }
 }
 
 /// Conditional embeddings stacked row by row: `[count, size]`, in decoding order.

@@ -78,6 +78,17 @@ final class CommandExitStatusTests: SegmentModelTestCase {
         XCTAssertEqual(Array(npy.stdout.prefix(6)), [0x93] + Array("NUMPY".utf8))
     }
 
+    func testImageWarnsOnceForAPromptPastTheTokenLimit() throws {
+        let picture = try SegmentTestKit.stillFrame(of: clip, in: folder)
+        let long = Array(repeating: "red", count: 90).joined(separator: " ")
+        let result = try ChildProcess.run(TestPaths.clipsegBinary, ["image", picture, "--model", model, "--prompt", long,
+                                                                    "--prompt", "cat", "--logits", path("l.npy")])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        let warnings = result.stderrText.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        XCTAssertEqual(warnings.count, 1, result.stderrText)
+        XCTAssertTrue(warnings.first?.contains("is longer than the model's 77 tokens") ?? false, result.stderrText)
+    }
+
     func testAMissingMergesFileIsNamed() throws {
         try FileManager.default.removeItem(atPath: model + "/merges.txt")
         let result = try segment(["--prompt", "cat", "--stats", path("s.ndjson")])

@@ -5,9 +5,19 @@ import XCTest
 final class PromptBookTests: XCTestCase {
     private var embedded: [String] = []
 
-    private func embed(_ texts: [String]) throws -> [[Float]] {
+    /// Rows from the prompt's length; prompts over 8 characters count as cut at the token limit.
+    private func embed(_ texts: [String]) throws -> TextEmbeddings {
         embedded += texts
-        return texts.map { [Float($0.utf8.count), 0.5] }
+        return TextEmbeddings(rows: texts.map { [Float($0.utf8.count), 0.5] }, truncated: texts.filter { $0.count > 8 })
+    }
+
+    func testPromptsCutAtTheTokenLimitAreReportedWhenEmbedded() throws {
+        var book = try PromptBook(texts: ["cat", "a very long cat"], images: [], negatives: ["a long hand"],
+                                  embeddingSize: 2, embed: embed)
+        XCTAssertEqual(book.truncatedAtStart, ["a very long cat", "a long hand"])
+        XCTAssertEqual(book.apply(.addPrompt("a very long dog"), embed: embed),
+                       .promptsChanged(added: ["a very long dog"], removed: [], truncated: ["a very long dog"]))
+        XCTAssertEqual(book.apply(.addPrompt("dog"), embed: embed), .promptsChanged(added: ["dog"], removed: []))
     }
 
     func testOrderIsTextsThenImagesThenNegatives() throws {

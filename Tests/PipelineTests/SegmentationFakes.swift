@@ -137,9 +137,9 @@ struct FakeBackend: SegmentationBackend {
         return work { input }
     }
 
-    func embed(texts: [String], scratch: Void) throws -> [[Float]] {
+    func embed(texts: [String], scratch: Void) throws -> TextEmbeddings {
         log.embedded(texts)
-        return texts.map { [Float($0.utf8.count), 1] }
+        return TextEmbeddings(rows: texts.map { [Float($0.utf8.count), 1] })
     }
 
     func embed(image: RGBFrame, scratch: Void) throws -> [Float] { [Float(image.width), 1] }

@@ -106,17 +106,23 @@ private struct Request: Sendable {
         var frame = try StillImage.load(path: image)
         let model = try CLIPSegModel(directory: modelDirectory, visionPrecision: precision.format)
         let workspace = InferenceWorkspace()
-        var conditionals: [Float] = []
+        let encoder = PromptEncoder(model: model)
+        var parts: [Tensor] = []
         if !prompts.isEmpty {
-            conditionals += try model.embed(text: prompts, workspace: workspace).data
+            let tokenized = try encoder.tokenize(prompts)
+            for prompt in tokenized.truncated {
+                StandardError.write(PromptLengthWarning.message(source: "--prompt", prompt: prompt,
+                                                                limit: encoder.tokenLimit ?? 77))
+            }
+            parts.append(try encoder.embed(tokenized, workspace: workspace))
         }
         for path in imagePrompts {
             let picture = try StillImage.load(path: path)
-            conditionals += try model.embed(imageRGB: picture.pixels, width: picture.width, height: picture.height,
-                                            workspace: workspace).data
+            parts.append(try encoder.embed(imageRGB: picture.pixels, width: picture.width, height: picture.height,
+                                           workspace: workspace))
         }
         let count = prompts.count + imagePrompts.count
-        let embeddings = Tensor(shape: [count, model.configuration.projectionDim], data: conditionals)
+        let embeddings = encoder.stack(parts)
         let result = try model.segment(rgb: frame.pixels, width: frame.width, height: frame.height,
                                        conditionals: embeddings, workspace: workspace)
         if let logits {

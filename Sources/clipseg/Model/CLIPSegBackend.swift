@@ -13,6 +13,8 @@ import TensorKit
 /// single-threaded, so two stages computing at once never fight over OpenBLAS's spinning thread pool).
 struct CLIPSegBackend: SegmentationBackend {
     let model: CLIPSegModel
+    /// Text and image prompts → conditional embeddings (the one prompt path of every command).
+    let prompts: PromptEncoder
     /// Frames → pixel values at the model input size (the checkpoint's, or `--size`).
     let preprocessor: ImagePreprocessor
     /// Threads of one vision-encoder pass and of one mask-decoder pass (live runs decode masks on all the
@@ -23,7 +25,12 @@ struct CLIPSegBackend: SegmentationBackend {
     /// Uses `model` at `inputSize × inputSize` when given, else at its preprocessor's size.
     /// Throws a one-line error when `inputSize` is not a positive multiple of the patch size.
     init(model: CLIPSegModel, inputSize: Int? = nil, visionThreads: Int = 1, decoderThreads: Int = 1) throws {
+        // The backend's passes split their work over their own threads (`InferenceWorkspace(threads:)`), so
+        // OpenBLAS runs single-threaded: its pool is process-wide and its threads spin, and the two kinds of
+        // threads would oversubscribe the cores.
+        MatrixMultiply.threadCount = 1
         self.model = model
+        prompts = PromptEncoder(model: model)
         self.visionThreads = max(1, visionThreads)
         self.decoderThreads = max(1, decoderThreads)
         guard let inputSize else {
@@ -66,16 +73,15 @@ struct CLIPSegBackend: SegmentationBackend {
         try model.visionFeatures(input, workspace: scratch)
     }
 
-    func embed(texts: [String], scratch: InferenceWorkspace) throws -> [[Float]] {
-        guard !texts.isEmpty else { return [] }
-        let embedded = try model.embed(text: texts, workspace: scratch)
-        return Self.rows(of: embedded)
+    func embed(texts: [String], scratch: InferenceWorkspace) throws -> TextEmbeddings {
+        guard !texts.isEmpty else { return TextEmbeddings(rows: []) }
+        let tokenized = try prompts.tokenize(texts)
+        return TextEmbeddings(rows: Self.rows(of: try prompts.embed(tokenized, workspace: scratch)),
+                              truncated: tokenized.truncated)
     }
 
     func embed(image: RGBFrame, scratch: InferenceWorkspace) throws -> [Float] {
-        let embedded = try model.embed(imageRGB: image.pixels, width: image.width, height: image.height,
-                                       workspace: scratch)
-        return embedded.data
+        try prompts.embed(imageRGB: image.pixels, width: image.width, height: image.height, workspace: scratch).data
     }
 
     func decode(_ features: VisionFeatures, conditionals: ConditionalEmbeddings,

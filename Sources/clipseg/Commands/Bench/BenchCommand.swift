@@ -68,8 +68,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let (runs, warmup, size, precision) = (self.runs, self.warmup, self.size, self.precision)
         let timings = try await DedicatedThread.run(name: "clipseg-bench") {
-            // As segment runs the model: OpenBLAS single-threaded, each pass split over `threadCount` threads.
-            MatrixMultiply.threadCount = 1
+            // As segment runs the model: each pass split over `threadCount` threads (see CLIPSegBackend).
             let backend = try CLIPSegBackend(model: try SegmentSetup.loadModel(directory, precision: precision), inputSize: size,
                                              visionThreads: threadCount, decoderThreads: threadCount)
             return try BenchTimings.measure(backend: backend, texts: texts, runs: runs, warmup: warmup)
@@ -98,7 +97,7 @@ struct BenchTimings: Sendable {
         var input: TensorKit.Tensor?
         for run in 0..<(warmup + runs) {
             let t0 = clock.now()
-            let rows = try backend.embed(texts: texts, scratch: scratch)
+            let rows = try backend.embed(texts: texts, scratch: scratch).rows
             let t1 = clock.now()
             let prepared = try backend.prepare(frame, recycling: input)
             let t2 = clock.now()

@@ -5,7 +5,6 @@ import MaskRender
 import MediaIO
 import Pipeline
 import StreamKit
-import TensorKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,10 +17,8 @@ import Glibc
 /// before a failure or a signal are closed and removed again (nothing was written to them).
 enum SegmentSetup {
     static func open(_ request: SegmentRequest, interruption: SegmentInterruption) throws -> SegmentSession {
-        // OpenBLAS runs single-threaded (its pool is process-wide and its threads spin); a vision pass is
-        // split over `--threads` threads instead; the decoder (small) runs alongside on one thread, or on all
-        // of them between two frames when the source is live (below).
-        MatrixMultiply.threadCount = 1
+        // A vision pass is split over `--threads` threads (see CLIPSegBackend); the mask decoder (small) runs
+        // alongside on one thread, or on all of them between two frames when the source is live (below).
         let model = try loadModel(request.modelDirectory, precision: request.precision)
         var backend: CLIPSegBackend
         do {
@@ -117,16 +114,18 @@ enum SegmentSetup {
             let picture = try StillImage.load(path: path)
             images.append(PromptBook.ImagePrompt(name: path, embedding: try backend.embed(image: picture, scratch: scratch)))
         }
-        if !request.quiet, let limit = backend.model.tokenizer?.maxLength {
-            for (option, texts) in [("--prompt", request.texts), ("--negative", request.negatives)] {
-                for text in texts where backend.model.truncates(text) {
+        do {
+            let book = try PromptBook(texts: request.texts, images: images, negatives: request.negatives,
+                                      embeddingSize: backend.embeddingSize) { try backend.embed(texts: $0, scratch: scratch) }
+            // Tokenized once, while embedding: warn before the run starts.
+            if !request.quiet, let limit = backend.prompts.tokenLimit {
+                let negatives = Set(request.negatives)
+                for text in book.truncatedAtStart {
+                    let option = negatives.contains(text) && !request.texts.contains(text) ? "--negative" : "--prompt"
                     StandardError.write(PromptLengthWarning.message(source: option, prompt: text, limit: limit))
                 }
             }
-        }
-        do {
-            return try PromptBook(texts: request.texts, images: images, negatives: request.negatives,
-                                  embeddingSize: backend.embeddingSize) { try backend.embed(texts: $0, scratch: scratch) }
+            return book
         } catch let error as ControlCommandError {
             throw CommandFailure.usage("--prompt: \(error.message)")
         } catch let error as CLIPSegError {

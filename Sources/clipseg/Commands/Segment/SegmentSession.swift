@@ -96,7 +96,7 @@ final class SegmentSession: @unchecked Sendable {
                               quit: QuitFlag) -> Task<Void, Never> {
         let commands = ControlCommandReader.start(fileDescriptor: descriptor)
         let quiet = request.quiet
-        let model = backend.model
+        let tokenLimit = backend.prompts.tokenLimit ?? 77
         return Task {
             for await result in commands {
                 if Task.isCancelled { break }
@@ -113,11 +113,11 @@ final class SegmentSession: @unchecked Sendable {
                         if !quiet { StandardError.write("clipseg: control: quit, stopping") }
                     case .thresholdChanged(let value):
                         if !quiet { StandardError.write("clipseg: control: threshold \(value)") }
-                    case .promptsChanged(let added, let removed):
+                    case .promptsChanged(let added, let removed, let truncated):
                         if !quiet {
-                            for prompt in added where model.truncates(prompt) {
+                            for prompt in truncated {
                                 StandardError.write(PromptLengthWarning.message(
-                                    source: "--control prompt", prompt: prompt, limit: model.tokenizer?.maxLength ?? 77))
+                                    source: "--control prompt", prompt: prompt, limit: tokenLimit))
                             }
                             let parts = added.map { "added '\($0.escapingControlCharacters)'" }
                                 + removed.map { "removed '\($0.escapingControlCharacters)'" }
