@@ -59,15 +59,10 @@ public enum ThreadNiceness {
         guard steps > 0 else { return try body() }
         let call = Call(body: body)
         let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            DedicatedThreadExecutor.nameCurrentThread(name)
-            lowerCurrentThread(by: steps)
+        DedicatedThread.start(name: name, niceness: steps) {
             call.run()
             done.signal()
         }
-        thread.name = name
-        thread.stackSize = 8 << 20
-        thread.start()
         done.wait()
         return try call.result!.get()
     }
