@@ -18,14 +18,14 @@ struct CLIPSegBackend: SegmentationBackend {
     /// Threads of one vision-encoder pass and of one mask-decoder pass (live runs decode masks on all the
     /// vision's threads between two encodings; file runs decode them on one alongside the next encoding).
     let visionThreads: Int
-    var decoderThreads: Int
+    var maskDecoderThreads: Int
 
     /// Uses `model` at `inputSize × inputSize` when given, else at its preprocessor's size.
     /// Throws a one-line error when `inputSize` is not a positive multiple of the patch size.
-    init(model: CLIPSegModel, inputSize: Int? = nil, visionThreads: Int = 1, decoderThreads: Int = 1) throws {
+    init(model: CLIPSegModel, inputSize: Int? = nil, visionThreads: Int = 1, maskDecoderThreads: Int = 1) throws {
         self.model = model
         self.visionThreads = max(1, visionThreads)
-        self.decoderThreads = max(1, decoderThreads)
+        self.maskDecoderThreads = max(1, maskDecoderThreads)
         guard let inputSize else {
             preprocessor = model.preprocessor
             return
@@ -50,7 +50,7 @@ struct CLIPSegBackend: SegmentationBackend {
     var embeddingSize: Int { model.configuration.projectionDim }
 
     func makeScratch(for step: ModelStep) -> InferenceWorkspace {
-        InferenceWorkspace(threads: step == .vision ? visionThreads : decoderThreads)
+        InferenceWorkspace(threads: step == .vision ? visionThreads : maskDecoderThreads)
     }
 
     func prepare(_ frame: RGBFrame, recycling recycled: consuming Tensor?) throws -> Tensor {
@@ -78,8 +78,8 @@ struct CLIPSegBackend: SegmentationBackend {
         return embedded.data
     }
 
-    func decode(_ features: VisionFeatures, conditionals: ConditionalEmbeddings,
-                scratch: InferenceWorkspace) throws -> PromptLogits {
+    func decodeMasks(_ features: VisionFeatures, conditionals: ConditionalEmbeddings,
+                     scratch: InferenceWorkspace) throws -> PromptLogits {
         let tensor = Tensor(shape: [conditionals.count, conditionals.size], data: conditionals.rows)
         let logits = try model.decode(features, conditionals: tensor, workspace: scratch)
         return PromptLogits(values: logits.data, count: logits.shape[0], width: logits.shape[2], height: logits.shape[1])

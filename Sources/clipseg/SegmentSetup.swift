@@ -19,14 +19,14 @@ import Glibc
 enum SegmentSetup {
     static func open(_ request: SegmentRequest, interruption: SegmentInterruption) throws -> SegmentSession {
         // OpenBLAS runs single-threaded (its pool is process-wide and its threads spin); a vision pass is
-        // split over `--threads` threads instead; the decoder (small) runs alongside on one thread, or on all
+        // split over `--threads` threads instead; the mask decoder (small) runs alongside on one thread, or on all
         // of them between two frames when the source is live (below).
         MatrixMultiply.threadCount = 1
         let model = try loadModel(request.modelDirectory, precision: request.precision)
         var backend: CLIPSegBackend
         do {
             backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
-                                         decoderThreads: 1)
+                                         maskDecoderThreads: 1)
         } catch let error as CLIPSegError {
             throw CommandFailure.usage(String(describing: error))  // a --size the model cannot take
         }
@@ -55,9 +55,9 @@ enum SegmentSetup {
         let info = opened.source.info
         let live = opened.isCamera || info.isLive || request.realtime
         let mediaNiceness = live ? liveNiceness : 0
-        // Live, a frame's latency is what counts: its decoder pass runs on every model thread before the
+        // Live, a frame's latency is what counts: its mask decoder pass runs on every model thread before the
         // next frame is encoded (`TurnTaking`) instead of on one thread alongside that encoding.
-        if live { backend.decoderThreads = request.threads }
+        if live { backend.maskDecoderThreads = request.threads }
         do {
             let composition = CompositionSettings(
                 mode: request.mode, background: background, maskOptions: request.maskOptions,
@@ -79,7 +79,7 @@ enum SegmentSetup {
                 flow: SegmentationPipeline<CLIPSegBackend>.Flow(live: live, realtime: request.realtime,
                                                                 frameRate: info.frameRate,
                                                                 mediaNiceness: mediaNiceness,
-                                                                decodeBeforeNextFrame: live),
+                                                                decodeMasksBeforeNextFrame: live),
                 source: opened.source, interruptSource: opened.interrupt, isCamera: opened.isCamera,
                 sinks: outputs.map(\.sink), removableOutputs: outputs.map(\.removable),
                 controlDescriptor: controlDescriptor)
