@@ -10,7 +10,7 @@ import StreamKit
 ///                                            └─► [keep-frames queue, lossless] ─────────────────────────► compose ◄──┘  dropped)
 ///                                                                                                            ├─► video sink
 ///                                                                                                            ├─► mask sink
-///                                                                                                            └─► stats sink
+///                                                                                                            └─► statistics sink
 ///
 /// Frames are dropped in one place only, the queue in front of the vision encoder when `live` (live frames
 /// are then scaled and normalised on the vision thread, after that decision, so no CPU goes into frames

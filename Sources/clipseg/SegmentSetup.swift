@@ -186,7 +186,7 @@ enum SegmentSetup {
                 try add(path) { try openVideo(path, request: request, info: info, live: live, audioSource: audioSource) }
             }
             if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
-            if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatsWriter(path: path)) } }
+            if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
             interruption.pauseIfAskedWithOutputsOpen()
             try interruption.checkpoint()
             return outputs
