@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "UserText"),
 
         // Stream primitives: bounded channels and their drop policy, frame ledger, recycling pool,
-        // dedicated-thread executor, clocks, thread priority, turn-taking. No dependencies: they know
+        // dedicated threads and their executor, clocks, thread priority, turn-taking. No dependencies: they know
         // nothing of video or models.
         .target(name: "StreamKit"),
 
