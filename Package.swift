@@ -2,7 +2,9 @@
 // clipseg-swift: text- and image-prompted video segmentation with CLIPSeg, in Swift over OpenBLAS and FFmpeg.
 //
 // Dependencies point one way (a target ← what it imports; C system-library shims: COpenBLAS, CFFmpeg, CV4L2, CDNNL):
-//   CVectorKernels, SafeTensors, CLIPTokenizer, FileSafety, StreamKit, UserText    (no dependencies)
+//   CVectorKernels, FileSafety, StreamKit, UserText                                (no dependencies)
+//   SafeTensors       ← UserText                                                       checkpoints
+//   CLIPTokenizer     ← UserText                                                       prompts → token ids
 //   TensorKit         ← COpenBLAS, CVectorKernels
 //   ReducedPrecision  ← CDNNL, TensorKit, CVectorKernels
 //   CLIPSeg           ← TensorKit, SafeTensors, CLIPTokenizer, ReducedPrecision        the model
@@ -47,8 +49,8 @@ let package = Package(
 
         // Model side.
         .target(name: "TensorKit", dependencies: ["COpenBLAS", "CVectorKernels"]),
-        .target(name: "SafeTensors"),
-        .target(name: "CLIPTokenizer"),
+        .target(name: "SafeTensors", dependencies: ["UserText"]),
+        .target(name: "CLIPTokenizer", dependencies: ["UserText"]),
         .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer", "ReducedPrecision"]),
         // Reduced-precision (bf16 / int8) linear layers over oneDNN.
         .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit", "CVectorKernels"]),
@@ -60,12 +62,12 @@ let package = Package(
         // Media side.
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "CV4L2", "FileSafety"]),
 
-        // Text a user typed: blanks trimmed when read, control characters escaped when quoted back.
-        // No dependencies.
+        // Text a user typed or a file holds: blanks trimmed when read, control characters escaped when quoted
+        // in a message, JSON string literals, strict UTF-8 validation. No dependencies.
         .target(name: "UserText"),
 
         // Stream primitives: bounded channels and their drop policy, frame ledger, recycling pool,
-        // dedicated-thread executor, clocks, thread priority, turn-taking. No dependencies: they know
+        // dedicated threads and their executor, clocks, thread priority, turn-taking. No dependencies: they know
         // nothing of video or models.
         .target(name: "StreamKit"),
 

@@ -12,8 +12,9 @@ Runs, with the same thread count throughout:
 and prints one table with the ratios, then the issue-7 targets (pass / MISS / n/a). Ours missing → "n/a".
 
 Usually started by compare.sh, which also makes the clip. Usage:
-  /work/venv/bin/python Benchmarks/compare.py --model DIR --clip CLIP.mp4 [--threads 2] [--runs 10]
+  "$CLIPSEG_BENCH_PYTHON" Benchmarks/compare.py --clip CLIP.mp4 [--model DIR] [--threads 2] [--runs 10]
       [--warmup 2] [--clipseg BIN] [--precisions bf16,int8] [--work DIR] [--json-out FILE]
+--model defaults to $CLIPSEG_FULL_CHECKPOINT, --work to $CLIPSEG_BENCH_CACHE/compare (bench_paths.py).
 """
 import argparse
 import json
@@ -24,6 +25,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPOSITORY = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+import bench_paths  # noqa: E402
 import our_binary  # noqa: E402
 import performance_targets  # noqa: E402
 from machine_info import describe, load_average  # noqa: E402
@@ -245,7 +247,8 @@ def render(document: dict, precisions: list[str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True)
+    parser.add_argument("--model", default=bench_paths.full_checkpoint(),
+                        help="full-size checkpoint folder (default: $CLIPSEG_FULL_CHECKPOINT, else .bench/full-rd64)")
     parser.add_argument("--clip", required=True, help="the end-to-end clip (compare.sh makes it)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=10)
@@ -255,7 +258,8 @@ def main() -> None:
     parser.add_argument("--precisions", default="bf16,int8", help="our reduced precisions ('' for none)")
     parser.add_argument("--backends", default="torch,onnxruntime,onnxruntime-int8")
     parser.add_argument("--reference-json", help="reuse a reference_benchmark.py --json-out file")
-    parser.add_argument("--work", default="/work/bench-cache/compare", help="outputs and masks go here")
+    parser.add_argument("--work", default=os.path.join(bench_paths.cache(), "compare"),
+                        help="outputs and masks go here (default: $CLIPSEG_BENCH_CACHE/compare, else .bench/cache/compare)")
     parser.add_argument("--json-out", help="write the whole comparison as JSON")
     parser.add_argument("--render", metavar="JSON", help="only print the table of an earlier --json-out file")
     args = parser.parse_args()
@@ -266,6 +270,8 @@ def main() -> None:
         return
     if not os.path.isfile(args.clip):
         sys.exit(f"error: {args.clip}: no such clip")
+    bench_paths.require_checkpoint(args.model)
+    bench_paths.require_packages(*bench_paths.REFERENCE_PACKAGES)
     os.makedirs(args.work, exist_ok=True)
     reduced = [precision for precision in args.precisions.split(",") if precision]
     precisions = ["fp32"] + reduced

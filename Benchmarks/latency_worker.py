@@ -21,7 +21,11 @@ import statistics
 import sys
 import time
 
-import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_paths  # noqa: E402
+
+bench_paths.require_packages("numpy")  # torch / onnxruntime: checked by reference_benchmark.py
+import numpy as np  # noqa: E402
 
 PROMPTS = ["a red circle", "the small blue square on a white background", "cat",
            "a photograph of two dogs playing, near the river!"]

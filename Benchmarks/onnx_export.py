@@ -17,10 +17,11 @@ past the deepest extracted one (layers 11 and 12 of rd64), in full.onnx and visi
 uint8 activations) — what a user gets from the one-line recipe.
 
 Files are cached under CACHE/onnx-<key>/ where the key hashes config.json, the weights file's size and
-modification time, and the torch/transformers versions; an existing complete folder is reused. Keep the cache
-outside the repository (the default is /work/bench-cache).
+modification time, and the torch/transformers versions; an existing complete folder is reused. The cache is
+$CLIPSEG_BENCH_CACHE, else .bench/cache in the repository (ignored by git: never commit .onnx files).
 
-Usage: python onnx_export.py MODEL_DIR [--cache DIR]   (prints the folder)
+Usage: "$CLIPSEG_BENCH_PYTHON" Benchmarks/onnx_export.py [MODEL_DIR] [--cache DIR]   (prints the folder)
+MODEL_DIR defaults to $CLIPSEG_FULL_CHECKPOINT, else .bench/full-rd64 (bench_paths.py).
 """
 import argparse
 import hashlib
@@ -28,9 +29,12 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_paths  # noqa: E402
+
 EXPORT_OPSET = 17
 GRAPH_NAMES = ("full", "text", "vision", "decoder")
-DEFAULT_CACHE = "/work/bench-cache"
+DEFAULT_CACHE = bench_paths.cache()
 
 
 def cache_folder(model_dir: str, cache_root: str) -> str:
@@ -147,10 +151,12 @@ def ensure_exported(model_dir: str, cache_root: str = DEFAULT_CACHE) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model_dir")
+    parser.add_argument("model_dir", nargs="?", default=bench_paths.full_checkpoint())
     parser.add_argument("--cache", default=DEFAULT_CACHE)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    bench_paths.require_checkpoint(args.model_dir)
+    bench_paths.require_packages("torch", "transformers", "onnx", "onnxruntime")
     import torch
     torch.set_num_threads(args.threads)
     print(ensure_exported(args.model_dir, args.cache))

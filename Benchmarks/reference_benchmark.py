@@ -5,7 +5,7 @@ For every (backend, prompts) pair two fresh worker processes run (latency_worker
 (median of --runs after --warmup) and reports the process's peak resident memory; the other times the
 text / vision / decoder split. Every backend runs with the same --threads (torch.set_num_threads,
 onnxruntime intra_op_num_threads, OMP_NUM_THREADS). The ONNX graphs (opset 17) and their dynamic-int8 copies
-are exported once and cached outside the repository (onnx_export.py, --cache).
+are exported once and cached (onnx_export.py, --cache: $CLIPSEG_BENCH_CACHE, else .bench/cache).
 
 Each row also says how far its logits are from transformers fp32 with the same prompts (max |Δ| and the IoU
 of the masks sigmoid > 0.4 at model resolution), so a fast but wrong backend shows.
@@ -13,8 +13,9 @@ of the masks sigmoid > 0.4 at model resolution), so a fast but wrong backend sho
 Writes a JSON document (--json-out, also the last line of stdout with --json) and prints a table.
 
 Usage:
-  /work/venv/bin/python Benchmarks/reference_benchmark.py --model /work/full-rd64 [--threads 2] [--runs 10]
+  "$CLIPSEG_BENCH_PYTHON" Benchmarks/reference_benchmark.py [--model DIR] [--threads 2] [--runs 10]
       [--warmup 2] [--prompts 1,4] [--backends torch,onnxruntime,onnxruntime-int8] [--json-out FILE]
+--model defaults to $CLIPSEG_FULL_CHECKPOINT, else .bench/full-rd64 (bench_paths.py).
 """
 import argparse
 import json
@@ -23,10 +24,12 @@ import os
 import sys
 import tempfile
 
-import numpy as np
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import bench_paths  # noqa: E402
+
+bench_paths.require_packages("numpy")  # the workers check for the rest
+import numpy as np  # noqa: E402
 from machine_info import describe, load_average  # noqa: E402
 from onnx_export import DEFAULT_CACHE, cache_folder, is_complete  # noqa: E402
 from peak_memory import run_measured  # noqa: E402
@@ -150,7 +153,9 @@ def render(document: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    parser.add_argument("--model", required=True, help="full-size checkpoint folder (Tools/make_fixtures.py --full)")
+    parser.add_argument("--model", default=bench_paths.full_checkpoint(),
+                        help="full-size checkpoint folder (Tools/make_fixtures.py --full; default: "
+                             "$CLIPSEG_FULL_CHECKPOINT, else .bench/full-rd64)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
@@ -162,8 +167,9 @@ def main() -> None:
     parser.add_argument("--json-out", help="write the JSON document here")
     parser.add_argument("--json", action="store_true", help="print the JSON document as the last stdout line")
     args = parser.parse_args()
-    if not os.path.isfile(os.path.join(args.model, "model.safetensors")):
-        sys.exit(f"error: {args.model} has no model.safetensors (make one: Tools/make_fixtures.py --full DIR)")
+    bench_paths.require_checkpoint(args.model)
+    bench_paths.require_packages("numpy", "torch", "transformers", "PIL",
+                                 *(["onnx", "onnxruntime"] if "onnxruntime" in args.backends else []))
     document = measure(args)
     if args.json_out:
         with open(args.json_out, "w") as out:

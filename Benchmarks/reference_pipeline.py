@@ -16,8 +16,9 @@ Prints a summary (frames, frames/s of the loop and including model load, per-sta
 from VmHWM); `--json` prints it as one JSON object instead.
 
 Usage:
-  /work/venv/bin/python Benchmarks/reference_pipeline.py INPUT --model DIR --prompt TEXT [--prompt TEXT …]
+  "$CLIPSEG_BENCH_PYTHON" Benchmarks/reference_pipeline.py INPUT [--model DIR] --prompt TEXT [--prompt TEXT …]
       -o OUT.mp4 [--masks OUT.y4m] [--threads 2] [--threshold 0.4] [--max-frames N] [--json]
+--model defaults to $CLIPSEG_FULL_CHECKPOINT, else .bench/full-rd64 (bench_paths.py).
 """
 import argparse
 import json
@@ -28,6 +29,9 @@ from fractions import Fraction
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import bench_paths  # noqa: E402
+
+bench_paths.require_packages("numpy")  # y4m_gray needs it; main() checks for the rest
 from peak_memory import own_peak_rss_mib  # noqa: E402
 from y4m_gray import Y4MWriter  # noqa: E402
 
@@ -131,7 +135,8 @@ def run(args) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("input")
-    parser.add_argument("--model", required=True)
+    parser.add_argument("--model", default=bench_paths.full_checkpoint(),
+                        help="checkpoint folder (default: $CLIPSEG_FULL_CHECKPOINT, else .bench/full-rd64)")
     parser.add_argument("--prompt", action="append", required=True, help="repeatable; masks are the union")
     parser.add_argument("-o", "--output", required=True, help="output video (.mp4, libx264)")
     parser.add_argument("--masks", help="write the binary masks here (y4m gray, frame size)")
@@ -143,6 +148,8 @@ def main() -> None:
     args = parser.parse_args()
     if not os.path.exists(args.input):
         sys.exit(f"error: {args.input}: no such file")
+    bench_paths.require_checkpoint(args.model)
+    bench_paths.require_packages("av", "numpy", "torch", "PIL", "transformers")
     summary = run(args)
     if args.json:
         print(json.dumps(summary))

@@ -12,7 +12,7 @@ references for one image with 4 text prompts, 1 text prompt and one image prompt
 References are computed by transformers from the weights AS STORED: the folder is saved in its storage dtype
 and loaded back (float32 for the references, float64 for the precision figure).
 
-Usage: /work/venv/bin/python Tools/make_fixtures.py [--out Tests/Fixtures/clipseg] [--full DIR]
+Usage: "$CLIPSEG_BENCH_PYTHON" Tools/make_fixtures.py [--out Tests/Fixtures/clipseg] [--full DIR]
 """
 import argparse
 import json

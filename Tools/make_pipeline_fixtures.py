@@ -7,7 +7,7 @@ planes [P, h, w] -> [P, H, W] (an upscale with a non-integer factor, a non-squar
 without antialiasing), then torch.sigmoid of the upscaled logits. The Swift MaskShaper must reproduce
 `resized` (upscaled logits) and `probabilities` (sigmoid of them).
 
-Usage: /work/venv/bin/python Tools/make_pipeline_fixtures.py   (rewrites Tests/Fixtures/pipeline/bilinear.json)
+Usage: "$CLIPSEG_BENCH_PYTHON" Tools/make_pipeline_fixtures.py   (rewrites Tests/Fixtures/pipeline/bilinear.json)
 """
 import json
 import os

@@ -24,7 +24,7 @@ first 85-minute run):
     prompts under 1 % in 48 % vs 56 % of scenes.
 
 Usage:
-  Tools/train_sample_model.py --minutes 85 --log-dir /work/train-logs --out Samples/models/shapes
+  Tools/train_sample_model.py --minutes 85 --out Samples/models/shapes   (logs, checkpoints: .bench/train-logs)
   Tools/train_sample_model.py --steps 20 --smoke          (a few steps, checks, nothing saved)
 The tokenizer files (vocab.json, merges.txt, ...) must already be in --out (Tools/make_clip_vocab.py).
 """
@@ -42,6 +42,7 @@ import sample_model_data as data
 from sample_model_data import NO_COLOUR, NO_SHAPE
 from scene_prompts import PROMPT_TYPES
 
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THRESHOLD = 0.4  # probability above which a pixel is in the mask (the reference masks use the same)
 
 
@@ -244,7 +245,8 @@ def save_model(model, out):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="Samples/models/shapes")
-    parser.add_argument("--log-dir", default="/work/train-logs")
+    parser.add_argument("--log-dir", default=os.path.join(REPOSITORY, ".bench", "train-logs"),
+                        help="train.log and checkpoint.pt (default: .bench/train-logs in the repository, ignored by git)")
     parser.add_argument("--minutes", type=float, default=85.0,
                         help="time budget when --steps is 0: the cosine decay follows elapsed time")
     parser.add_argument("--steps", type=int, default=0, help="total steps (0: train for --minutes)")

@@ -1,4 +1,5 @@
 import Foundation
+import UserText
 
 /// Why a CLIP tokenizer could not be loaded. Every case names the file (its path as given) and, where
 /// there is one, the 1-based line; `description` is one line, fit for a command-line error message.
@@ -40,28 +41,9 @@ public enum CLIPTokenizerError: Error, Equatable, CustomStringConvertible, Local
     public var errorDescription: String? { description }
 }
 
-/// `text` in double quotes with control characters, quotes and backslashes escaped, so a message stays on one line.
-func quoted(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        default:
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-                || scalar.properties.generalCategory == .lineSeparator
-                || scalar.properties.generalCategory == .paragraphSeparator {
-                result += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + "\""
-}
+/// `text` in double quotes with control characters, quotes and backslashes escaped, so a message stays on one
+/// line (UserText's `quotedForMessage`).
+func quoted(_ text: String) -> String { text.quotedForMessage }
 
 /// `quoted` for a token read as raw UTF-8 bytes (invalid sequences shown as U+FFFD).
 func quoted(_ bytes: some Collection<UInt8>) -> String {

@@ -1,3 +1,5 @@
+import UserText
+
 /// One merge rule from merges.txt: the pair of adjacent tokens `left right` that BPE may join.
 struct MergeRule: Equatable {
     /// 1-based line in merges.txt, for error messages.

@@ -1,3 +1,5 @@
+import UserText
+
 /// Reads vocab.json: one JSON object mapping each token (spelled in byte-level scalars) to its integer id,
 /// e.g. `{"!": 0, ..., "<|endoftext|>": 49407}`.
 ///

@@ -1,3 +1,5 @@
+import UserText
+
 /// Per-prompt figures of one frame, as written to `--stats` (one NDJSON line per frame).
 public struct PromptStatistics: Sendable, Equatable {
     /// The prompt text.
@@ -89,7 +91,7 @@ public struct FrameStatistics: Sendable, Equatable {
         line += ",\"prompts\":["
         for (i, entry) in prompts.enumerated() {
             if i > 0 { line += "," }
-            line += "{\"prompt\":\(JSONText.string(entry.prompt))"
+            line += "{\"prompt\":\(entry.prompt.jsonStringLiteral)"
             line += ",\"coverage\":\(JSONText.number(entry.coverage))"
             line += ",\"bbox\":" + (entry.boundingBox.map { "[" + $0.map(String.init).joined(separator: ",") + "]" } ?? "null")
             line += ",\"mean\":\(JSONText.number(entry.meanProbability))}"
@@ -98,27 +100,8 @@ public struct FrameStatistics: Sendable, Equatable {
     }
 }
 
-/// Minimal JSON text for the statistics lines.
+/// JSON numbers for the statistics lines (strings: UserText's `jsonStringLiteral`).
 enum JSONText {
-    /// A quoted JSON string with `"`, `\` and control characters escaped.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
     /// A finite number rounded to 6 decimals without trailing zeros (`0.5`, `12`, `0.000123`);
     /// non-finite values become `null`.
     static func number(_ value: Double) -> String {

@@ -38,9 +38,9 @@ public final class PNGMaskDirectoryWriter: MaskStreamWriter, @unchecked Sendable
         guard let encoder else { throw MediaError.writeFailed(folder, reason: "writer already finished") }
         try checkLength(mask, output: folder)
         let bytes = try encoder.encode(Array(mask))
-        let sink = try ByteSink(path: path(ofMask: count))
-        try sink.write(bytes)
-        try sink.close()
+        let output = try FileDescriptorWriter(path: path(ofMask: count))
+        try output.write(bytes)
+        try output.close()
         count += 1
     }
 

@@ -12,7 +12,7 @@ final class StandardOutputIO {
     private(set) var readerClosed = false
 
     init() throws {
-        ByteSink.ignoreBrokenPipeSignal()
+        FileDescriptorWriter.ignoreBrokenPipeSignal()
         let size: Int32 = 64 * 1024
         guard let buffer = av_malloc(Int(size))?.assumingMemoryBound(to: UInt8.self) else {
             throw MediaError.writeFailed("standard output", reason: "out of memory")

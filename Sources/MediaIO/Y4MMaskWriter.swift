@@ -6,7 +6,7 @@ public final class Y4MMaskWriter: MaskStreamWriter, @unchecked Sendable {
     public let width: Int
     public let height: Int
     public let frameRate: FrameRateFraction
-    private let sink: ByteSink
+    private let output: FileDescriptorWriter
     private var buffer: [UInt8] = []
     private var finished = false
 
@@ -16,8 +16,8 @@ public final class Y4MMaskWriter: MaskStreamWriter, @unchecked Sendable {
         self.width = width
         self.height = height
         self.frameRate = frameRate
-        sink = try ByteSink(path: path)
-        try sink.write(header + "\n")
+        output = try FileDescriptorWriter(path: path)
+        try output.write(header + "\n")
         buffer.reserveCapacity(6 + width * height)
     }
 
@@ -25,17 +25,17 @@ public final class Y4MMaskWriter: MaskStreamWriter, @unchecked Sendable {
     public var header: String { "YUV4MPEG2 W\(width) H\(height) F\(frameRate) Ip A1:1 Cmono XCOLORRANGE=FULL" }
 
     public func write(_ mask: ArraySlice<UInt8>) throws {
-        guard !finished else { throw MediaError.writeFailed(sink.name, reason: "writer already finished") }
-        try checkLength(mask, output: sink.name)
+        guard !finished else { throw MediaError.writeFailed(output.name, reason: "writer already finished") }
+        try checkLength(mask, output: output.name)
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: "FRAME\n".utf8)
         buffer.append(contentsOf: mask)
-        try sink.write(buffer)
+        try output.write(buffer)
     }
 
     public func finish() throws {
         guard !finished else { return }
         finished = true
-        try sink.close()
+        try output.close()
     }
 }

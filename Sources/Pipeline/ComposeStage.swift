@@ -79,7 +79,7 @@ actor ComposeStage {
     }
 
     /// Composes every frame of `frames` until it ends, then finishes every output queue (also when it throws).
-    func run(frames: BoundedChannel<CapturedFrame>, ledger: FrameLedger<DecodedFrame>, outputs: [Output]) async throws {
+    func run(frames: BoundedChannel<CapturedFrame>, ledger: FrameLedger<MaskDecoderOutput>, outputs: [Output]) async throws {
         defer { outputs.forEach { $0.channel.finish() } }
         var open = outputs
         for try await captured in frames {
@@ -112,7 +112,7 @@ actor ComposeStage {
         }
     }
 
-    private func shape(_ decoded: DecodedFrame) -> ShapedMasks {
+    private func shape(_ decoded: MaskDecoderOutput) -> ShapedMasks {
         let logits = decoded.logits
         return logits.values.withUnsafeBufferPointer { values in
             shaper.shape(logits: values, logitsWidth: logits.width, logitsHeight: logits.height,

@@ -7,6 +7,8 @@ import StreamKit
 /// It owns the `PromptBook`: control commands (`apply`) run on this thread between two frames, so a
 /// change takes effect from the next frame on, and new prompts are embedded here.
 actor MaskDecoderStage<Backend: SegmentationBackend> {
+    /// The thread keeps its historical name `clipseg-decoder` (not `clipseg-maskdec`): tests and scripts find
+    /// it by that name in /proc and `top -H`.
     private let executor = DedicatedThreadExecutor(name: "clipseg-decoder")
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private let backend: Backend
@@ -18,20 +20,20 @@ actor MaskDecoderStage<Backend: SegmentationBackend> {
     /// With `turns` (live runs), tells the vision stage when each frame's masks are decoded.
     init(backend: Backend, prompts: PromptBook, monitor: RunMonitor, turns: TurnTaking? = nil) {
         self.backend = backend
-        scratch = backend.makeScratch(for: .decoder)
+        scratch = backend.makeScratch(for: .maskDecoder)
         book = prompts
         self.monitor = monitor
         self.turns = turns
     }
 
-    /// Decodes every frame of `input` until it ends.
-    func run(input: BoundedChannel<EncodedFrame<Backend.Features>>, ledger: FrameLedger<DecodedFrame>) async throws {
+    /// Runs the mask decoder on every frame of `input` until it ends.
+    func run(input: BoundedChannel<EncodedFrame<Backend.Features>>, ledger: FrameLedger<MaskDecoderOutput>) async throws {
         defer { turns?.downstreamStopped() }
         for try await encoded in input {
             let conditionals = book.conditionals
-            let logits = try backend.decode(encoded.features, conditionals: conditionals, scratch: scratch)
+            let logits = try backend.decodeMasks(encoded.features, conditionals: conditionals, scratch: scratch)
             monitor.recordMaskDecoderRun()
-            ledger.resolve(encoded.index, .processed(DecodedFrame(
+            ledger.resolve(encoded.index, .processed(MaskDecoderOutput(
                 index: encoded.index, logits: logits, positiveNames: book.positiveNames,
                 negativeCount: book.negativeCount, promptRevision: book.revision)))
             turns?.itemFinished()

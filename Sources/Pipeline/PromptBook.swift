@@ -1,4 +1,4 @@
-/// The prompts of a run with their conditional embeddings, in decoding order: the text prompts
+/// The prompts of a run with their conditional embeddings, in the mask decoder's order: the text prompts
 /// (`PromptSet` order, changeable with `--control`), then the image prompts, then the negative prompts.
 ///
 /// Text embeddings are computed once per prompt and cached; a control command that adds prompts embeds
@@ -55,7 +55,7 @@ public struct PromptBook: Sendable {
         rebuild()
     }
 
-    /// Labels of the positive prompts (texts, then image prompt names), in decoding order.
+    /// Labels of the positive prompts (texts, then image prompt names), in the mask decoder's order.
     public var positiveNames: [String] { texts.prompts + images.map(\.name) }
     public var positiveCount: Int { texts.prompts.count + images.count }
     public var negativeCount: Int { negatives.count }

@@ -2,7 +2,9 @@ import MediaIO
 
 /// The model as the segmentation chain sees it, split into the steps the chain runs on different
 /// threads: `prepare` (preprocess stage), `encode` (vision stage, once per frame), `embed` and
-/// `decode` (mask decoder stage, all prompts of a frame at once).
+/// `decodeMasks` (mask decoder stage, all prompts of a frame at once).
+///
+/// "Decode" in this module always means the model's mask decoder; FFmpeg's video decoding is MediaIO's.
 ///
 /// `CLIPSegBackend` is the real one; tests use fakes that count calls or block on demand. Every method
 /// may block (BLAS); the chain calls them only from its dedicated stage threads. A backend is shared by
@@ -34,7 +36,7 @@ public protocol SegmentationBackend: Sendable {
     func embed(image: RGBFrame, scratch: Scratch) throws -> [Float]
 
     /// Logits of every prompt for one frame's features: the mask decoder, all prompts in one batch.
-    func decode(_ features: Features, conditionals: ConditionalEmbeddings, scratch: Scratch) throws -> PromptLogits
+    func decodeMasks(_ features: Features, conditionals: ConditionalEmbeddings, scratch: Scratch) throws -> PromptLogits
 
     /// Floats per conditional embedding.
     var embeddingSize: Int { get }
@@ -45,7 +47,7 @@ public enum ModelStep: Sendable, Equatable {
     /// The image encoder, once per frame (also used to embed prompts at start).
     case vision
     /// The mask decoder, all prompts of a frame at once (also embeds prompts added while running).
-    case decoder
+    case maskDecoder
 }
 
 /// Text prompts' conditional embeddings as a backend makes them.
@@ -61,7 +63,7 @@ public struct TextEmbeddings: Sendable, Equatable {
     }
 }
 
-/// Conditional embeddings stacked row by row: `[count, size]`, in decoding order.
+/// Conditional embeddings stacked row by row: `[count, size]`, in the mask decoder's order.
 public struct ConditionalEmbeddings: Sendable, Equatable {
     /// `count * size` floats, row-major.
     public var rows: [Float]
@@ -76,7 +78,7 @@ public struct ConditionalEmbeddings: Sendable, Equatable {
     }
 }
 
-/// Segmentation logits of one frame: `[count, height, width]`, one plane per prompt in decoding order
+/// Segmentation logits of one frame: `[count, height, width]`, one plane per prompt in the mask decoder's order
 /// (before the sigmoid; `MaskShaper` upscales them to the frame).
 public struct PromptLogits: Sendable, Equatable {
     public var values: [Float]

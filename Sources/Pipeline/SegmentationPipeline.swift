@@ -10,7 +10,7 @@ import StreamKit
 ///                                            └─► [keep-frames queue, lossless] ─────────────────────────► compose ◄──┘  dropped)
 ///                                                                                                            ├─► video sink
 ///                                                                                                            ├─► mask sink
-///                                                                                                            └─► stats sink
+///                                                                                                            └─► statistics sink
 ///
 /// Frames are dropped in one place only, the queue in front of the vision encoder when `live` (live frames
 /// are then scaled and normalised on the vision thread, after that decision, so no CPU goes into frames
@@ -38,15 +38,15 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         /// Each frame's masks are decoded before the vision stage takes the next frame (`TurnTaking`), so the
         /// two never compute at once: lower latency per frame, for live runs whose backend runs the mask
         /// decoder on all model threads. Otherwise decoding frame N's masks overlaps encoding frame N+1.
-        public var decodeBeforeNextFrame: Bool
+        public var decodeMasksBeforeNextFrame: Bool
 
         public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil,
-                    mediaNiceness: Int32 = 0, decodeBeforeNextFrame: Bool = false) {
+                    mediaNiceness: Int32 = 0, decodeMasksBeforeNextFrame: Bool = false) {
             self.live = live
             self.realtime = realtime
             self.frameRate = frameRate
             self.mediaNiceness = mediaNiceness
-            self.decodeBeforeNextFrame = decodeBeforeNextFrame
+            self.decodeMasksBeforeNextFrame = decodeMasksBeforeNextFrame
         }
     }
 
@@ -68,7 +68,7 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
     private let visionQueue: BoundedChannel<PreparedFrame<Backend.Input>>
     private let maskDecoderQueue: BoundedChannel<EncodedFrame<Backend.Features>>
     private let sinkQueues: [BoundedChannel<ComposedFrame>]
-    private let ledger = FrameLedger<DecodedFrame>()
+    private let ledger = FrameLedger<MaskDecoderOutput>()
     private let preprocess: PreprocessStage<Backend>
     private let vision: VisionStage<Backend>
     private let maskDecoder: MaskDecoderStage<Backend>
@@ -100,7 +100,7 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         }
         maskDecoderQueue = BoundedChannel(.bounded(1), clock: clock)
         preprocess = PreprocessStage(backend: backend, pool: pool, monitor: monitor, deferToVision: flow.live)
-        let turns = flow.decodeBeforeNextFrame ? TurnTaking() : nil
+        let turns = flow.decodeMasksBeforeNextFrame ? TurnTaking() : nil
         let freshness = flow.live ? FreshFrameWait(framesPerSecond: flow.frameRate).map { ($0, clock, sleep) } : nil
         vision = VisionStage(backend: backend, pool: pool, monitor: monitor, turns: turns,
                              freshness: freshness)

@@ -89,9 +89,7 @@ public final class SourcePump: Sendable {
             return !state.started
         }
         guard first else { return }
-        let thread = Thread { [self] in
-            DedicatedThreadExecutor.nameCurrentThread(threadName)
-            ThreadNiceness.lowerCurrentThread(by: niceness)
+        DedicatedThread.start(name: threadName, niceness: niceness) { [self] in
             let outcome = run()
             let waiters = state.withLock { state -> [CheckedContinuation<Outcome, Never>] in
                 state.outcome = outcome
@@ -100,8 +98,6 @@ public final class SourcePump: Sendable {
             }
             waiters.forEach { $0.resume(returning: outcome) }
         }
-        thread.name = threadName
-        thread.start()
     }
 
     /// Asks the pump to stop before the next frame (SIGINT); the outputs then finish normally.

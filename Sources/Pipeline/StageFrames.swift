@@ -40,14 +40,14 @@ public struct EncodedFrame<Features: Sendable>: Sendable {
 }
 
 /// A frame's logits with the prompts they were decoded for (mask decoder stage → ledger → compose stage).
-public struct DecodedFrame: Sendable {
+public struct MaskDecoderOutput: Sendable {
     public var index: Int
     public var logits: PromptLogits
     /// Labels of the positive prompts, in plane order (text prompts, then image prompts).
     public var positiveNames: [String]
     /// Negative planes follow the positive ones in `logits`.
     public var negativeCount: Int
-    /// `PromptBook.revision` at decoding time (a change restarts mask smoothing).
+    /// `PromptBook.revision` when the mask decoder ran (a change restarts mask smoothing).
     public var promptRevision: Int
 
     public init(index: Int, logits: PromptLogits, positiveNames: [String], negativeCount: Int, promptRevision: Int) {

@@ -2,9 +2,9 @@ import MediaIO
 
 /// The statistics output (`--stats FILE|-`): one NDJSON line per frame (`FrameStatistics.jsonLine()`).
 public final class StatisticsFrameSink: FrameSink {
-    public let writer: StatsWriter
+    public let writer: StatisticsWriter
 
-    public init(writer: StatsWriter) {
+    public init(writer: StatisticsWriter) {
         self.writer = writer
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import UserText
 
 /// Why a safetensors file could not be opened or a tensor could not be read.
 ///
@@ -133,16 +134,6 @@ extension SafeTensorsError.Kind {
     }
 }
 
-/// `text` with C0/C1 control characters (and line/paragraph separators) written as `\u{…}`, so a
-/// tensor name from a hostile header cannot break the one-line description.
-fileprivate func shown(_ text: String) -> String {
-    var result = ""
-    for scalar in text.unicodeScalars {
-        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
-            result += "\\u{\(String(scalar.value, radix: 16))}"
-        } else {
-            result.unicodeScalars.append(scalar)
-        }
-    }
-    return result
-}
+/// `text` with control characters and line separators written as `\u{…}` (UserText), so a tensor name from a
+/// hostile header cannot break the one-line description.
+fileprivate func shown(_ text: String) -> String { text.escapingControlCharactersAsCodePoints }

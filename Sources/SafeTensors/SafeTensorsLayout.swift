@@ -1,3 +1,5 @@
+import UserText
+
 /// A whole safetensors file's bytes taken apart and validated: the 8-byte little-endian header
 /// length, the header (≤ `maximumHeaderLength`, within the file, UTF-8, JSON, see `SafeTensorsHeader`)
 /// and where the data section starts.

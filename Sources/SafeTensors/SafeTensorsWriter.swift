@@ -1,4 +1,5 @@
 import Foundation
+import UserText
 
 /// Builds a safetensors file in memory: tensors are laid out contiguously in name order, the header
 /// is padded with spaces to a multiple of 8 bytes (as the reference writer does), and `__metadata__`
@@ -50,15 +51,15 @@ public struct SafeTensorsWriter: Sendable {
         var header = "{"
         var fields: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(Self.quoted($0)):\(Self.quoted(metadata[$0] ?? ""))" }
-            fields.append("\(Self.quoted("__metadata__")):{\(pairs.joined(separator: ","))}")
+            let pairs = metadata.keys.sorted().map { "\($0.jsonStringLiteral):\((metadata[$0] ?? "").jsonStringLiteral)" }
+            fields.append("\("__metadata__".jsonStringLiteral):{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
         let names = entries.keys.sorted()
         for name in names {
             guard let entry = entries[name] else { continue }
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            fields.append("\(Self.quoted(name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + entry.bytes.count)]}")
+            fields.append("\(name.jsonStringLiteral):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + entry.bytes.count)]}")
             offset += entry.bytes.count
         }
         header += fields.joined(separator: ",") + "}"
@@ -85,23 +86,5 @@ public struct SafeTensorsWriter: Sendable {
             withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
         }
         return bytes
-    }
-
-    /// A JSON string literal for `text`.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

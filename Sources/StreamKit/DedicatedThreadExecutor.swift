@@ -25,9 +25,8 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
         var threadID: pthread_t?
         var executor: UnownedSerialExecutor?
 
-        func run(name: String, niceness: Int32) {
-            DedicatedThreadExecutor.nameCurrentThread(name)
-            ThreadNiceness.lowerCurrentThread(by: niceness)
+        /// The thread's loop (named and lowered already: `DedicatedThread.start`).
+        func run() {
             condition.lock()
             threadID = pthread_self()
             condition.broadcast()
@@ -53,30 +52,16 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
         }
     }
 
-    /// Names the calling OS thread (as `top -H`, `ps -L` and debuggers show it). Linux keeps the first
-    /// 15 bytes. Foundation's `Thread.name` does not reliably reach the OS thread, and Glibc's
-    /// `pthread_setname_np` is not visible to Swift, so this writes `/proc/thread-self/comm`.
-    public static func nameCurrentThread(_ name: String) {
-        let fd = open("/proc/thread-self/comm", O_WRONLY)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    }
-
     private let worker = Worker()
     /// The thread's name (Linux shows the first 15 bytes, e.g. in `top -H`).
     public let name: String
 
-    /// Starts a thread named `name` with `stackSize` bytes of stack (default 8 MiB, as a main thread has),
-    /// its nice value `niceness` above the creating thread's (`ThreadNiceness`; 0 keeps it).
-    public init(name: String, stackSize: Int = 8 << 20, niceness: Int32 = 0) {
+    /// Starts a thread (`DedicatedThread.start`) named `name` with `stackSize` bytes of stack (default 8 MiB,
+    /// as a main thread has), its nice value `niceness` above the creating thread's (`ThreadNiceness`; 0 keeps it).
+    public init(name: String, stackSize: Int = DedicatedThread.defaultStackSize, niceness: Int32 = 0) {
         self.name = name
         let worker = self.worker
-        let thread = Thread { worker.run(name: name, niceness: niceness) }
-        thread.name = name
-        thread.stackSize = stackSize
-        thread.start()
+        DedicatedThread.start(name: name, niceness: niceness, stackSize: stackSize) { worker.run() }
         worker.condition.lock()
         while worker.threadID == nil { worker.condition.wait() }
         worker.condition.unlock()

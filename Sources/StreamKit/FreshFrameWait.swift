@@ -3,7 +3,7 @@
 /// Frames come every `period` seconds. When the newest waiting frame is more than half a period old,
 /// the next one is less than half a period away: waiting for it (and a small `margin` for delivery
 /// jitter) gives a mask for a frame captured later, for a pause shorter than the age it saves. The
-/// cores are not idle meanwhile: the decoding and encoding that share them with the model run then.
+/// cores are not idle meanwhile: the video decoding and encoding that share them with the model run then.
 /// Capture → mask latency falls by about a third of a frame period on average; the model runs a
 /// quarter period less often per frame on average.
 public struct FreshFrameWait: Sendable {

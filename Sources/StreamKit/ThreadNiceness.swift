@@ -9,7 +9,7 @@ import Glibc
 ///
 /// On Linux both belong to each thread, not to the process (`setpriority(PRIO_PROCESS, 0, …)` and
 /// `sched_setscheduler(0, …)` change only the caller; see setpriority(2), BUGS), and a thread starts with the
-/// settings of the thread that created it. A live run lowers its decoding, composing and encoding threads so
+/// settings of the thread that created it. A live run lowers its video decoding, composing and encoding threads so
 /// that the model's threads, which set the capture → mask latency, are not pre-empted each time a frame
 /// arrives and win the cores when both want them; the codec libraries' worker threads inherit the settings
 /// when they are created on such a thread (see `run`). Raising a thread's nice value needs no privilege;
@@ -59,15 +59,10 @@ public enum ThreadNiceness {
         guard steps > 0 else { return try body() }
         let call = Call(body: body)
         let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            DedicatedThreadExecutor.nameCurrentThread(name)
-            lowerCurrentThread(by: steps)
+        DedicatedThread.start(name: name, niceness: steps) {
             call.run()
             done.signal()
         }
-        thread.name = name
-        thread.stackSize = 8 << 20
-        thread.start()
         done.wait()
         return try call.result!.get()
     }

@@ -29,8 +29,8 @@ final class CLIPSegBackendTests: XCTestCase {
         let model = try model()
         let backend = try CLIPSegBackend(model: model)
         let picture = frame(), scratch = backend.makeScratch(for: .vision), embeddings = conditionals(backend.embeddingSize)
-        let logits = try backend.decode(try backend.encode(try backend.prepare(picture, recycling: nil), scratch: scratch),
-                                        conditionals: embeddings, scratch: scratch)
+        let logits = try backend.decodeMasks(try backend.encode(try backend.prepare(picture, recycling: nil), scratch: scratch),
+                                             conditionals: embeddings, scratch: scratch)
         let expected = try model.segment(rgb: picture.pixels, width: picture.width, height: picture.height,
                                          conditionals: Tensor(shape: [2, backend.embeddingSize], data: embeddings.rows))
         XCTAssertEqual(logits.count, 2)
@@ -43,12 +43,12 @@ final class CLIPSegBackendTests: XCTestCase {
         let backend = try CLIPSegBackend(model: try model(), inputSize: 128, visionThreads: 2)
         let scratch = backend.makeScratch(for: .vision)
         XCTAssertEqual(scratch.threads, 2)
-        XCTAssertEqual(backend.makeScratch(for: .decoder).threads, 1)
+        XCTAssertEqual(backend.makeScratch(for: .maskDecoder).threads, 1)
         let input = try backend.prepare(frame(), recycling: nil)
         XCTAssertEqual(input.shape, [3, 128, 128])
         let features = try backend.encode(input, scratch: scratch)
         XCTAssertEqual([features.gridHeight, features.gridWidth], [8, 8])
-        let logits = try backend.decode(features, conditionals: conditionals(backend.embeddingSize), scratch: scratch)
+        let logits = try backend.decodeMasks(features, conditionals: conditionals(backend.embeddingSize), scratch: scratch)
         XCTAssertEqual([logits.height, logits.width], [128, 128], "refined decoder: 8 tokens × (16 / 4)²")
         XCTAssertThrowsError(try CLIPSegBackend(model: try model(), inputSize: 100)) { error in
             XCTAssertEqual("\(error)", "--size must be a positive multiple of the model's patch size 16, got 100")

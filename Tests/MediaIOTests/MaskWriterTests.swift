@@ -119,9 +119,9 @@ final class MaskWriterTests: XCTestCase {
         XCTAssertEqual(FrameRateFraction(approximating: .nan).description, "25:1")
     }
 
-    func testStatsWriterWritesOneLinePerCall() throws {
+    func testStatisticsWriterWritesOneLinePerCall() throws {
         let url = folder.path("stats.ndjson")
-        let writer = try StatsWriter(path: url.path)
+        let writer = try StatisticsWriter(path: url.path)
         try writer.write(line: #"{"frame":0,"time":0,"prompts":[]}"#)
         try writer.write(line: #"{"frame":1,"time":0.04,"prompts":[]}"#)
         XCTAssertThrowsError(try writer.write(line: "{\n}"))

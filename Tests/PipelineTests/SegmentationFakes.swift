@@ -144,7 +144,7 @@ struct FakeBackend: SegmentationBackend {
 
     func embed(image: RGBFrame, scratch: Void) throws -> [Float] { [Float(image.width), 1] }
 
-    func decode(_ features: Int, conditionals: ConditionalEmbeddings, scratch: Void) throws -> PromptLogits {
+    func decodeMasks(_ features: Int, conditionals: ConditionalEmbeddings, scratch: Void) throws -> PromptLogits {
         log.decoded(features, prompts: conditionals.count)
         _ = work { 0 }
         let sign: Float = features % 2 == 0 ? 1 : -1

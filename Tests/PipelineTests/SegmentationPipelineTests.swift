@@ -11,14 +11,14 @@ import XCTest
 final class SegmentationPipelineTests: XCTestCase {
     private func makePipeline(backend: FakeBackend, source: NumberedSource, prompts: [String] = ["cat"],
                               live: Bool = false, keep: Bool = true, mode: OutputMode = .matte,
-                              decodeBeforeNextFrame: Bool = false,
+                              decodeMasksBeforeNextFrame: Bool = false,
                               sinks: [RecordingSink]) throws -> SegmentationPipeline<FakeBackend> {
         let book = try PromptBook(texts: prompts, images: [], negatives: [], embeddingSize: 2) {
             try backend.embed(texts: $0, scratch: ())
         }
         let settings = CompositionSettings(mode: mode, keepDroppedFrames: keep, outputWidth: 4, outputHeight: 2)
         return SegmentationPipeline(backend: backend, prompts: book, composition: settings,
-                                    flow: .init(live: live, decodeBeforeNextFrame: decodeBeforeNextFrame),
+                                    flow: .init(live: live, decodeMasksBeforeNextFrame: decodeMasksBeforeNextFrame),
                                     source: source, sinks: sinks)
     }
 
@@ -176,7 +176,7 @@ final class SegmentationPipelineTests: XCTestCase {
         for turns in [false, true] {
             let sink = RecordingSink()
             let pipeline = try makePipeline(backend: FakeBackend(log: CallLog(), failAt: 5), source: NumberedSource(count: 100),
-                                            decodeBeforeNextFrame: turns, sinks: [sink])
+                                            decodeMasksBeforeNextFrame: turns, sinks: [sink])
             let outcome = await pipeline.run()
             guard case .failed(let error) = outcome.ending else { return XCTFail("turns \(turns): ended \(outcome.ending)") }
             XCTAssertEqual(error as? FakeBackend.Failure, FakeBackend.Failure(), "turns \(turns)")
@@ -214,7 +214,7 @@ final class SegmentationPipelineTests: XCTestCase {
         backend.active = active
         backend.busyIterations = 200_000
         let pipeline = try makePipeline(backend: backend, source: NumberedSource(count: 40),
-                                        decodeBeforeNextFrame: true, sinks: [sink])
+                                        decodeMasksBeforeNextFrame: true, sinks: [sink])
         let outcome = await pipeline.run()
         guard case .completed = outcome.ending else { return XCTFail("ended \(outcome.ending)") }
         XCTAssertEqual(sink.record.frames.map(\.index), Array(0..<40))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import StreamKit
 
@@ -38,14 +39,6 @@ final class BoundedChannelTests: XCTestCase {
         return done
     }
 
-    private func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(10)
-        while !condition() {
-            if Date() > deadline { XCTFail("gave up waiting for: \(what)"); return }
-            try await Task.sleep(nanoseconds: 1_000_000)
-        }
-    }
-
     private func wait(_ semaphore: DispatchSemaphore) async -> Bool {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: semaphore.wait(timeout: .now() + 10) == .success) }
@@ -71,13 +64,13 @@ final class BoundedChannelTests: XCTestCase {
         let channel = BoundedChannel<Int>(.bounded(2))
         let progress = Progress()
         let done = startProducerThread(channel, values: 0..<10, progress: progress)
-        try await waitUntil("producer parked") { channel.counters.producerBlocks >= 1 }
+        await waitUntil("producer parked") { channel.counters.producerBlocks >= 1 }
         XCTAssertEqual(progress.sent, 2, "only the capacity gets through before back-pressure")
         XCTAssertEqual(channel.depth, 2)
 
         let first = try await channel.next()
         XCTAssertEqual(first, 0)
-        try await waitUntil("producer refilled") { channel.depth == 2 && progress.sent == 3 }
+        await waitUntil("producer refilled") { channel.depth == 2 && progress.sent == 3 }
 
         var rest: [Int] = []
         for try await value in channel { rest.append(value) }
@@ -125,9 +118,9 @@ final class BoundedChannelTests: XCTestCase {
             return values
         }
         // A hand-off happens only once the consumer waits, so wait for that before each send.
-        try await waitUntil("consumer waiting") { channel.counters.processed == 0 && self.isWaiting(channel) }
+        await waitUntil("consumer waiting") { channel.counters.processed == 0 && self.isWaiting(channel) }
         try await channel.send(1)
-        try await waitUntil("consumer waiting again") { self.isWaiting(channel) }
+        await waitUntil("consumer waiting again") { self.isWaiting(channel) }
         try await channel.send(2)
         channel.finish()
         let values = try await consumer.value
@@ -155,7 +148,7 @@ final class BoundedChannelTests: XCTestCase {
     func testFinishWakesAWaitingConsumer() async throws {
         let channel = BoundedChannel<Int>(.bounded(1))
         let consumer = Task { try await channel.next() }
-        try await waitUntil("consumer waiting") { self.isWaiting(channel) }
+        await waitUntil("consumer waiting") { self.isWaiting(channel) }
         channel.finish()
         let value = try await consumer.value
         XCTAssertNil(value)
@@ -171,7 +164,7 @@ final class BoundedChannelTests: XCTestCase {
         let channel = BoundedChannel<Int>(.bounded(1))
         let progress = Progress()
         let done = startProducerThread(channel, values: 0..<5, finish: false, progress: progress)
-        try await waitUntil("producer parked") { channel.counters.producerBlocks >= 1 }
+        await waitUntil("producer parked") { channel.counters.producerBlocks >= 1 }
         channel.cancel()
         let finished = await wait(done)
         XCTAssertTrue(finished)
@@ -184,7 +177,7 @@ final class BoundedChannelTests: XCTestCase {
     func testCancellingTheConsumerTaskStopsTheChannel() async throws {
         let channel = BoundedChannel<Int>(.bounded(1))
         let consumer = Task { () -> Int? in try await channel.next() }
-        try await waitUntil("consumer waiting") { self.isWaiting(channel) }
+        await waitUntil("consumer waiting") { self.isWaiting(channel) }
         consumer.cancel()
         let value = try await consumer.value
         XCTAssertNil(value)
@@ -200,7 +193,7 @@ final class BoundedChannelTests: XCTestCase {
         let channel = BoundedChannel<Int>(.bounded(1))
         try await channel.send(0)
         let producer = Task { try await channel.send(1) }
-        try await waitUntil("producer parked") { channel.counters.producerBlocks >= 1 }
+        await waitUntil("producer parked") { channel.counters.producerBlocks >= 1 }
         producer.cancel()
         do {
             try await producer.value

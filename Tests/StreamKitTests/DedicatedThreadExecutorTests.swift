@@ -28,12 +28,6 @@ private actor BlockingStage {
     func callCount() -> Int { calls }
 }
 
-/// The calling thread's name as the kernel has it (/proc/thread-self/comm), not Foundation's copy.
-private func osThreadName() -> String? {
-    guard let text = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) else { return nil }
-    return text.trimmingCharacters(in: .whitespacesAndNewlines)
-}
-
 final class DedicatedThreadExecutorTests: XCTestCase {
     func testActorRunsOnItsOwnThreadNotTheCooperativePool() async {
         let stage = BlockingStage(name: "clipseg-stage-a")

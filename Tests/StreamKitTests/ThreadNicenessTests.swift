@@ -5,23 +5,7 @@ import XCTest
 import Glibc
 #endif
 
-/// Field `index` (counted from the state, 0) of /proc/thread-self/stat, as the kernel reports it.
-private func kernelStatField(_ index: Int) -> Int32? {
-    guard let stat = try? String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return nil }
-    let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-    return fields.count > index ? Int32(fields[index]) : nil
-}
-
-/// The calling thread's nice value (field 19 of the stat line), independent of `ThreadNiceness.current`.
-private func kernelNiceValue() -> Int32? { kernelStatField(16) }
-
-/// The calling thread's scheduling policy (field 41: 0 normal, 3 batch).
-private func kernelPolicy() -> Int32? { kernelStatField(38) }
-
-private func osThreadName() -> String? {
-    (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-}
+// kernelNiceValue(), kernelPolicy(), osThreadName(): KernelThreadState.swift.
 
 /// `body` and its result, moved to the thread that runs it (the caller waits meanwhile).
 private final class ThreadCall<Value>: @unchecked Sendable {
@@ -30,8 +14,8 @@ private final class ThreadCall<Value>: @unchecked Sendable {
     init(_ body: @escaping () -> Value) { self.body = body }
 }
 
-/// Runs `body` on a new thread and waits for its result.
-private func onNewThread<Value>(_ body: @escaping () -> Value) -> Value {
+/// Runs `body` on a plain new thread (unnamed, not lowered: as FFmpeg and x264 start theirs) and waits for its result.
+func onNewThread<Value>(_ body: @escaping () -> Value) -> Value {
     let call = ThreadCall(body), done = DispatchSemaphore(value: 0)
     Thread { call.value = call.body(); done.signal() }.start()
     done.wait()

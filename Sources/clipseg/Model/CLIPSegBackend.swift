@@ -20,11 +20,11 @@ struct CLIPSegBackend: SegmentationBackend {
     /// Threads of one vision-encoder pass and of one mask-decoder pass (live runs decode masks on all the
     /// vision's threads between two encodings; file runs decode them on one alongside the next encoding).
     let visionThreads: Int
-    var decoderThreads: Int
+    var maskDecoderThreads: Int
 
     /// Uses `model` at `inputSize × inputSize` when given, else at its preprocessor's size.
     /// Throws a one-line error when `inputSize` is not a positive multiple of the patch size.
-    init(model: CLIPSegModel, inputSize: Int? = nil, visionThreads: Int = 1, decoderThreads: Int = 1) throws {
+    init(model: CLIPSegModel, inputSize: Int? = nil, visionThreads: Int = 1, maskDecoderThreads: Int = 1) throws {
         // The backend's passes split their work over their own threads (`InferenceWorkspace(threads:)`), so
         // OpenBLAS runs single-threaded: its pool is process-wide and its threads spin, and the two kinds of
         // threads would oversubscribe the cores.
@@ -32,7 +32,7 @@ struct CLIPSegBackend: SegmentationBackend {
         self.model = model
         prompts = PromptEncoder(model: model)
         self.visionThreads = max(1, visionThreads)
-        self.decoderThreads = max(1, decoderThreads)
+        self.maskDecoderThreads = max(1, maskDecoderThreads)
         guard let inputSize else {
             preprocessor = model.preprocessor
             return
@@ -57,7 +57,7 @@ struct CLIPSegBackend: SegmentationBackend {
     var embeddingSize: Int { model.configuration.projectionDim }
 
     func makeScratch(for step: ModelStep) -> InferenceWorkspace {
-        InferenceWorkspace(threads: step == .vision ? visionThreads : decoderThreads)
+        InferenceWorkspace(threads: step == .vision ? visionThreads : maskDecoderThreads)
     }
 
     func prepare(_ frame: RGBFrame, recycling recycled: consuming Tensor?) throws -> Tensor {
@@ -84,8 +84,8 @@ struct CLIPSegBackend: SegmentationBackend {
         try prompts.embed(imageRGB: image.pixels, width: image.width, height: image.height, workspace: scratch).data
     }
 
-    func decode(_ features: VisionFeatures, conditionals: ConditionalEmbeddings,
-                scratch: InferenceWorkspace) throws -> PromptLogits {
+    func decodeMasks(_ features: VisionFeatures, conditionals: ConditionalEmbeddings,
+                     scratch: InferenceWorkspace) throws -> PromptLogits {
         let tensor = Tensor(shape: [conditionals.count, conditionals.size], data: conditionals.rows)
         let logits = try model.decode(features, conditionals: tensor, workspace: scratch)
         return PromptLogits(values: logits.data, count: logits.shape[0], width: logits.shape[2], height: logits.shape[1])

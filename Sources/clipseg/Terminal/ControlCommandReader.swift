@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import StreamKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ enum ControlCommandReader {
         -> AsyncStream<Result<ControlCommand, ControlCommandError>> {
         let (stream, continuation) = AsyncStream.makeStream(of: Result<ControlCommand, ControlCommandError>.self,
                                                             bufferingPolicy: .unbounded)
-        let thread = Thread {
+        DedicatedThread.start(name: "clipseg-control") {
             var splitter = ControlLineSplitter(maxLineLength: maxLineLength)
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
@@ -34,8 +35,6 @@ enum ControlCommandReader {
             for result in splitter.finish() { continuation.yield(result) }
             continuation.finish()
         }
-        thread.name = "clipseg-control"
-        thread.start()
         return stream
     }
 }

@@ -7,7 +7,8 @@ import Pipeline
 ///     frames: read 240, processed 240, dropped 0, written 240; vision encoder runs 240, decoder runs 240; latency p50 41 ms p95 58 ms p99 63 ms
 ///
 /// Latency percentiles are over the last 300 processed frames (`LatencyTracker`); p99 comes last, so
-/// readers of the older line (ending at p95) still match.
+/// readers of the older line (ending at p95) still match. "decoder runs" counts mask decoder runs
+/// (`RunMonitor.Figures.maskDecoderRuns`); the words stay as they are because tests and scripts read them.
 enum RunSummary {
     /// The snapshot `ProgressText`/`ProgressReporter` summarise.
     static func snapshot(_ outcome: SegmentationOutcome) -> ProgressSnapshot {

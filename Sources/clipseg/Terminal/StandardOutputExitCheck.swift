@@ -12,7 +12,7 @@ enum StandardOutputExitCheck {
     /// Registers the check with `atexit` (once, first thing in `main`) and ignores SIGPIPE, so a closed
     /// reader is an EPIPE error here rather than a signal that kills the process.
     static func install() {
-        ByteSink.ignoreBrokenPipeSignal()
+        FileDescriptorWriter.ignoreBrokenPipeSignal()
         atexit { StandardOutputExitCheck.run() }
     }
 

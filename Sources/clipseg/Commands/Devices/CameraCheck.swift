@@ -1,5 +1,6 @@
 import Foundation
 import MediaIO
+import StreamKit
 
 /// `clipseg devices --test`: captures frames from one camera on a dedicated thread (never the
 /// cooperative pool), optionally saving them as PPM images, and measures the frame rate.
@@ -24,13 +25,7 @@ struct CameraCheck: Sendable {
 
     /// Runs the capture on its own thread. `onWarning` hears notices, stalls and the disconnect as they happen.
     func run(onWarning: @escaping @Sendable (String) -> Void) async throws -> Report {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try capture(onWarning: onWarning) })
-            }
-            thread.name = "clipseg camera check"
-            thread.start()
-        }
+        try await DedicatedThread.run(name: "clipseg camera check") { try capture(onWarning: onWarning) }
     }
 
     private func capture(onWarning: @escaping @Sendable (String) -> Void) throws -> Report {

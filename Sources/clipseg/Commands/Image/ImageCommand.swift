@@ -4,6 +4,7 @@ import FileSafety
 import Foundation
 import MaskRender
 import MediaIO
+import StreamKit
 import TensorKit
 
 /// `clipseg image IMAGE --prompt TEXT … [--image-prompt FILE …] [--logits OUT.npy] [-o OUT.png]`:

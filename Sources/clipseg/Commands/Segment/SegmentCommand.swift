@@ -4,6 +4,7 @@ import Foundation
 import MaskRender
 import MediaIO
 import Pipeline
+import StreamKit
 import UserText
 
 /// `clipseg segment INPUT [options]`: segments a video file, a stream or a live camera by text and/or

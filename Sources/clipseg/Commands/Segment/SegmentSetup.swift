@@ -23,7 +23,7 @@ enum SegmentSetup {
         var backend: CLIPSegBackend
         do {
             backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
-                                         decoderThreads: 1)
+                                         maskDecoderThreads: 1)
         } catch let error as CLIPSegError {
             throw CommandFailure.usage(String(describing: error))  // a --size the model cannot take
         }
@@ -52,9 +52,9 @@ enum SegmentSetup {
         let info = opened.source.info
         let live = opened.isCamera || info.isLive || request.realtime
         let mediaNiceness = live ? liveNiceness : 0
-        // Live, a frame's latency is what counts: its decoder pass runs on every model thread before the
+        // Live, a frame's latency is what counts: its mask decoder pass runs on every model thread before the
         // next frame is encoded (`TurnTaking`) instead of on one thread alongside that encoding.
-        if live { backend.decoderThreads = request.threads }
+        if live { backend.maskDecoderThreads = request.threads }
         do {
             let composition = CompositionSettings(
                 mode: request.mode, background: background, maskOptions: request.maskOptions,
@@ -76,7 +76,7 @@ enum SegmentSetup {
                 flow: SegmentationPipeline<CLIPSegBackend>.Flow(live: live, realtime: request.realtime,
                                                                 frameRate: info.frameRate,
                                                                 mediaNiceness: mediaNiceness,
-                                                                decodeBeforeNextFrame: live),
+                                                                decodeMasksBeforeNextFrame: live),
                 source: opened.source, interruptSource: opened.interrupt, isCamera: opened.isCamera,
                 sinks: outputs.map(\.sink), removableOutputs: outputs.map(\.removable),
                 controlDescriptor: controlDescriptor)
@@ -185,7 +185,7 @@ enum SegmentSetup {
                 try add(path) { try openVideo(path, request: request, info: info, live: live, audioSource: audioSource) }
             }
             if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
-            if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatsWriter(path: path)) } }
+            if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
             interruption.pauseIfAskedWithOutputsOpen()
             try interruption.checkpoint()
             return outputs

@@ -1,7 +1,7 @@
 import XCTest
-@testable import SafeTensors
+import UserText
 
-/// Strict UTF-8 validation of header bytes.
+/// Strict UTF-8 validation (safetensors headers, tokenizer files).
 final class UTF8ValidationTests: XCTestCase {
     private func firstInvalid(_ bytes: [UInt8]) -> Int? {
         bytes.withUnsafeBytes { UTF8Validation.firstInvalidOffset($0) }
@@ -24,5 +24,12 @@ final class UTF8ValidationTests: XCTestCase {
         XCTAssertEqual(firstInvalid([0x61, 0xE4, 0xB8]), 1)        // cut short
         XCTAssertEqual(firstInvalid([0xE4, 0x41, 0xAD]), 0)        // continuation missing
         XCTAssertEqual(firstInvalid([0x61, 0xE4, 0xB8, 0xAD, 0xFF]), 4)
+    }
+
+    func testFirstInvalidLineCountsTheNewlinesBeforeIt() {
+        XCTAssertNil(UTF8Validation.firstInvalidLine(in: Array("a\nb\n".utf8)))
+        XCTAssertEqual(UTF8Validation.firstInvalidLine(in: [0xFF]), 1)
+        XCTAssertEqual(UTF8Validation.firstInvalidLine(in: Array("é\n\nx".utf8) + [0xE4, 0xB8, 0x0A]), 3)
+        XCTAssertEqual(UTF8Validation.firstInvalidLine(in: Array("i n\nt h\n".utf8) + [0xFF, 0x20, 0x61, 0x0A]), 3)
     }
 }

@@ -6,7 +6,11 @@ import Glibc
 /// A write-only byte stream to a file (created or truncated) or to standard output, with POSIX
 /// semantics made into `MediaError`s: EINTR is retried, EPIPE becomes `.outputClosed`, anything else
 /// `.writeFailed` naming the destination. Owns its file descriptor (never closes fd 1).
-public final class ByteSink {
+///
+/// The byte layer under the mask and statistics writers and `clipseg`'s standard output: write(2) on a
+/// descriptor, never C stdio's buffer. (Not a sink in the pipeline's sense: Pipeline's `FrameSink`s take
+/// composed frames; this takes bytes.)
+public final class FileDescriptorWriter {
     /// The destination as the user named it ("standard output" for `-`).
     public let name: String
     private var descriptor: Int32
@@ -16,7 +20,7 @@ public final class ByteSink {
     /// closed reader surfaces as `.outputClosed` instead of killing the process).
     public init(path: String) throws {
         if path == "-" {
-            ByteSink.ignoreBrokenPipeSignal()
+            FileDescriptorWriter.ignoreBrokenPipeSignal()
             name = "standard output"
             descriptor = STDOUT_FILENO
             ownsDescriptor = false
@@ -44,7 +48,7 @@ public final class ByteSink {
             if written < 0 {
                 let code = errno
                 if code == EINTR { continue }
-                throw ByteSink.error(for: code, name: name)
+                throw FileDescriptorWriter.error(for: code, name: name)
             }
             offset += written
         }
@@ -60,7 +64,7 @@ public final class ByteSink {
         try write(Array(text.utf8))
     }
 
-    /// Closes a file the sink opened (standard output stays open). Idempotent.
+    /// Closes a file this writer opened (standard output stays open). Idempotent.
     public func close() throws {
         guard descriptor >= 0 else { return }
         let fd = descriptor

@@ -1,7 +1,11 @@
-/// Strict UTF-8 validation (Unicode Table 3-7): no overlong forms, no surrogates, nothing above U+10FFFF.
-enum UTF8Validation {
+/// Strict UTF-8 validation (Unicode Table 3-7): no overlong forms, no surrogates, nothing above U+10FFFF —
+/// the rules of Swift's own `UTF8` decoder. Readers use it on files they must refuse unless they are UTF-8:
+/// safetensors headers (SafeTensors), the tokenizer's vocab.json and merges.txt (CLIPTokenizer).
+///
+/// Works on borrowed bytes and keeps no pointer to them.
+public enum UTF8Validation {
     /// The offset of the first byte that starts an ill-formed sequence, or nil when all of `bytes` is valid.
-    static func firstInvalidOffset(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    public static func firstInvalidOffset(_ bytes: UnsafeRawBufferPointer) -> Int? {
         let count = bytes.count
         var i = 0
         while i < count {
@@ -26,5 +30,12 @@ enum UTF8Validation {
             i += length
         }
         return nil
+    }
+
+    /// The 1-based line (lines end at `\n`) holding the first ill-formed sequence, or nil when all of `bytes`
+    /// is valid. Everything before that sequence is valid UTF-8, where the byte 0x0A is always a newline.
+    public static func firstInvalidLine(in bytes: [UInt8]) -> Int? {
+        guard let offset = bytes.withUnsafeBytes({ firstInvalidOffset($0) }) else { return nil }
+        return 1 + bytes[..<offset].count { $0 == UInt8(ascii: "\n") }
     }
 }
