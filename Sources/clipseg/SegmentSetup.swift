@@ -19,6 +19,8 @@ enum SegmentSetup {
         // split over `--threads` threads instead; the decoder (small) runs alongside on one thread, or on all
         // of them between two frames when the source is live (below).
         MatrixMultiply.threadCount = 1
+        let memory = SegmentMemoryCheck(request)
+        try memory.beforeLoading(mayBeLive: mayBeLive(request))
         let model = try loadModel(request.modelDirectory, precision: request.precision)
         var backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
                                          decoderThreads: 1)
@@ -26,7 +28,7 @@ enum SegmentSetup {
         let prompts = try embedPrompts(request, backend: backend)
         let background = try request.background.map { value in
             try Background.parse(value, fileExists: { FileManager.default.fileExists(atPath: $0) },
-                                 loadImage: { try StillImage.load(path: $0) })
+                                 loadImage: { try StillImage.load(path: $0, maximumPixels: request.maxPixels) })
         }
         let controlDescriptor = try request.control.map(openControl)
         interruption.enter(.openingInput)
@@ -38,6 +40,7 @@ enum SegmentSetup {
         }
         let info = opened.source.info
         let live = opened.isCamera || info.isLive || request.realtime
+        do { try memory.beforeFirstFrame(info, live: live) } catch { opened.source.close(); throw error }
         let mediaNiceness = live ? liveNiceness : 0
         // Live, a frame's latency is what counts: its decoder pass runs on every model thread before the
         // next frame is encoded (`DecodeTurns`) instead of on one thread alongside that encoding.
@@ -93,7 +96,7 @@ enum SegmentSetup {
         let scratch = backend.makeScratch(for: .vision)
         var images: [PromptBook.ImagePrompt] = []
         for path in request.imagePrompts {
-            let picture = try StillImage.load(path: path)
+            let picture = try StillImage.load(path: path, maximumPixels: request.maxPixels)
             images.append(PromptBook.ImagePrompt(name: path, embedding: try backend.embed(image: picture, scratch: scratch)))
         }
         if !request.quiet, let limit = backend.model.tokenizer?.maxLength {
@@ -134,7 +137,7 @@ enum SegmentSetup {
         guard request.cameraSize == nil && request.cameraFrameRate == nil else {
             throw SegmentFailure("--camera-size and --fps apply to cameras (/dev/videoN, camera:N); \(request.input) is not one")
         }
-        let file = try VideoFileSource(path: request.input)
+        let file = try VideoFileSource(path: request.input, maximumPixels: request.maxPixels)
         return OpenedSource(source: file, interrupt: { file.interrupt() }, isCamera: false)
     }
 
