@@ -14,7 +14,7 @@ extension MemoryBudget {
         run.frameWidth = width
         run.frameHeight = height
         let pixels = width * height, prompts = texts + images
-        let side = size ?? defaultSide
+        let side = size ?? defaultSide(for: run)
         let logitsSide = configuration.logitsSide(grid: side / configuration.vision.patchSize)
         run.otherBytes = 2 * 3 * pixels + (overlay ? pixels * (5 * prompts + 2) + 2 * 3 * pixels : 0)
             + 2 * 4 * prompts * logitsSide * logitsSide

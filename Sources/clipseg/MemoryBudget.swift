@@ -12,8 +12,8 @@ import Foundation
 /// Sizes are in bytes; messages print decimal GB (MB below one GB).
 struct MemoryBudget {
     let configuration: CLIPSegConfiguration
-    /// The preprocessor's input side, used when `--size` is not given.
-    let defaultSide: Int
+    /// How frames are resized when `--size` is not given.
+    let preprocessing: PreprocessorConfiguration
     let weightFileBytes: Int
     let limit: MemoryLimit
     /// The largest `--size` the commands accept.
@@ -29,8 +29,7 @@ struct MemoryBudget {
               let attributes = try? FileManager.default.attributesOfItem(atPath: folder.weights.path),
               let weightFileBytes = (attributes[.size] as? NSNumber)?.intValue else { return nil }
         self.configuration = configuration
-        let side = preprocessing.resizedSize(height: 1, width: 1)
-        defaultSide = max(side.height, side.width)
+        self.preprocessing = preprocessing
         self.weightFileBytes = weightFileBytes
         self.limit = limit
     }
@@ -41,16 +40,24 @@ struct MemoryBudget {
                                imagePrompts: imagePrompts, precision: precision.format, weightFileBytes: weightFileBytes)
     }
 
+    /// The model's input side without `--size`: the preprocessor's size for frames of the run's size (its
+    /// longer side, in whole patches).
+    func defaultSide(for run: PeakMemoryEstimate.Run) -> Int {
+        let patch = configuration.vision.patchSize
+        let resized = preprocessing.resizedSize(height: max(1, run.frameHeight), width: max(1, run.frameWidth))
+        return max(patch, max(resized.height, resized.width) / patch * patch)
+    }
+
     /// Throws `CommandFailure.runtime` when `run` at `--size size` (the model's own size when nil) needs more
     /// memory than the process may use. A size that is not a multiple of the patch is left to the model's own
     /// check. `frames` describes the frames for a message when they alone do not fit (`frames of 640×480`).
     func require(size: Int?, run: PeakMemoryEstimate.Run, frames: String? = nil) throws {
         let patch = configuration.vision.patchSize
-        let side = size ?? defaultSide
+        let side = size ?? defaultSide(for: run)
         guard side >= patch, side % patch == 0 else { return }
         let estimate = PeakMemoryEstimate(configuration: configuration, inputSide: side, run: run)
         guard !fits(estimate), let short = shortfall(of: estimate) else { return }
-        let sizeText = size.map { "--size \($0)" } ?? "--size \(side) (the model's default)"
+        let sizeText = size.map { "--size \($0)" } ?? "the model's input size \(side)"
         let over = "more than the \(Self.text(short.available)) this process may use (\(short.source))"
         if let fitting = PeakMemoryEstimate.largestInputSide(configuration: configuration, run: run, upTo: side - patch,
                                                              fits: fits) {
