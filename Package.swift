@@ -75,6 +75,6 @@ let package = Package(
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
         // End-to-end tests run the real `clipseg` binary as a child process.
-        .testTarget(name: "CLITests", dependencies: ["clipseg", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["clipseg", "CLIPSeg", "TestSupport"]),
     ]
 )

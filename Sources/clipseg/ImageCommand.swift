@@ -90,9 +90,12 @@ private struct Request: Sendable {
     func execute() throws {
         // The picture's size is known once it is open; the memory check comes before anything big is read.
         let picture = try OpenedStillImage(path: image, maximumPixels: maxPixels)
-        try MemoryBudget(modelDirectory: modelDirectory)?.requireForImage(
-            size: size, width: picture.width, height: picture.height, texts: prompts.count, images: imagePrompts.count,
-            precision: precision, overlay: output != nil)
+        if let budget = MemoryBudget(modelDirectory: modelDirectory) {
+            let run = budget.imageRun(size: size, width: picture.width, height: picture.height, texts: prompts.count,
+                                      images: imagePrompts.count, precision: precision, overlay: output != nil,
+                                      pictureBytes: try MemoryBudget.pictureBytes(imagePrompts, maximumPixels: maxPixels))
+            try budget.require(size: size, run: run, frames: "a picture of \(picture.width)×\(picture.height)")
+        }
         let model = try CLIPSegModel(directory: modelDirectory, visionPrecision: precision.format)
         let workspace = InferenceWorkspace()
         var conditionals: [Float] = []

@@ -6,11 +6,15 @@ import Pipeline
 /// `clipseg segment`'s two memory checks (`MemoryBudget`), against what the process may use when setup
 /// starts: before the model loads (the model, its workspaces and the tensors of frames in flight), and once
 /// the source is open and its frame size known, before the first frame is decoded (everything, frames,
-/// masks and codec pictures included, `FrameMemoryEstimate`).
+/// masks and codec pictures included, `FrameMemoryEstimate`). Image prompts and a background picture count
+/// as decoded once.
 struct SegmentMemoryCheck {
     let request: SegmentRequest
     /// nil when the model folder's configuration cannot be read (model loading then says why).
     let budget: MemoryBudget?
+
+    /// Image prompts and a background picture, decoded while the run sets up (bytes).
+    private var pictureBytes = 0
 
     init(_ request: SegmentRequest) {
         self.request = request
@@ -21,8 +25,10 @@ struct SegmentMemoryCheck {
     /// A regular file's frame size is read from its stream parameters (the file is opened and closed again,
     /// nothing decoded), so that the size offered here is the one the second check accepts; other inputs'
     /// frames are counted by the second check only. A file whose frames are over `--max-pixels` is refused here.
-    func beforeLoading(mayBeLive: Bool) throws {
+    mutating func beforeLoading(mayBeLive: Bool) throws {
         guard let budget else { return }
+        pictureBytes = try MemoryBudget.pictureBytes(request.imagePrompts + [request.background].compactMap { $0 },
+                                                     maximumPixels: request.maxPixels)
         let size = try probedFrameSize()
         try require(budget, width: size?.width ?? 0, height: size?.height ?? 0, frameRate: nil, live: mayBeLive)
     }
@@ -44,7 +50,7 @@ struct SegmentMemoryCheck {
         run.inputsInFlight = frames.inputsInFlight
         run.featuresInFlight = frames.featuresInFlight
         run.logitsInFlight = frames.logitsInFlight
-        run.otherBytes = frames.frameBytes
+        run.otherBytes = frames.frameBytes + pictureBytes
         run.newThreads = frames.threads
         try budget.require(size: request.size, run: run, frames: width > 0 ? "frames of \(width)×\(height)" : nil)
     }

@@ -19,7 +19,7 @@ enum SegmentSetup {
         // split over `--threads` threads instead; the decoder (small) runs alongside on one thread, or on all
         // of them between two frames when the source is live (below).
         MatrixMultiply.threadCount = 1
-        let memory = SegmentMemoryCheck(request)
+        var memory = SegmentMemoryCheck(request)
         try memory.beforeLoading(mayBeLive: mayBeLive(request))
         let model = try loadModel(request.modelDirectory, precision: request.precision)
         var backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
