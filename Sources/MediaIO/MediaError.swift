@@ -26,6 +26,8 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
     case outputClosed(String)
     /// A frame handed to a writer does not match it (size, plane length).
     case invalidFrame(String, reason: String)
+    /// The input's pictures are larger than the pixel limit (`PixelLimit`): `width × height` > `limit`.
+    case tooManyPixels(String, width: Int, height: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -40,6 +42,8 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
         case .writeFailed(let name, let reason): return "\(name): write failed (\(reason))"
         case .outputClosed(let name): return "\(name): closed by the reader"
         case .invalidFrame(let name, let reason): return "\(name): \(reason)"
+        case .tooManyPixels(let name, let width, let height, let limit):
+            return "\(name): pictures of \(width)×\(height) pixels are more than the limit of \(limit) pixels"
         }
     }
 }

@@ -10,15 +10,10 @@ public enum StillImage {
         try load(path: displayName(of: url))
     }
 
-    /// As `load(url:)`, from a path, a URL string, or `-` for standard input.
-    public static func load(path: String) throws -> RGBFrame {
-        let decoder = try VideoStreamDecoder(location: InputLocation(path), threaded: false)
-        defer { decoder.close() }
-        guard let frame = try decoder.nextFrame() else {
-            throw MediaError.decodeFailed(path, reason: "no picture in the file")
-        }
-        let picture = try RGBConverter(name: path).convert(frame)
-        return decoder.rotation.apply(to: picture)
+    /// As `load(url:)`, from a path, a URL string, or `-` for standard input. A picture larger than
+    /// `maximumPixels` is refused before it is decoded (`MediaError.tooManyPixels`).
+    public static func load(path: String, maximumPixels: Int = PixelLimit.defaultMaximum) throws -> RGBFrame {
+        try OpenedStillImage(path: path, maximumPixels: maximumPixels).decode()
     }
 
     /// Writes `frame` as an 8-bit RGB PNG file at `url` (see `WholeFileWrite`: a new or replaceable file is

@@ -29,9 +29,11 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
     private var closedWarnings: [String] = []
 
     /// Opens `path`: a file path, `-` for standard input, or a URL (`rtsp://…`, `http://…`, `udp://…`).
-    public init(path: String) throws {
+    /// Pictures larger than `maximumPixels` are refused when it opens (`MediaError.tooManyPixels`, nothing
+    /// decoded yet) and, should the size change later, skipped by the decoder (with a warning).
+    public init(path: String, maximumPixels: Int = PixelLimit.defaultMaximum) throws {
         let location = InputLocation(path)
-        let decoder = try VideoStreamDecoder(location: location)
+        let decoder = try VideoStreamDecoder(location: location, maximumPixels: maximumPixels)
         // FFmpeg opens some damaged inputs (a JPEG cut after its first marker) as a stream whose
         // picture size it never learned; nothing in it decodes, and `info` could not size outputs.
         guard decoder.codedWidth > 0, decoder.codedHeight > 0 else {

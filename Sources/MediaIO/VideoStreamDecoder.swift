@@ -45,11 +45,16 @@ final class VideoStreamDecoder {
     private(set) var framesDecoded = 0
     /// Raised by `interrupt()`; polled by FFmpeg inside blocking reads.
     let interruption = ReadInterruption()
+    /// The largest picture (width × height) decoded pictures may have.
+    let maximumPixels: Int
 
     /// Opens `location` and its decoder. `threaded: false` decodes on the calling thread only (still images).
-    init(location: InputLocation, threaded: Bool = true) throws {
+    /// Throws `MediaError.tooManyPixels` when the stream's pictures exceed `maximumPixels` (before decoding any),
+    /// and from `nextFrame()` when a picture later in the stream does (before it is handed on to be converted).
+    init(location: InputLocation, threaded: Bool = true, maximumPixels: Int = PixelLimit.defaultMaximum) throws {
         FFmpegLogLevel.applyDefaultOnce()
         self.location = location
+        self.maximumPixels = maximumPixels
         if let error = location.preflightError() { throw error }
         let name = location.name
 
@@ -89,6 +94,8 @@ final class VideoStreamDecoder {
         }
         hasAudio = audio
         let parameters = stream.pointee.codecpar.pointee
+        try PixelLimit.check(width: Int(parameters.width), height: Int(parameters.height), maximum: maximumPixels,
+                             name: name)
 
         guard let codecContext = avcodec_alloc_context3(decoder) else {
             throw MediaError.decodeFailed(name, reason: "out of memory")
@@ -154,13 +161,15 @@ final class VideoStreamDecoder {
     }
 
     /// The next decoded frame (valid until the next call or `close()`), or nil at the end of the input.
-    /// Throws only when the input ends without a single decodable frame.
+    /// Throws when the input ends without a single decodable frame, or a picture is larger than `maximumPixels`.
     func nextFrame() throws -> UnsafeMutablePointer<AVFrame>? {
         guard !ended, let format, let codec, let packet, let frame else { return nil }
         defer { collectLog() }
         while true {
             let received = avcodec_receive_frame(codec, frame)
             if received >= 0 {
+                try PixelLimit.check(width: Int(frame.pointee.width), height: Int(frame.pointee.height),
+                                     maximum: maximumPixels, name: location.name)
                 framesDecoded += 1
                 noteConcealedDamage(frame)
                 return frame

@@ -90,15 +90,15 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         self.flow = flow
         self.interruptSource = interruptSource
         monitor = RunMonitor(clock: clock)
-        let pool = RecyclingPool<Backend.Input>(capacity: 4)
+        let pool = RecyclingPool<Backend.Input>(capacity: QueueDepths.inputPool)
         let ledger = self.ledger
-        captureQueue = BoundedChannel(.bounded(2), clock: clock)
+        captureQueue = BoundedChannel(.bounded(QueueDepths.capture), clock: clock)
         keepQueue = BoundedChannel(.bounded(Self.keepCapacity(flow: flow, composition: composition)), clock: clock)
-        visionQueue = BoundedChannel(flow.live ? .bufferingLatest(1) : .bounded(2), clock: clock) { dropped in
+        visionQueue = BoundedChannel(flow.live ? .bufferingLatest(1) : .bounded(QueueDepths.visionFromFile), clock: clock) { dropped in
             ledger.resolve(dropped.index, .dropped)
             if case .prepared(let input) = dropped.payload { pool.giveBack(input) }
         }
-        maskDecoderQueue = BoundedChannel(.bounded(1), clock: clock)
+        maskDecoderQueue = BoundedChannel(.bounded(QueueDepths.decoder), clock: clock)
         preprocess = PreprocessStage(backend: backend, pool: pool, monitor: monitor, deferToVision: flow.live)
         let turns = flow.decodeMasksBeforeNextFrame ? TurnTaking() : nil
         let freshness = flow.live ? FreshFrameWait(framesPerSecond: flow.frameRate).map { ($0, clock, sleep) } : nil
@@ -112,7 +112,7 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         for (number, sink) in sinks.enumerated() {
             stages.append(SinkStage(sink: HandedOver(value: sink), threadName: "clipseg-sink\(number)",
                                     niceness: flow.mediaNiceness))
-            queues.append(BoundedChannel(.bounded(4), clock: clock))
+            queues.append(BoundedChannel(.bounded(QueueDepths.sink), clock: clock))
         }
         self.sinks = stages
         sinkQueues = queues
@@ -121,14 +121,10 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
                           niceness: flow.mediaNiceness)
     }
 
-    /// Frames the keep-frames queue may hold: enough for the frames in flight on the model side, and for
-    /// live sources about two seconds of capture, at most ~128 MiB of pixels.
+    /// Frames the keep-frames queue may hold (`QueueDepths.keep`).
     static func keepCapacity(flow: Flow, composition: CompositionSettings) -> Int {
-        let inFlight = 12
-        guard flow.live else { return inFlight }
-        let frameBytes = max(1, composition.outputWidth * composition.outputHeight * 3)
-        let twoSeconds = Int((2 * (flow.frameRate ?? 30)).rounded(.up))
-        return max(inFlight / 2, min(max(inFlight, twoSeconds), (128 << 20) / frameBytes))
+        QueueDepths.keep(live: flow.live, frameRate: flow.frameRate,
+                         frameBytes: composition.outputWidth * composition.outputHeight * 3)
     }
 
     /// Runs the chain to its end. Call once.

@@ -31,7 +31,7 @@ public final class DenseWeights: @unchecked Sendable {
         self.layout = layout
         self.inputs = inputs
         self.outputs = outputs
-        count = layout == .panels ? clipseg_pg_panel_floats(outputs, inputs) : inputs * outputs
+        count = Self.floatCount(inputs: inputs, outputs: outputs, layout: layout)
         values = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
             .bindMemory(to: Float.self, capacity: max(count, 1))
         guard count > 0 else { return }
@@ -45,6 +45,11 @@ public final class DenseWeights: @unchecked Sendable {
     }
 
     deinit { values.deallocate() }
+
+    /// Floats a matrix of `inputs × outputs` takes in `layout` (panels are zero-padded to whole panels).
+    public static func floatCount(inputs: Int, outputs: Int, layout: Layout) -> Int {
+        layout == .panels ? clipseg_pg_panel_floats(outputs, inputs) : inputs * outputs
+    }
 
     /// PyTorch's layout, `[outputs, inputs]` row-major (a new array on every call).
     public func pytorchLayout() -> [Float] {

@@ -68,6 +68,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let (runs, warmup, size, precision) = (self.runs, self.warmup, self.size, self.precision)
         let timings = try await DedicatedThread.run(name: "clipseg-bench") {
+            if let budget = MemoryBudget(modelDirectory: directory) {
+                try budget.require(size: size, run: budget.benchRun(prompts: texts.count, threads: threadCount,
+                                                                    precision: precision, width: 640, height: 480))
+            }
             // As segment runs the model: each pass split over `threadCount` threads (see CLIPSegBackend).
             let backend = try CLIPSegBackend(model: try SegmentSetup.loadModel(directory, precision: precision), inputSize: size,
                                              visionThreads: threadCount, maskDecoderThreads: threadCount)

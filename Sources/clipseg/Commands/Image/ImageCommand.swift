@@ -52,6 +52,15 @@ struct ImageCommand: AsyncParsableCommand {
     @OptionGroup(title: "Existing outputs")
     var overwriteOptions: OverwriteOptions
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Model input size in pixels (a multiple of the patch size; default: the model's, 352).",
+        discussion: "Larger sees finer detail, is slower and needs more memory; the logits are [prompts, size, size].",
+        valueName: "N"))
+    var size: Int?
+
+    @Option(name: .customLong("max-pixels"), help: MaxPixelsOption.help)
+    var maxPixels: MaxPixelsOption = .standard
+
     func validate() throws {
         guard !prompts.isEmpty || !imagePrompts.isEmpty else {
             throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE")
@@ -60,6 +69,7 @@ struct ImageCommand: AsyncParsableCommand {
             throw ValidationError("nothing to write: give --logits OUT.npy and/or -o OUT.png")
         }
         guard threshold >= 0, threshold <= 1 else { throw ValidationError("--threshold must be between 0 and 1") }
+        if let size, !(1...4096).contains(size) { throw ValidationError("--size must be between 1 and 4096, got \(size)") }
         if logits == "-" && output == "-" {
             throw ValidationError("only one of --logits and -o can write to standard output (-)")
         }
@@ -86,9 +96,9 @@ struct ImageCommand: AsyncParsableCommand {
         try outputPaths().verify(policy: overwriteOptions.policy)
         let request = Request(image: image, modelDirectory: ModelDirectoryDefault.resolve(model), prompts: prompts,
                               imagePrompts: imagePrompts, logits: logits, output: output, threshold: threshold,
-                              precision: precision)
+                              precision: precision, size: size, maxPixels: maxPixels.pixels)
         // Decoding and BLAS block; keep them off Swift's cooperative pool.
-        try await DedicatedThread.run(name: "clipseg image") { try request.execute() }
+        try await MaxPixelsOption.explaining { try await DedicatedThread.run(name: "clipseg image") { try request.execute() } }
     }
 }
 
@@ -102,11 +112,22 @@ private struct Request: Sendable {
     let output: String?
     let threshold: Float
     let precision: PrecisionChoice
+    let size: Int?
+    let maxPixels: Int
 
     func execute() throws {
-        var frame = try StillImage.load(path: image)
+        // The picture's size is known once it is open; the memory check comes before anything big is read.
+        let picture = try OpenedStillImage(path: image, maximumPixels: maxPixels)
+        if let budget = MemoryBudget(modelDirectory: modelDirectory) {
+            let run = budget.imageRun(size: size, width: picture.width, height: picture.height, texts: prompts.count,
+                                      images: imagePrompts.count, precision: precision, overlay: output != nil,
+                                      pictureBytes: try MemoryBudget.pictureBytes(imagePrompts, maximumPixels: maxPixels))
+            try budget.require(size: size, run: run, frames: "a picture of \(picture.width)×\(picture.height)")
+        }
         let model = try CLIPSegModel(directory: modelDirectory, visionPrecision: precision.format)
-        let workspace = InferenceWorkspace()
+        // One pass split over every core, as segment runs it (OpenBLAS single-threaded, see CLIPSegBackend).
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let workspace = InferenceWorkspace(threads: threads)
         let encoder = PromptEncoder(model: model)
         var parts: [Tensor] = []
         if !prompts.isEmpty {
@@ -118,14 +139,16 @@ private struct Request: Sendable {
             parts.append(try encoder.embed(tokenized, workspace: workspace))
         }
         for path in imagePrompts {
-            let picture = try StillImage.load(path: path)
-            parts.append(try encoder.embed(imageRGB: picture.pixels, width: picture.width, height: picture.height,
+            let prompt = try StillImage.load(path: path, maximumPixels: maxPixels)
+            parts.append(try encoder.embed(imageRGB: prompt.pixels, width: prompt.width, height: prompt.height,
                                            workspace: workspace))
         }
         let count = prompts.count + imagePrompts.count
         let embeddings = encoder.stack(parts)
-        let result = try model.segment(rgb: frame.pixels, width: frame.width, height: frame.height,
-                                       conditionals: embeddings, workspace: workspace)
+        var frame = try picture.decode()
+        let input = try CLIPSegBackend(model: model, inputSize: size, visionThreads: threads).prepare(frame, recycling: nil)
+        let result = try model.decode(try model.visionFeatures(input, workspace: workspace), conditionals: embeddings,
+                                      workspace: workspace)
         if let logits {
             try write(NumPyFile.float32(result.data, shape: result.shape), to: logits)
         }

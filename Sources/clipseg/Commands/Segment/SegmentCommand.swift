@@ -97,6 +97,9 @@ struct SegmentCommand: AsyncParsableCommand {
     @Option(help: PrecisionChoice.help)
     var precision: PrecisionChoice = .fp32
 
+    @Option(name: .customLong("max-pixels"), help: MaxPixelsOption.help)
+    var maxPixels: MaxPixelsOption = .standard
+
     // MARK: Outputs
 
     @Option(name: .shortAndLong,
@@ -274,8 +277,8 @@ struct SegmentCommand: AsyncParsableCommand {
         try request.outputPaths.verify(policy: overwriteOptions.policy)
         let session: SegmentSession
         do {
-            session = try await DedicatedThread.run(name: "clipseg-setup") {
-                try SegmentSetup.open(request, interruption: interruption)
+            session = try await MaxPixelsOption.explaining {
+                try await DedicatedThread.run(name: "clipseg-setup") { try SegmentSetup.open(request, interruption: interruption) }
             }
         } catch let interrupted as SegmentInterruption.Interrupted {
             if !quiet { StandardError.write(interrupted.message) }
@@ -300,6 +303,7 @@ struct SegmentRequest: Sendable {
     var size: Int?
     var threads: Int
     var precision: PrecisionChoice
+    var maxPixels: Int
     var output: String?
     var mode: OutputMode
     var background: String?
@@ -328,6 +332,7 @@ struct SegmentRequest: Sendable {
         size = c.size
         threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
         precision = c.precision
+        maxPixels = c.maxPixels.pixels
         output = c.output
         mode = c.mode
         background = c.background

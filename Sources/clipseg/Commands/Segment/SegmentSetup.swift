@@ -19,6 +19,8 @@ enum SegmentSetup {
     static func open(_ request: SegmentRequest, interruption: SegmentInterruption) throws -> SegmentSession {
         // A vision pass is split over `--threads` threads (see CLIPSegBackend); the mask decoder (small) runs
         // alongside on one thread, or on all of them between two frames when the source is live (below).
+        var memory = SegmentMemoryCheck(request)
+        try memory.beforeLoading(mayBeLive: mayBeLive(request))
         let model = try loadModel(request.modelDirectory, precision: request.precision)
         var backend: CLIPSegBackend
         do {
@@ -33,7 +35,7 @@ enum SegmentSetup {
         do {
             background = try request.background.map { value in
                 try Background.parse(value, fileExists: { FileManager.default.fileExists(atPath: $0) },
-                                     loadImage: { try StillImage.load(path: $0) })
+                                     loadImage: { try StillImage.load(path: $0, maximumPixels: request.maxPixels) })
             }
         } catch let error as BackgroundError {
             switch error {  // neither a colour nor an image file
@@ -51,6 +53,7 @@ enum SegmentSetup {
         }
         let info = opened.source.info
         let live = opened.isCamera || info.isLive || request.realtime
+        do { try memory.beforeFirstFrame(info, live: live) } catch { opened.source.close(); throw error }
         let mediaNiceness = live ? liveNiceness : 0
         // Live, a frame's latency is what counts: its mask decoder pass runs on every model thread before the
         // next frame is encoded (`TurnTaking`) instead of on one thread alongside that encoding.
@@ -111,7 +114,7 @@ enum SegmentSetup {
         let scratch = backend.makeScratch(for: .vision)
         var images: [PromptBook.ImagePrompt] = []
         for path in request.imagePrompts {
-            let picture = try StillImage.load(path: path)
+            let picture = try StillImage.load(path: path, maximumPixels: request.maxPixels)
             images.append(PromptBook.ImagePrompt(name: path, embedding: try backend.embed(image: picture, scratch: scratch)))
         }
         do {
@@ -154,7 +157,7 @@ enum SegmentSetup {
         guard request.cameraSize == nil && request.cameraFrameRate == nil else {
             throw CommandFailure.usage("--camera-size and --fps apply to cameras (/dev/videoN, camera:N); \(request.input) is not one")
         }
-        let file = try VideoFileSource(path: request.input)
+        let file = try VideoFileSource(path: request.input, maximumPixels: request.maxPixels)
         return OpenedSource(source: file, interrupt: { file.interrupt() }, isCamera: false)
     }
 
