@@ -79,10 +79,7 @@ public struct CLIPSegConfiguration: Codable, Sendable, Equatable {
     /// override `text_config` / `vision_config` key by key, as transformers does.
     public init(contentsOf url: URL) throws {
         let file = url.path
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw CLIPSegError.invalidConfiguration(file: file, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try configurationFileData(url)
         do {
             guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw CLIPSegError.invalidConfiguration(file: file, reason: "not a JSON object")

@@ -97,10 +97,7 @@ public struct PreprocessorConfiguration: Codable, Sendable, Equatable {
     /// Reads and validates `preprocessor_config.json`.
     public init(contentsOf url: URL) throws {
         let file = url.path
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw CLIPSegError.invalidConfiguration(file: file, reason: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try configurationFileData(url)
         do {
             self = try JSONDecoder().decode(PreprocessorConfiguration.self, from: data)
         } catch let error as DecodingError {

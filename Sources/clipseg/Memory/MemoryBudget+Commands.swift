@@ -5,13 +5,15 @@ import MediaIO
 /// The runs of `clipseg image` and `clipseg bench` as `PeakMemoryEstimate` sees them (`segment`'s are in
 /// `SegmentMemoryCheck`), and the pictures a run decodes besides its frames.
 extension MemoryBudget {
-    /// `clipseg image`: one workspace on one thread for the vision tower and the decoder; besides the model,
+    /// `clipseg image`: one workspace on `threads` threads for the vision tower and the decoder; besides the model,
     /// the picture (`width × height`, RGB24, and FFmpeg's decoded copy), the overlay's masks and copy when
     /// `overlay`, the logits' `.npy` bytes and `pictureBytes` (image prompts).
     func imageRun(size: Int?, width: Int, height: Int, texts: Int, images: Int, precision: PrecisionChoice,
-                  overlay: Bool, pictureBytes: Int) -> PeakMemoryEstimate.Run {
+                  overlay: Bool, pictureBytes: Int, threads: Int) -> PeakMemoryEstimate.Run {
         var run = run(textPrompts: texts, imagePrompts: images, precision: precision)
         run.sharedWorkspace = true
+        run.visionThreads = threads
+        run.decoderThreads = threads
         run.frameWidth = width
         run.frameHeight = height
         let pixels = width * height, prompts = texts + images

@@ -118,15 +118,16 @@ private struct Request: Sendable {
     func execute() throws {
         // The picture's size is known once it is open; the memory check comes before anything big is read.
         let picture = try OpenedStillImage(path: image, maximumPixels: maxPixels)
+        // One pass split over every core, as segment runs it (OpenBLAS single-threaded, see CLIPSegBackend).
+        let threads = ProcessInfo.processInfo.activeProcessorCount
         if let budget = MemoryBudget(modelDirectory: modelDirectory) {
             let run = budget.imageRun(size: size, width: picture.width, height: picture.height, texts: prompts.count,
                                       images: imagePrompts.count, precision: precision, overlay: output != nil,
-                                      pictureBytes: try MemoryBudget.pictureBytes(imagePrompts, maximumPixels: maxPixels))
+                                      pictureBytes: try MemoryBudget.pictureBytes(imagePrompts, maximumPixels: maxPixels),
+                                      threads: threads)
             try budget.require(size: size, run: run, frames: "a picture of \(picture.width)×\(picture.height)")
         }
         let model = try CLIPSegModel(directory: modelDirectory, visionPrecision: precision.format)
-        // One pass split over every core, as segment runs it (OpenBLAS single-threaded, see CLIPSegBackend).
-        let threads = ProcessInfo.processInfo.activeProcessorCount
         let workspace = InferenceWorkspace(threads: threads)
         let encoder = PromptEncoder(model: model)
         var parts: [Tensor] = []
