@@ -6,8 +6,10 @@ import Foundation
 /// use (`MemoryLimit`, read once when the budget is made). A run that does not fit is refused with one line
 /// (`CommandFailure.runtime`, exit status 1) naming the value at fault and the largest `--size` that fits:
 ///
-///     Error: --size 2048 needs about 71.3 GB of memory, more than the 22.1 GB this process may use
-///     (MemAvailable); the largest --size that fits is 1024
+///     Error: --size 2048 needs about 95.5 GB of memory, more than the 24.6 GB this process may use
+///     (MemAvailable); the largest --size that fits is 1448
+///
+/// When no size fits (the weights or the frames alone are too much), the line says so and what they take.
 ///
 /// Sizes are in bytes; messages print decimal GB (MB below one GB).
 struct MemoryBudget {
@@ -16,8 +18,6 @@ struct MemoryBudget {
     let preprocessing: PreprocessorConfiguration
     let weightFileBytes: Int
     let limit: MemoryLimit
-    /// The largest `--size` the commands accept.
-    static let largestSize = 4096
 
     /// The budget for the model in `directory`; nil when its configuration files cannot be read, so that
     /// loading the model reports what is wrong as it always has.
@@ -72,6 +72,7 @@ struct MemoryBudget {
                                      + "(\(patch)), \(over): \(parts.joined(separator: ", "))")
     }
 
+    /// Whether both the resident memory and the address space `estimate` needs fit the limit.
     func fits(_ estimate: PeakMemoryEstimate) -> Bool {
         limit.admits(residentBytes: estimate.residentBytes, addressSpaceBytes: estimate.addressSpaceBytes)
     }
