@@ -139,6 +139,15 @@ public final class CLIPSegModel: Sendable {
                               gridWidth: run.gridWidth)
     }
 
+    /// `visionFeatures` for the next frame of a video, recomputing only the tokens that changed since the
+    /// frames before it (`TokenReuse`, one per stream); also says what the frame cost. With the gate's
+    /// threshold at 0 the features equal `visionFeatures`' (float32: bit for bit).
+    public func visionFeatures(_ pixelValues: Tensor, reuse: TokenReuse,
+                               workspace: InferenceWorkspace? = nil) throws -> (features: VisionFeatures, report: TokenReuseReport) {
+        try vision.run(pixelValues, through: configuration.deepestExtractLayer, capture: configuration.extractLayers,
+                       reuse: reuse, workspace: workspace ?? InferenceWorkspace())
+    }
+
     /// Segmentation logits `[prompts, O, O]` for one image's features and `conditionals`
     /// (`[prompts, projection_dim]`, text and/or image prompt embeddings in any order).
     /// `O = grid · patch` (plain head) or `grid · (patch/4)²` (refined head).

@@ -40,6 +40,8 @@ public final class InferenceWorkspace {
     let columns = Buffer()
     /// The vision tower's residual stream `[tokens, hidden]`.
     let residual = Buffer()
+    /// Token reuse: the rows of the residual stream a layer recomputes, gathered `[rows, hidden]`.
+    let reuseRows = Buffer()
     /// Decoder: prompt-independent state before FiLM `[tokens, reduce]`, one reduced activation
     /// `[tokens, reduce]`, the per-prompt state `[prompts, tokens, reduce]` and the token grid without
     /// class tokens `[prompts, grid, grid, reduce]`.

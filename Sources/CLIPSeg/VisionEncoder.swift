@@ -82,22 +82,16 @@ struct VisionEncoder: Sendable {
     /// lives in the workspace; only the captured states are copied out.
     func run(_ pixelValues: Tensor, through lastLayer: Int, capture: Set<Int>, keepEmbeddings: Bool = false,
              workspace: InferenceWorkspace) throws -> Run {
-        let (gh, gw, height, width) = try grid(of: pixelValues)
+        let (gh, gw, _, _) = try grid(of: pixelValues)
         let hidden = configuration.hiddenSize, tokens = 1 + gh * gw, count = tokens * hidden
-        let x = workspace.residual.reserve(count)
-        let table = positions.table(gridHeight: gh, gridWidth: gw)
         var run = Run(gridHeight: gh, gridWidth: gw, embeddingsBeforeNorm: nil, states: [:],
                       lastClassToken: Tensor(shape: [1, hidden]))
-        func copy() -> Tensor { Tensor(shape: [tokens, hidden], data: Array(UnsafeBufferPointer(start: x, count: count))) }
-        let columns = workspace.columns.reserve(patchEmbedding.scratchCount(batch: 1, height: height, width: width))
-        pixelValues.data.withUnsafeBufferPointer { pixels in
-            patchEmbedding.apply(pixels.baseAddress!, batch: 1, height: height, width: width,
-                                 layout: .channelsFirst, into: x + hidden, columns: columns, threads: workspace.threads)
+        let x = try embedTokens(pixelValues, workspace: workspace) { x in
+            if keepEmbeddings {
+                run.embeddingsBeforeNorm = Tensor(shape: [tokens, hidden], data: Array(UnsafeBufferPointer(start: x, count: count)))
+            }
         }
-        x.update(from: classEmbedding, count: hidden)
-        for i in 0..<count { x[i] += table[i] }
-        if keepEmbeddings { run.embeddingsBeforeNorm = copy() }
-        preLayerNorm.apply(x, rows: tokens, into: x)
+        func copy() -> Tensor { Tensor(shape: [tokens, hidden], data: Array(UnsafeBufferPointer(start: x, count: count))) }
         if capture.contains(-1) { run.states[-1] = copy() }
         for index in 0...lastLayer {
             try layers[index].apply(x, batch: 1, tokens: tokens, causal: false, workspace: workspace)
@@ -105,6 +99,26 @@ struct VisionEncoder: Sendable {
         }
         run.lastClassToken.data.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: hidden) }
         return run
+    }
+
+    /// The input of layer 0 in `workspace.residual` (`[1 + gh · gw, hidden]`, returned): the patch
+    /// embedding, the class token, the position embeddings (`beforeNorm` sees that sum), then `pre_layrnorm`.
+    func embedTokens(_ pixelValues: Tensor, workspace: InferenceWorkspace,
+                     beforeNorm: (UnsafeMutablePointer<Float>) -> Void = { _ in }) throws -> UnsafeMutablePointer<Float> {
+        let (gh, gw, height, width) = try grid(of: pixelValues)
+        let hidden = configuration.hiddenSize, tokens = 1 + gh * gw, count = tokens * hidden
+        let x = workspace.residual.reserve(count)
+        let table = positions.table(gridHeight: gh, gridWidth: gw)
+        let columns = workspace.columns.reserve(patchEmbedding.scratchCount(batch: 1, height: height, width: width))
+        pixelValues.data.withUnsafeBufferPointer { pixels in
+            patchEmbedding.apply(pixels.baseAddress!, batch: 1, height: height, width: width,
+                                 layout: .channelsFirst, into: x + hidden, columns: columns, threads: workspace.threads)
+        }
+        x.update(from: classEmbedding, count: hidden)
+        for i in 0..<count { x[i] += table[i] }
+        beforeNorm(x)
+        preLayerNorm.apply(x, rows: tokens, into: x)
+        return x
     }
 
     /// `post_layernorm` of the class token after the LAST layer, `[1, hidden]` (before projection).
