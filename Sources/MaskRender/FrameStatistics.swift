@@ -28,13 +28,18 @@ public struct FrameStatistics: Sendable, Equatable {
     /// Index of the frame the masks were computed on, when it is an older one (`--keep-frames` reusing
     /// the latest mask for a frame that was dropped before the model); nil when it is this frame.
     public var maskFrame: Int?
+    /// With token reuse, the fraction of the image encoder's token-layer updates this frame's encoding
+    /// did (0–1); nil without reuse and on frames written with an older frame's masks.
+    public var tokensRecomputed: Double?
     /// One entry per prompt, in prompt order.
     public var prompts: [PromptStatistics]
 
-    public init(frame: Int, time: Double, maskFrame: Int? = nil, prompts: [PromptStatistics]) {
+    public init(frame: Int, time: Double, maskFrame: Int? = nil, tokensRecomputed: Double? = nil,
+                prompts: [PromptStatistics]) {
         self.frame = frame
         self.time = time
         self.maskFrame = maskFrame
+        self.tokensRecomputed = tokensRecomputed
         self.prompts = prompts
     }
 
@@ -84,10 +89,12 @@ public struct FrameStatistics: Sendable, Equatable {
     ///
     ///     {"frame":12,"time":0.48,"prompts":[{"prompt":"cat","coverage":0.1825,"bbox":[10,4,120,96],"mean":0.21}]}
     ///
-    /// `"mask_frame"` follows `"time"` when set; `"bbox"` is `null` for an empty mask.
+    /// `"mask_frame"` (masks of an older frame) and `"tokens_recomputed"` (token reuse) follow `"time"` when set.
+    /// `"bbox"` is `null` for an empty mask.
     public func jsonLine() -> String {
         var line = "{\"frame\":\(frame),\"time\":\(JSONText.number(time))"
         if let maskFrame { line += ",\"mask_frame\":\(maskFrame)" }
+        if let tokensRecomputed { line += ",\"tokens_recomputed\":\(JSONText.number(tokensRecomputed))" }
         line += ",\"prompts\":["
         for (i, entry) in prompts.enumerated() {
             if i > 0 { line += "," }

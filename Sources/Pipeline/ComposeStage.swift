@@ -50,6 +50,8 @@ actor ComposeStage {
         var index: Int?
         var names: [String]
         var statistics: FrameStatistics?
+        /// What the model's encoding of that frame cost with token reuse.
+        var tokensRecomputed: Double?
         /// Overlay mode: the overlay of `masks`, planned on the first frame composed with them.
         var overlay: OverlayPlan?
     }
@@ -88,7 +90,8 @@ actor ComposeStage {
             switch try await ledger.outcome(of: frame.index) {
             case .processed(let decoded):
                 current = nil  // lets the shaper reuse its buffers
-                current = CurrentMasks(masks: shape(decoded), index: frame.index, names: decoded.positiveNames)
+                current = CurrentMasks(masks: shape(decoded), index: frame.index, names: decoded.positiveNames,
+                                       tokensRecomputed: decoded.tokensRecomputed)
                 monitor.recordProcessed(capturedAt: captured.capturedAt)
             case .dropped:
                 guard settings.keepDroppedFrames else { continue }
@@ -158,6 +161,7 @@ actor ComposeStage {
             current.statistics = measured
             self.current = current
             composed.statistics = FrameStatistics(frame: frame.index, time: frame.timestamp, maskFrame: maskFrame,
+                                                  tokensRecomputed: maskFrame == nil ? current.tokensRecomputed : nil,
                                                   prompts: measured.prompts).jsonLine()
         }
         return composed

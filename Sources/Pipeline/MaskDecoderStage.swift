@@ -35,7 +35,8 @@ actor MaskDecoderStage<Backend: SegmentationBackend> {
             monitor.recordMaskDecoderRun()
             ledger.resolve(encoded.index, .processed(MaskDecoderOutput(
                 index: encoded.index, logits: logits, positiveNames: book.positiveNames,
-                negativeCount: book.negativeCount, promptRevision: book.revision)))
+                negativeCount: book.negativeCount, promptRevision: book.revision,
+                tokensRecomputed: encoded.tokensRecomputed)))
             turns?.itemFinished()
         }
     }

@@ -15,10 +15,13 @@ public struct ProgressSnapshot: Sendable, Equatable {
     /// Capture → mask latency percentiles, seconds.
     public var latencyP50: Double?
     public var latencyP95: Double?
+    /// With token reuse, the mean fraction of token-layer updates the vision encoder did (0–1).
+    public var meanTokensRecomputed: Double?
 
     public init(framesRead: Int = 0, framesProcessed: Int = 0, dropped: Int = 0, elapsed: Double = 0,
                 captureFPS: Double? = nil, processedFPS: Double? = nil,
-                latencyP50: Double? = nil, latencyP95: Double? = nil) {
+                latencyP50: Double? = nil, latencyP95: Double? = nil, meanTokensRecomputed: Double? = nil) {
+        self.meanTokensRecomputed = meanTokensRecomputed
         self.framesRead = framesRead
         self.framesProcessed = framesProcessed
         self.dropped = dropped

@@ -24,6 +24,9 @@ public final class RunMonitor: Sendable {
         /// Recent capture and processing rates, frames per second.
         public var captureFPS: Double?
         public var processedFPS: Double?
+        /// With token reuse, the mean over vision runs of the fraction of token-layer updates done (0–1);
+        /// nil without reuse.
+        public var meanTokensRecomputed: Double?
         /// Whole-run average rates.
         public var averageCaptureFPS: Double?
         public var averageProcessedFPS: Double?
@@ -37,6 +40,8 @@ public final class RunMonitor: Sendable {
         var capture = ThroughputMeter()
         var processing = ThroughputMeter()
         var latency = LatencyTracker()
+        var tokensRecomputedSum = 0.0
+        var tokensRecomputedCount = 0
     }
 
     private let state = LockedState(State())
@@ -54,7 +59,17 @@ public final class RunMonitor: Sendable {
         }
     }
 
-    public func recordVisionRun() { state.withLock { $0.figures.visionRuns += 1 } }
+    /// The vision encoder ran on a frame; `tokensRecomputed` is what token reuse let it do (nil without reuse).
+    public func recordVisionRun(tokensRecomputed: Double? = nil) {
+        state.withLock { state in
+            state.figures.visionRuns += 1
+            if let tokensRecomputed {
+                state.tokensRecomputedSum += tokensRecomputed
+                state.tokensRecomputedCount += 1
+                state.figures.meanTokensRecomputed = state.tokensRecomputedSum / Double(state.tokensRecomputedCount)
+            }
+        }
+    }
 
     public func recordMaskDecoderRun() { state.withLock { $0.figures.maskDecoderRuns += 1 } }
 

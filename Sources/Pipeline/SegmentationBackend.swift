@@ -28,6 +28,10 @@ public protocol SegmentationBackend: Sendable {
     /// Runs the image encoder on one input: the expensive, prompt-independent part of a frame.
     func encode(_ input: Input, scratch: Scratch) throws -> Features
 
+    /// The fraction of the image encoder's token-layer updates that `features` cost (0–1, token reuse:
+    /// what was not reused from earlier frames), or nil when the backend recomputes every token.
+    func tokensRecomputed(_ features: Features) -> Double?
+
     /// Conditional embeddings of text prompts, one row of `embeddingSize` floats per prompt, in order, and
     /// which prompts the model reads only in part (longer than its token limit).
     func embed(texts: [String], scratch: Scratch) throws -> TextEmbeddings
@@ -40,6 +44,11 @@ public protocol SegmentationBackend: Sendable {
 
     /// Floats per conditional embedding.
     var embeddingSize: Int { get }
+}
+
+extension SegmentationBackend {
+    /// A backend without token reuse computes every token of every frame.
+    public func tokensRecomputed(_ features: Features) -> Double? { nil }
 }
 
 /// The two model steps that run on stage threads of their own.

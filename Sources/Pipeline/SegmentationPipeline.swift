@@ -266,6 +266,7 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
                                 dropped: visionQueue.counters.dropped, elapsed: elapsed,
                                 captureFPS: figures.captureFPS ?? figures.averageCaptureFPS,
                                 processedFPS: figures.processedFPS ?? figures.averageProcessedFPS,
-                                latencyP50: figures.latencyP50, latencyP95: figures.latencyP95)
+                                latencyP50: figures.latencyP50, latencyP95: figures.latencyP95,
+                                meanTokensRecomputed: figures.meanTokensRecomputed)
     }
 }

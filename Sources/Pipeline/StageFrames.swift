@@ -31,11 +31,14 @@ public struct EncodedFrame<Features: Sendable>: Sendable {
     public var index: Int
     public var capturedAt: Double
     public var features: Features
+    /// What the encoding cost with token reuse (`SegmentationBackend.tokensRecomputed`); nil without.
+    public var tokensRecomputed: Double?
 
-    public init(index: Int, capturedAt: Double, features: Features) {
+    public init(index: Int, capturedAt: Double, features: Features, tokensRecomputed: Double? = nil) {
         self.index = index
         self.capturedAt = capturedAt
         self.features = features
+        self.tokensRecomputed = tokensRecomputed
     }
 }
 
@@ -49,8 +52,12 @@ public struct MaskDecoderOutput: Sendable {
     public var negativeCount: Int
     /// `PromptBook.revision` when the mask decoder ran (a change restarts mask smoothing).
     public var promptRevision: Int
+    /// The frame's encoding cost with token reuse, carried to its statistics line; nil without reuse.
+    public var tokensRecomputed: Double?
 
-    public init(index: Int, logits: PromptLogits, positiveNames: [String], negativeCount: Int, promptRevision: Int) {
+    public init(index: Int, logits: PromptLogits, positiveNames: [String], negativeCount: Int, promptRevision: Int,
+                tokensRecomputed: Double? = nil) {
+        self.tokensRecomputed = tokensRecomputed
         self.index = index
         self.logits = logits
         self.positiveNames = positiveNames

@@ -43,11 +43,12 @@ actor VisionStage<Backend: SegmentationBackend> {
             case .deferred(let frame): modelInput = try backend.prepare(frame, recycling: pool.take())
             }
             let features = try backend.encode(modelInput, scratch: scratch)
-            monitor.recordVisionRun()
+            let tokensRecomputed = backend.tokensRecomputed(features)
+            monitor.recordVisionRun(tokensRecomputed: tokensRecomputed)
             pool.giveBack(modelInput)
             do {
                 try await output.send(EncodedFrame(index: prepared.index, capturedAt: prepared.capturedAt,
-                                                   features: features))
+                                                   features: features, tokensRecomputed: tokensRecomputed))
             } catch is ChannelError {
                 return
             }

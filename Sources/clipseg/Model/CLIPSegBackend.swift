@@ -21,6 +21,9 @@ struct CLIPSegBackend: SegmentationBackend {
     /// vision's threads between two encodings; file runs decode them on one alongside the next encoding).
     let visionThreads: Int
     var maskDecoderThreads: Int
+    /// Token reuse between the frames of the stream (`--reuse`): each vision scratch carries its own
+    /// `TokenReuse` made with these settings; nil recomputes every token of every frame.
+    var tokenReuse: TokenReuseSettings?
 
     /// Uses `model` at `inputSize × inputSize` when given, else at its preprocessor's size.
     /// Throws a one-line error when `inputSize` is not a positive multiple of the patch size.
@@ -56,8 +59,10 @@ struct CLIPSegBackend: SegmentationBackend {
 
     var embeddingSize: Int { model.configuration.projectionDim }
 
-    func makeScratch(for step: ModelStep) -> InferenceWorkspace {
-        InferenceWorkspace(threads: step == .vision ? visionThreads : maskDecoderThreads)
+    func makeScratch(for step: ModelStep) -> CLIPSegScratch {
+        let reuse = step == .vision ? tokenReuse.flatMap { try? TokenReuse(settings: $0) } : nil
+        return CLIPSegScratch(workspace: InferenceWorkspace(threads: step == .vision ? visionThreads : maskDecoderThreads),
+                              reuse: reuse)
     }
 
     func prepare(_ frame: RGBFrame, recycling recycled: consuming Tensor?) throws -> Tensor {
@@ -69,25 +74,33 @@ struct CLIPSegBackend: SegmentationBackend {
         return values
     }
 
-    func encode(_ input: Tensor, scratch: InferenceWorkspace) throws -> VisionFeatures {
-        try model.visionFeatures(input, workspace: scratch)
+    func encode(_ input: Tensor, scratch: CLIPSegScratch) throws -> EncodedImage {
+        guard let reuse = scratch.reuse else {
+            return EncodedImage(features: try model.visionFeatures(input, workspace: scratch.workspace), reuse: nil)
+        }
+        let (features, report) = try model.visionFeatures(input, reuse: reuse, workspace: scratch.workspace)
+        return EncodedImage(features: features, reuse: report)
     }
 
-    func embed(texts: [String], scratch: InferenceWorkspace) throws -> TextEmbeddings {
+    func tokensRecomputed(_ features: EncodedImage) -> Double? { features.reuse?.tokensRecomputed }
+
+    func embed(texts: [String], scratch: CLIPSegScratch) throws -> TextEmbeddings {
+        let scratch = scratch.workspace
         guard !texts.isEmpty else { return TextEmbeddings(rows: []) }
         let tokenized = try prompts.tokenize(texts)
         return TextEmbeddings(rows: Self.rows(of: try prompts.embed(tokenized, workspace: scratch)),
                               truncated: tokenized.truncated)
     }
 
-    func embed(image: RGBFrame, scratch: InferenceWorkspace) throws -> [Float] {
-        try prompts.embed(imageRGB: image.pixels, width: image.width, height: image.height, workspace: scratch).data
+    func embed(image: RGBFrame, scratch: CLIPSegScratch) throws -> [Float] {
+        let scratch = scratch.workspace
+        return try prompts.embed(imageRGB: image.pixels, width: image.width, height: image.height, workspace: scratch).data
     }
 
-    func decodeMasks(_ features: VisionFeatures, conditionals: ConditionalEmbeddings,
-                     scratch: InferenceWorkspace) throws -> PromptLogits {
+    func decodeMasks(_ features: EncodedImage, conditionals: ConditionalEmbeddings,
+                     scratch: CLIPSegScratch) throws -> PromptLogits {
         let tensor = Tensor(shape: [conditionals.count, conditionals.size], data: conditionals.rows)
-        let logits = try model.decode(features, conditionals: tensor, workspace: scratch)
+        let logits = try model.decode(features.features, conditionals: tensor, workspace: scratch.workspace)
         return PromptLogits(values: logits.data, count: logits.shape[0], width: logits.shape[2], height: logits.shape[1])
     }
 

@@ -60,11 +60,16 @@ enum ProgressText {
 
     /// The status line of a live run:
     /// `live: capture 30.0 fps, processed 7.5 fps, dropped 45, latency p50 120 ms p95 180 ms`.
+    /// With token reuse it ends with `, tokens 31%` (the mean fraction of token-layer updates done).
     static func liveStatus(_ snapshot: ProgressSnapshot) -> String {
         "live: capture \(rate(snapshot.captureFPS)), processed \(rate(snapshot.processedFPS)), "
             + "dropped \(snapshot.dropped), latency p50 \(milliseconds(snapshot.latencyP50)) "
             + "p95 \(milliseconds(snapshot.latencyP95))"
+            + (snapshot.meanTokensRecomputed.map { ", tokens \(percent($0))" } ?? "")
     }
+
+    /// `0.314` → `31%`.
+    static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))%" }
 
     /// The final summary line. File: `done: 300 frames in 0:12 (24.4 fps)` (`, 3 dropped` when any);
     /// live: `done: captured 900 frames in 0:30 (30.0 fps), processed 240 (8.0 fps), dropped 660,

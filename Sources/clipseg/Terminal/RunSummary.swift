@@ -6,6 +6,8 @@ import Pipeline
 ///     done: 240 frames in 0:08 (29.6 fps)
 ///     frames: read 240, processed 240, dropped 0, written 240; vision encoder runs 240, decoder runs 240; latency p50 41 ms p95 58 ms p99 63 ms
 ///
+/// With `--reuse` the counts line ends with `; tokens recomputed 31%` (the mean over vision runs).
+///
 /// Latency percentiles are over the last 300 processed frames (`LatencyTracker`); p99 comes last, so
 /// readers of the older line (ending at p95) still match. "decoder runs" counts mask decoder runs
 /// (`RunMonitor.Figures.maskDecoderRuns`); the words stay as they are because tests and scripts read them.
@@ -15,7 +17,8 @@ enum RunSummary {
         ProgressSnapshot(framesRead: outcome.framesRead, framesProcessed: outcome.figures.processed,
                          dropped: outcome.dropped, elapsed: outcome.elapsed,
                          captureFPS: outcome.figures.averageCaptureFPS, processedFPS: outcome.figures.averageProcessedFPS,
-                         latencyP50: outcome.figures.latencyP50, latencyP95: outcome.figures.latencyP95)
+                         latencyP50: outcome.figures.latencyP50, latencyP95: outcome.figures.latencyP95,
+                         meanTokensRecomputed: outcome.figures.meanTokensRecomputed)
     }
 
     /// The counts line (no newline).
@@ -29,5 +32,6 @@ enum RunSummary {
             + "written \(f.written); vision encoder runs \(f.visionRuns), decoder runs \(f.maskDecoderRuns); "
             + "latency p50 \(ProgressText.milliseconds(f.latencyP50)) p95 \(ProgressText.milliseconds(f.latencyP95)) "
             + "p99 \(ProgressText.milliseconds(f.latencyP99))"
+            + (f.meanTokensRecomputed.map { "; tokens recomputed \(ProgressText.percent($0))" } ?? "")
     }
 }

@@ -159,6 +159,9 @@ struct SegmentCommand: AsyncParsableCommand {
     @Flag(help: "Read a file at its own frame rate, as if it were a camera (frames the model cannot keep up with are dropped).")
     var realtime = false
 
+    @OptionGroup(title: "Token reuse")
+    var tokenReuse: TokenReuseOptions
+
     @Flag(name: .customLong("keep-frames"),
           help: "Write every captured frame, dropped ones with the most recent mask (default for live sources).")
     var keepFrames = false
@@ -319,6 +322,7 @@ struct SegmentRequest: Sendable {
     var cameraSize: CameraSize?
     var cameraFrameRate: Double?
     var control: String?
+    var tokenReuse: TokenReuseOptions
     var quiet: Bool
     /// Every path read and written; its old picture frames are removed just before the outputs open.
     var outputPaths: OutputPaths
@@ -347,6 +351,7 @@ struct SegmentRequest: Sendable {
         cameraSize = c.cameraSize
         cameraFrameRate = c.fps
         control = c.control
+        tokenReuse = c.tokenReuse
         quiet = c.quiet
         outputPaths = try c.outputPaths(maskFormat: maskFormat)
         outputPaths.readsStandardInput = c.input == "-" || c.control == "-"

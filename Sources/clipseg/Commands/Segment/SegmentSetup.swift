@@ -58,6 +58,7 @@ enum SegmentSetup {
         // Live, a frame's latency is what counts: its mask decoder pass runs on every model thread before the
         // next frame is encoded (`TurnTaking`) instead of on one thread alongside that encoding.
         if live { backend.maskDecoderThreads = request.threads }
+        backend.tokenReuse = request.tokenReuse.settings(live: live)
         do {
             let composition = CompositionSettings(
                 mode: request.mode, background: background, maskOptions: request.maskOptions,
