@@ -14,16 +14,21 @@ extension EncoderLayer {
     /// (float32: bit-identical to `apply`), and the cache is filled.
     ///
     /// Reduced-precision layers run their linear layers in bf16/int8 as usual; the attention products
-    /// then run in float32 (queries already scaled by a bf16 projection).
+    /// then run in float32 (queries already scaled by a bf16 projection). Their blocks are padded to a
+    /// multiple of `reducedRowGranule` rows (copies of the class token, results dropped): oneDNN compiles
+    /// a kernel per row count, and a handful of counts keeps that to the first frames.
     func apply(_ x: UnsafeMutablePointer<Float>, tokens: Int, active: [Int], cache: TokenReuseLayerCache,
                workspace: InferenceWorkspace) throws {
-        let hidden = cache.hidden, rows = active.count, everyRow = rows == tokens
-        precondition(cache.tokens == tokens && rows > 0 && active[0] == 0, "token reuse: bad active rows")
+        let hidden = cache.hidden, everyRow = active.count == tokens
+        precondition(cache.tokens == tokens && !active.isEmpty && active[0] == 0, "token reuse: bad active rows")
+        let granule = attention.projection.isFloat32 ? 1 : Self.reducedRowGranule
+        let rows = everyRow ? tokens : min(tokens, (active.count + granule - 1) / granule * granule)
         let block = workspace.reuseRows.reserve(rows * hidden)
         for (index, row) in active.enumerated() {
             (block + index * hidden).update(from: x + row * hidden, count: hidden)
             (cache.reference + row * hidden).update(from: x + row * hidden, count: hidden)
         }
+        for index in active.count..<rows { (block + index * hidden).update(from: x, count: hidden) }
         try applyAttention(block, rows: rows, tokens: tokens, active: active, everyRow: everyRow, cache: cache,
                            workspace: workspace)
         let normalized = workspace.normalized.reserve(rows * hidden)
@@ -35,6 +40,9 @@ extension EncoderLayer {
             (cache.output + row * hidden).update(from: block + index * hidden, count: hidden)
         }
     }
+
+    /// Rows a reduced-precision block is padded to a multiple of.
+    static let reducedRowGranule = 32
 
     /// `block += out_proj(attention(LN1(block)))` for the active rows, keys and values cached on the way.
     private func applyAttention(_ block: UnsafeMutablePointer<Float>, rows: Int, tokens: Int, active: [Int],

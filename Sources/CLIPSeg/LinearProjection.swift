@@ -12,6 +12,12 @@ enum LinearProjection: Sendable {
     case float32(DenseLayer)
     case reduced(PackedLinearLayer)
 
+    /// Whether this is a float32 `DenseLayer`.
+    var isFloat32: Bool {
+        if case .float32 = self { return true }
+        return false
+    }
+
     var inputSize: Int {
         switch self {
         case .float32(let layer): layer.inputSize

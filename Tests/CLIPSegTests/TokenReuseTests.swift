@@ -1,5 +1,6 @@
 import XCTest
 import TensorKit
+import ReducedPrecision
 import TestSupport
 @testable import CLIPSeg
 
@@ -120,6 +121,44 @@ final class TokenReuseTests: XCTestCase {
         let limit = Double(1 + Int(cap * Float(tokens - 1))) / Double(tokens)
         XCTAssertEqual(report.kind, .partial)
         XCTAssertEqual(report.tokensRecomputed, limit, accuracy: 1e-9, "noise everywhere: every layer at the cap")
+    }
+
+    /// bf16/int8 vision layers: reused rows through the reduced-precision linear layers (blocks padded to
+    /// `reducedRowGranule`). Against full passes of the same reduced model, reuse may stray no further
+    /// than it does in float32 plus what the precision alone moves the features (random O(1) weights
+    /// amplify every change, so the float32 figure is the yardstick, not a fixed number).
+    func testReducedPrecisionLayersReuseTokensToo() throws {
+        let formats = ReducedPrecisionFormat.available
+        guard !formats.isEmpty else { throw XCTSkip("this CPU runs neither bf16 nor int8 matrix products") }
+        let folder = TestPaths.fixtures.appendingPathComponent("clipseg/p16-refined-bf16-clipvocab")
+        let float32 = try CLIPSegModel(directory: folder)
+        let frames = try (0..<4).map { try pixels(float32, x: 20 + 3 * $0, y: 30, side: 96) }
+        /// Per frame: the largest difference, over the extracted layers, between reused and full features.
+        func strays(_ model: CLIPSegModel) throws -> (reuse: [Float], partialFrames: Int) {
+            let reuse = try TokenReuse(settings: TokenReuseSettings(threshold: 0.02, refreshInterval: 0,
+                                                                    sceneCutFraction: 1, maximumFraction: 1))
+            var worst: [Float] = [], partial = 0
+            for frame in frames {
+                let (features, report) = try model.visionFeatures(frame, reuse: reuse)
+                if report.kind == .partial { partial += 1 }
+                let full = try model.visionFeatures(frame)
+                worst.append(zip(features.activations, full.activations).map { $0.maxAbsoluteDifference($1) }.max()!)
+            }
+            return (worst, partial)
+        }
+        let yardstick = try strays(float32)
+        XCTAssertEqual(yardstick.partialFrames, 3)
+        for format in formats {
+            let model = try CLIPSegModel(directory: folder, visionPrecision: format)
+            let reduced = try strays(model)
+            XCTAssertEqual(reduced.partialFrames, 3, "\(format): every frame after the first reuses tokens")
+            for (index, frame) in frames.enumerated() {
+                let precisionGap = zip(try model.visionFeatures(frame).activations, try float32.visionFeatures(frame).activations)
+                    .map { $0.maxAbsoluteDifference($1) }.max()!
+                XCTAssertLessThanOrEqual(reduced.reuse[index], 1.5 * yardstick.reuse[index] + 2 * precisionGap,
+                                         "\(format) frame \(index)")
+            }
+        }
     }
 
     func testSettingsOutOfRangeAreRefusedNamingTheValue() {
