@@ -51,6 +51,9 @@ public struct PeakMemoryEstimate: Sendable, Equatable {
         public var otherBytes = 0
         /// Threads the run will start besides those running now.
         public var newThreads = 0
+        /// Whether the vision tower keeps a `TokenReuse` cache (`TokenReuse.byteCount`), plus the pixels
+        /// and features of the previous frame.
+        public var tokenReuse = false
 
         public init(prompts: Int, textPrompts: Int, imagePrompts: Int, precision: ReducedPrecisionFormat?,
                     weightFileBytes: Int) {
@@ -71,7 +74,8 @@ public struct PeakMemoryEstimate: Sendable, Equatable {
     public let weights: Int
     /// Scratch of the run's workspaces (bytes).
     public let workspaces: Int
-    /// Pixel values, vision features, logits in flight and the preprocessor's resize intermediates (bytes).
+    /// Pixel values, vision features, logits in flight, the preprocessor's resize intermediates and the
+    /// token-reuse cache (bytes).
     public let tensorsInFlight: Int
     /// The caller's `otherBytes`.
     public let other: Int
@@ -106,7 +110,10 @@ public struct PeakMemoryEstimate: Sendable, Equatable {
         let logits = 4 * run.prompts * logitsSide * logitsSide
         // Pillow's two resize passes: the frame resized across (side × frame height), then down (side × side).
         let resize = 3 * inputSide * (max(run.frameHeight, inputSide) + inputSide)
-        tensorsInFlight = run.inputsInFlight * input + run.featuresInFlight * features + run.logitsInFlight * logits + resize
+        let reuse = run.tokenReuse ? TokenReuse.byteCount(layerCount: c.deepestExtractLayer + 1, tokens: tokens,
+                                                           hidden: v.hiddenSize) + input + features : 0
+        tensorsInFlight = run.inputsInFlight * input + run.featuresInFlight * features + run.logitsInFlight * logits
+            + resize + reuse
         other = max(0, run.otherBytes)
         let arenas = min(run.newThreads, 8 * ProcessInfo.processInfo.activeProcessorCount)
         threadReservations = run.newThreads * Self.threadStackBytes + arenas * Self.arenaReservation

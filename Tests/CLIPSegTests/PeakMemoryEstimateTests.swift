@@ -51,6 +51,18 @@ final class PeakMemoryEstimateTests: XCTestCase {
         }
     }
 
+    /// Token reuse keeps 4 · tokens · hidden floats per layer up to the deepest extracted one, and the last
+    /// frame's pixels and features: about 60 MiB for the full-size model at 352².
+    func testCountsTheTokenReuseCache() {
+        var withReuse = run(weightBytes: 0)
+        withReuse.tokenReuse = true
+        let plain = PeakMemoryEstimate(configuration: rd64Refined, inputSide: 352, run: run(weightBytes: 0))
+        let reused = PeakMemoryEstimate(configuration: rd64Refined, inputSide: 352, run: withReuse)
+        let tokens = 1 + 22 * 22, cache = 10 * 4 * tokens * 768 * 4
+        XCTAssertEqual(reused.tensorsInFlight - plain.tensorsInFlight, cache + 4 * 3 * 352 * 352 + 4 * 3 * tokens * 768)
+        XCTAssertEqual(Double(cache) / Double(mib), 56.8, accuracy: 0.1)
+    }
+
     /// `--size 2048` on the sample model with 2 threads asked for 68,722,622,496 bytes and crashed: the vision
     /// pass's attention scores, 4 pieces (2 · threads, at most the 4 heads) × (65,537² + 65,537) floats.
     func testCountsTheAttentionScoresThatCrashedSize2048() throws {

@@ -45,6 +45,7 @@ struct SegmentMemoryCheck {
                              negatives: request.negatives.count, precision: request.precision)
         run.visionThreads = request.threads
         run.decoderThreads = live ? request.threads : 1
+        run.tokenReuse = request.tokenReuse.settings(live: live) != nil
         run.frameWidth = width
         run.frameHeight = height
         run.inputsInFlight = frames.inputsInFlight
