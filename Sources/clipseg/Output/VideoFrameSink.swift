@@ -1,4 +1,5 @@
 import MediaIO
+import Pipeline
 
 /// The output video (`-o FILE|-`): each composed picture encoded by a `VideoWriter` at the frame's own
 /// timestamp, with the alpha plane when the writer keeps one (cutout into `.mov`, `.webm`, `.mkv`, PNGs).

@@ -1,4 +1,5 @@
 import MediaIO
+import Pipeline
 
 /// The mask stream (`--masks FILE|-`): every plane of each frame (one for `union` and `labels`, one per
 /// prompt for `stack`) appended to a `MaskStreamWriter` (y4m, raw gray or a PNG folder).

@@ -1,4 +1,5 @@
 import MediaIO
+import Pipeline
 
 /// The statistics output (`--stats FILE|-`): one NDJSON line per frame (`FrameStatistics.jsonLine()`).
 public final class StatisticsFrameSink: FrameSink {
