@@ -2,17 +2,19 @@
 // clipseg-swift: text- and image-prompted video segmentation with CLIPSeg, in Swift over OpenBLAS and FFmpeg.
 //
 // Dependencies point one way (a target ← what it imports; C system-library shims: COpenBLAS, CFFmpeg, CV4L2, CDNNL):
-//   CVectorKernels, FileSafety, StreamKit, UserText                                (no dependencies)
+//   CVectorKernels, FileSafety, StreamKit, UserText, VideoFrames                   (no dependencies)
 //   SafeTensors       ← UserText                                                       checkpoints
 //   CLIPTokenizer     ← UserText                                                       prompts → token ids
 //   TensorKit         ← COpenBLAS, CVectorKernels
 //   ReducedPrecision  ← CDNNL, TensorKit, CVectorKernels
 //   CLIPSeg           ← TensorKit, SafeTensors, CLIPTokenizer, ReducedPrecision        the model
-//   MediaIO           ← CFFmpeg, CV4L2, FileSafety                                     video in and out
-//   MaskRender        ← MediaIO, UserText                                              masks → pictures, statistics
-//   Pipeline          ← StreamKit, MaskRender, MediaIO, UserText                       the stage chain; never the model
+//   MediaIO           ← CFFmpeg, CV4L2, FileSafety, VideoFrames                        video in and out
+//   MaskRender        ← VideoFrames, UserText                                          masks → pictures, statistics
+//   Pipeline          ← StreamKit, MaskRender, VideoFrames, UserText                   the stage chain; never the model,
+//                                                                                      never FFmpeg
 //   clipseg           ← Pipeline, StreamKit, MaskRender, UserText, CLIPSeg, CLIPTokenizer,   the command line, its terminal
-//                       ReducedPrecision, TensorKit, MediaIO, FileSafety, ArgumentParser    code and the CLIPSeg adapter
+//                       ReducedPrecision, TensorKit, MediaIO, VideoFrames, FileSafety,      code, the CLIPSeg adapter and
+//                       ArgumentParser                                                      the sinks over MediaIO's writers
 //   gemm-bench        ← ReducedPrecision, TensorKit
 import PackageDescription
 
@@ -26,6 +28,7 @@ let package = Package(
         // For the fuzz package (Tests/Fuzz), which depends on this one by path.
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "CLIPTokenizer", targets: ["CLIPTokenizer"]),
+        .library(name: "VideoFrames", targets: ["VideoFrames"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -59,8 +62,13 @@ let package = Package(
         // whole-file writes that keep devices and pipes in place. No dependencies.
         .target(name: "FileSafety"),
 
-        // Media side.
-        .target(name: "MediaIO", dependencies: ["CFFmpeg", "CV4L2", "FileSafety"]),
+        // Frames as Swift owns them, and what produces and refuses them: `RGBFrame`, `SourceInfo`, the
+        // `FrameSource` protocol, `OutputClosedError`. No dependencies: the pipeline and the mask renderer
+        // use frames without linking FFmpeg or V4L2.
+        .target(name: "VideoFrames"),
+
+        // Media side: FFmpeg and V4L2 sources and writers.
+        .target(name: "MediaIO", dependencies: ["CFFmpeg", "CV4L2", "FileSafety", "VideoFrames"]),
 
         // Text a user typed or a file holds: blanks trimmed when read, control characters escaped when quoted
         // in a message, JSON string literals, strict UTF-8 validation. No dependencies.
@@ -73,15 +81,17 @@ let package = Package(
 
         // Mask shaping, resampling, blur, compositing, overlay, backgrounds, colours, per-frame statistics:
         // what `segment` and `image` both draw with.
-        .target(name: "MaskRender", dependencies: ["MediaIO", "UserText"]),
+        .target(name: "MaskRender", dependencies: ["VideoFrames", "UserText"]),
 
-        // The streaming segmenter: the stage chain over `SegmentationBackend`, prompts and control grammar.
-        // Never the model: the CLIPSeg adapter lives in `clipseg`.
-        .target(name: "Pipeline", dependencies: ["StreamKit", "MaskRender", "MediaIO", "UserText"]),
+        // The streaming segmenter: the stage chain over `SegmentationBackend` and the `FrameSink` protocol,
+        // prompts and control grammar. Never the model (the CLIPSeg adapter lives in `clipseg`), never FFmpeg
+        // (it reads any `FrameSource`; the sinks over MediaIO's writers live in `clipseg`).
+        .target(name: "Pipeline", dependencies: ["StreamKit", "MaskRender", "VideoFrames", "UserText"]),
 
-        // The command line, its terminal code (Terminal/) and the CLIPSeg adapter (CLIPSegBackend).
+        // The command line, its terminal code (Terminal/), the CLIPSeg adapter (Model/CLIPSegBackend) and the
+        // sinks that join the chain to MediaIO's writers (Output/).
         .executableTarget(name: "clipseg", dependencies: [
-            "Pipeline", "StreamKit", "MaskRender", "UserText", "CLIPSeg", "MediaIO", "CLIPTokenizer",
+            "Pipeline", "StreamKit", "MaskRender", "UserText", "CLIPSeg", "MediaIO", "VideoFrames", "CLIPTokenizer",
             "ReducedPrecision", "TensorKit", "FileSafety",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildCommitStamp"]),
@@ -99,18 +109,19 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
         .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport"]),
-        .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "ReducedPrecision", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "TestSupport"]),
-        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
-        // StreamKitTests link no native library (no FFmpeg, OpenBLAS, oneDNN or V4L2).
+        .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "ReducedPrecision", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "VideoFrames", "TestSupport"]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "VideoFrames", "TestSupport"]),
+        // StreamKitTests, MaskRenderTests and PipelineTests depend on no native library (no FFmpeg, OpenBLAS,
+        // oneDNN or V4L2): their targets' graphs hold none, so the compiler proves they need none.
         .testTarget(name: "StreamKitTests", dependencies: ["StreamKit", "TestSupport"]),
         .testTarget(name: "UserTextTests", dependencies: ["UserText"]),
-        .testTarget(name: "MaskRenderTests", dependencies: ["MaskRender", "MediaIO", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StreamKit", "MaskRender", "MediaIO", "TestSupport"]),
+        .testTarget(name: "MaskRenderTests", dependencies: ["MaskRender", "VideoFrames", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StreamKit", "MaskRender", "VideoFrames", "TestSupport"]),
         // End-to-end tests run the real `clipseg` binary as a child process; unit tests of its terminal code
         // and of the CLIPSeg adapter use `@testable import clipseg`.
         .testTarget(name: "CLITests", dependencies: [
-            "clipseg", "Pipeline", "StreamKit", "CLIPSeg", "MediaIO", "TensorKit", "ReducedPrecision", "FileSafety",
-            "TestSupport",
+            "clipseg", "Pipeline", "StreamKit", "CLIPSeg", "MediaIO", "VideoFrames", "TensorKit", "ReducedPrecision",
+            "FileSafety", "TestSupport",
             // and ask the C libraries themselves what `clipseg --version` should say
             "CFFmpeg", "COpenBLAS", "CDNNL",
         ]),

@@ -1,4 +1,4 @@
-import MediaIO
+import VideoFrames
 
 /// What replaces the background in `replace` mode (`--background IMAGE|COLOR`).
 public enum Background: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import MediaIO
+import VideoFrames
 
 /// Renders output frames from a frame and its masks, in place, reusing its buffers between frames.
 ///

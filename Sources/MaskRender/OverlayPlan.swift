@@ -1,4 +1,4 @@
-import MediaIO
+import VideoFrames
 
 /// The overlay (`--mode overlay`) of one set of masks, worked out once and painted on every frame that shares
 /// those masks. A live run composes most frames with the masks of an earlier one (the model keeps up with

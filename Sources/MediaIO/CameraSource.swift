@@ -1,5 +1,6 @@
 import CV4L2
 import Foundation
+import VideoFrames
 #if canImport(Glibc)
 import Glibc
 #endif

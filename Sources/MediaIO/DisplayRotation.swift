@@ -1,4 +1,5 @@
 import CFFmpeg
+import VideoFrames
 
 /// How a decoded picture must be turned to be shown upright, from a stream's display matrix
 /// (phones record sideways and store the correction as side data, `rotate=90` in ffprobe's words).

@@ -1,3 +1,5 @@
+import VideoFrames
+
 /// A failure reading or writing media, with a one-line description that names the file.
 ///
 /// `description` is meant to be printed as is (`clipseg: <description>`), e.g.
@@ -45,5 +47,13 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooManyPixels(let name, let width, let height, let limit):
             return "\(name): pictures of \(width)×\(height) pixels are more than the limit of \(limit) pixels"
         }
+    }
+}
+
+extension MediaError: OutputClosedError {
+    /// `.outputClosed`: the reader of a pipe went away.
+    public var isOutputClosed: Bool {
+        if case .outputClosed = self { return true }
+        return false
     }
 }

@@ -1,3 +1,5 @@
+import VideoFrames
+
 /// A still image (or a video's first picture) opened by FFmpeg, its size known from the stream parameters
 /// but nothing decoded yet: a caller can weigh the picture's size (its pixels, the memory a run will need)
 /// before `decode()` allocates it. Owns the FFmpeg decoder until `decode()` or `close()` (or deinit).

@@ -1,4 +1,5 @@
 import CFFmpeg
+import VideoFrames
 
 /// Converts decoded `AVFrame`s of any pixel format (8/10/12-bit, 4:2:0/4:2:2/4:4:4, RGB, gray, palette)
 /// into Swift-owned RGB24 `RGBFrame`s with libswscale, honouring the frame's YUV matrix and range.

@@ -1,6 +1,7 @@
 import CFFmpeg
 import FileSafety
 import Foundation
+import VideoFrames
 
 /// Reading and writing single pictures (prompt images, `clipseg image` inputs and outputs).
 public enum StillImage {

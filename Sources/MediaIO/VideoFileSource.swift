@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import VideoFrames
 
 /// Frames of a video file, standard input (`-`) or network stream, decoded by FFmpeg
 /// (libavformat + frame-threaded libavcodec) and converted to RGB24 by libswscale.

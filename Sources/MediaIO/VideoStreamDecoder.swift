@@ -1,4 +1,5 @@
 import CFFmpeg
+import VideoFrames
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import VideoFrames
 
 /// Encodes RGB frames into a video file, standard output, or a PNG sequence with FFmpeg.
 ///

@@ -1,6 +1,6 @@
 import MaskRender
-import MediaIO
 import StreamKit
+import VideoFrames
 
 /// What the compose stage makes of the masks (`--mode`, `--background`, mask shaping, `--mask-layout`,
 /// `--keep-frames` / `--processed-only`) and the size of every output.

@@ -1,4 +1,4 @@
-import MediaIO
+import VideoFrames
 
 /// One output frame, as the compose stage hands it to every sink: only the parts some sink asked for
 /// are filled in.
@@ -29,7 +29,8 @@ public struct ComposedFrame: Sendable {
 /// A blocking output of composed frames: the video file, the mask stream or the statistics lines.
 /// Each runs on a thread of its own (`SinkStage`), one call at a time.
 ///
-/// A reader closing a pipe must surface as `MediaError.outputClosed` (the run then stops cleanly);
+/// A reader closing a pipe must surface as an `OutputClosedError` whose `isOutputClosed` is true (MediaIO's
+/// `MediaError.outputClosed` is one; the run then stops cleanly);
 /// any other error fails the run. `finish()` is called once at the end, also after a failure of another
 /// part, and must leave a complete file.
 public protocol FrameSink: AnyObject {

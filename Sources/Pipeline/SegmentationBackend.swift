@@ -1,4 +1,4 @@
-import MediaIO
+import VideoFrames
 
 /// The model as the segmentation chain sees it, split into the steps the chain runs on different
 /// threads: `prepare` (preprocess stage), `encode` (vision stage, once per frame), `embed` and

@@ -1,6 +1,6 @@
 import Foundation
-import MediaIO
 import StreamKit
+import VideoFrames
 
 /// The streaming segmenter: a chain of stages, each on a thread of its own, joined by bounded queues.
 ///

@@ -1,10 +1,10 @@
-import MediaIO
 import StreamKit
+import VideoFrames
 
 /// Runs one `FrameSink` on a thread of its own, fed by a lossless queue from the compose stage, so
 /// encoding and file I/O overlap with the rest of the chain.
 ///
-/// When the sink's reader goes away (`MediaError.outputClosed`, e.g. `| head -c 1000`), the stage
+/// When the sink's reader goes away (an `OutputClosedError` that says so, e.g. `| head -c 1000`), the stage
 /// finalises the sink, cancels its queue (the compose stage then stops sending to it) and calls
 /// `onClosed`, and the run stops cleanly. Other write errors are thrown after the same clean-up.
 actor SinkStage {
@@ -45,7 +45,7 @@ actor SinkStage {
             }
             try sink.finish()
             return Report(name: name, framesWritten: written, closedByReader: false, warnings: sink.warnings, failure: nil)
-        } catch MediaError.outputClosed {
+        } catch let closed as any OutputClosedError where closed.isOutputClosed {
             try? sink.finish()
             input.cancel()
             onClosed()

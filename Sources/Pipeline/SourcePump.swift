@@ -1,6 +1,6 @@
 import Foundation
-import MediaIO
 import StreamKit
+import VideoFrames
 
 /// A frame with the moment it was read from its source (monotonic seconds, for capture → mask latency).
 public struct CapturedFrame: Sendable {

@@ -1,4 +1,4 @@
-import MediaIO
+import VideoFrames
 
 /// What travels between the model-side stages. Each carries the frame's `index` (its `RGBFrame.index`,
 /// the key of the `FrameLedger`) and its capture time, never the pixels themselves: the pixels travel

@@ -1,4 +1,5 @@
 import Foundation
+import VideoFrames
 import XCTest
 import SafeTensors
 import TensorKit

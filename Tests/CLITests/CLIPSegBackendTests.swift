@@ -5,6 +5,7 @@ import Pipeline
 @testable import clipseg
 import TensorKit
 import TestSupport
+import VideoFrames
 import XCTest
 
 /// The real backend on the committed fixture `p16-refined-bf16-clipvocab` (random weights, patch 16,

@@ -55,7 +55,7 @@ final class StandardOutputErrorTests: XCTestCase {
         try assertStandardOutputErrors(["devices"])
     }
 
-    /// `segment` already wrote its outputs through MediaIO's sinks; the same rule holds for each of them on `-`.
+    /// `segment` already wrote its outputs through its sinks over MediaIO's writers; the same rule holds for each of them on `-`.
     func testSegmentOutputsOnStandardOutput() throws {
         let video = TestPaths.samples.appendingPathComponent("videos/shapes.mp4").path
         for output in [["--masks", "-"], ["--stats", "-"], ["-o", "-"]] {

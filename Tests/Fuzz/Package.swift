@@ -32,7 +32,7 @@ let package = Package(
             .product(name: "CLIPTokenizer", package: clipseg), .product(name: "SafeTensors", package: clipseg),
         ]),
         .executableTarget(name: "fuzz-media", dependencies: [
-            "FuzzSupport", .product(name: "MediaIO", package: clipseg),
+            "FuzzSupport", .product(name: "MediaIO", package: clipseg), .product(name: "VideoFrames", package: clipseg),
         ]),
     ]
 )

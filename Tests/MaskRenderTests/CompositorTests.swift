@@ -1,5 +1,5 @@
+import VideoFrames
 import XCTest
-import MediaIO
 @testable import MaskRender
 
 final class CompositorTests: XCTestCase {

@@ -1,5 +1,5 @@
 import Foundation
-import MediaIO
+import VideoFrames
 import XCTest
 import TestSupport
 @testable import MaskRender

@@ -1,5 +1,5 @@
+import VideoFrames
 import XCTest
-import MediaIO
 @testable import MaskRender
 
 /// `OverlayPlan` paints exactly what tinting and outlining each frame from its masks gives, on every frame

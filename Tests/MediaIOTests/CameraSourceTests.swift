@@ -1,4 +1,5 @@
 import Foundation
+import VideoFrames
 import XCTest
 import TestSupport
 @testable import MediaIO

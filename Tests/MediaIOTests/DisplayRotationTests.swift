@@ -1,4 +1,5 @@
 @testable import MediaIO
+import VideoFrames
 import XCTest
 
 /// Display matrices to quarter turns, and turning pictures pixel by pixel.

@@ -1,6 +1,7 @@
 import Foundation
 import MediaIO
 import TestSupport
+import VideoFrames
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -72,6 +73,9 @@ final class MaskWriterTests: XCTestCase {
             } catch { return error }
         }
         XCTAssertEqual(caught as? MediaError, .outputClosed("standard output"))
+        // …which the pipeline's sink stage recognises without knowing MediaIO.
+        XCTAssertEqual((caught as? any OutputClosedError)?.isOutputClosed, true)
+        XCTAssertEqual(MediaError.writeFailed("standard output", reason: "EIO").isOutputClosed, false)
     }
 
     func testRawGrayIsJustTheBytes() throws {

@@ -1,4 +1,5 @@
 import MediaIO
+import VideoFrames
 
 /// Reading pixels back in tests.
 extension RGBFrame {

@@ -1,6 +1,7 @@
 import Foundation
 import MediaIO
 import TestSupport
+import VideoFrames
 import XCTest
 
 /// `StillImage.load` over pictures written by the ffmpeg CLI, and `writePNG` read back both ways.

@@ -1,4 +1,5 @@
 import MediaIO
+import VideoFrames
 import XCTest
 
 extension VideoFileSource {

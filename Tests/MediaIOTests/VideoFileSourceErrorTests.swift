@@ -1,6 +1,7 @@
 import Foundation
 import MediaIO
 import TestSupport
+import VideoFrames
 import XCTest
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Foundation
 import MediaIO
 import TestSupport
+import VideoFrames
 import XCTest
 
 /// Mattes with an alpha channel (ProRes 4444, VP9 with alpha, RGBA PNGs) and plain PNG sequences.

@@ -1,6 +1,6 @@
 import Foundation
-import MediaIO
 import Pipeline
+import VideoFrames
 import XCTest
 
 /// Fakes for driving `SegmentationPipeline` without a model or media files: a source of numbered tiny
@@ -154,8 +154,27 @@ struct FakeBackend: SegmentationBackend {
     }
 }
 
-/// Keeps every frame it is given; can throw `MediaError.outputClosed` after `closeAfter` frames, or
-/// `MediaError.writeFailed` after `failAfter` frames.
+/// What a writer throws, as a real one would (MediaIO's `MediaError` is one such type): the reader went away,
+/// or writing failed.
+enum FakeWriteError: OutputClosedError, Equatable, CustomStringConvertible {
+    case outputClosed(String)
+    case writeFailed(String, reason: String)
+
+    var isOutputClosed: Bool {
+        if case .outputClosed = self { return true }
+        return false
+    }
+
+    var description: String {
+        switch self {
+        case .outputClosed(let name): return "\(name): closed by the reader"
+        case .writeFailed(let name, let reason): return "\(name): write failed (\(reason))"
+        }
+    }
+}
+
+/// Keeps every frame it is given; can throw `FakeWriteError.outputClosed` after `closeAfter` frames, or
+/// `FakeWriteError.writeFailed` after `failAfter` frames.
 /// `@unchecked Sendable` so tests may keep it after handing it over: they only read `record` (locked).
 final class RecordingSink: FrameSink, @unchecked Sendable {
     final class Record: @unchecked Sendable {
@@ -184,8 +203,8 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
     }
 
     func write(_ frame: ComposedFrame) throws {
-        if let closeAfter, record.frames.count >= closeAfter { throw MediaError.outputClosed(name) }
-        if let failAfter, record.frames.count >= failAfter { throw MediaError.writeFailed(name, reason: "disk full") }
+        if let closeAfter, record.frames.count >= closeAfter { throw FakeWriteError.outputClosed(name) }
+        if let failAfter, record.frames.count >= failAfter { throw FakeWriteError.writeFailed(name, reason: "disk full") }
         record.add(frame)
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import MaskRender
-import MediaIO
 @testable import Pipeline
 import TestSupport
 import XCTest
@@ -165,7 +164,7 @@ final class SegmentationPipelineTests: XCTestCase {
                                         sinks: [failing, other])
         let outcome = await pipeline.run()
         guard case .failed(let error) = outcome.ending else { return XCTFail("ended \(outcome.ending)") }
-        XCTAssertEqual(String(describing: error), String(describing: MediaError.writeFailed("out.mp4", reason: "disk full")))
+        XCTAssertEqual(String(describing: error), String(describing: FakeWriteError.writeFailed("out.mp4", reason: "disk full")))
         XCTAssertEqual(failing.record.frames.count, 4)
         XCTAssertEqual(outcome.framesWrittenPerOutput, [4, other.record.frames.count])
         XCTAssertEqual([failing.record.finishCount, other.record.finishCount], [1, 1])

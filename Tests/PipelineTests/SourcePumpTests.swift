@@ -1,7 +1,7 @@
 import Foundation
-import MediaIO
 @testable import Pipeline
 import StreamKit
+import VideoFrames
 import XCTest
 
 /// A scripted source: `count` 2x1 frames at `fps`, optionally failing after `failAfter` frames.

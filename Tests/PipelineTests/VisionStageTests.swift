@@ -1,7 +1,7 @@
 import Foundation
-import MediaIO
 @testable import Pipeline
 import StreamKit
+import VideoFrames
 import XCTest
 
 /// The vision stage applying `FreshFrameWait` to the frame waiting in its queue.

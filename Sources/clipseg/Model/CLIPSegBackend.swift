@@ -2,6 +2,7 @@ import CLIPSeg
 import MediaIO
 import Pipeline
 import TensorKit
+import VideoFrames
 
 /// The real `SegmentationBackend`: a loaded `CLIPSegModel`, optionally run at another input size than
 /// its preprocessor's (`--size N`: frames resized to `N × N`; the vision tower interpolates its position

@@ -6,6 +6,7 @@ import Pipeline
 import ReducedPrecision
 import StreamKit
 import TensorKit
+import VideoFrames
 
 /// `clipseg bench`: times the model's stages as `clipseg segment` runs them on one 640×480 frame —
 /// text encoder (all prompts), preprocessing, vision encoder (once), decoder (all prompts in one batch) —

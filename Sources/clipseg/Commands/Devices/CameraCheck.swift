@@ -1,6 +1,7 @@
 import Foundation
 import MediaIO
 import StreamKit
+import VideoFrames
 
 /// `clipseg devices --test`: captures frames from one camera on a dedicated thread (never the
 /// cooperative pool), optionally saving them as PPM images, and measures the frame rate.

@@ -2,6 +2,7 @@ import CLIPSeg
 import Foundation
 import MediaIO
 import Pipeline
+import VideoFrames
 
 /// `clipseg segment`'s two memory checks (`MemoryBudget`), against what the process may use when setup
 /// starts: before the model loads (the model, its workspaces and the tensors of frames in flight), and once

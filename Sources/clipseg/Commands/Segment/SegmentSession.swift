@@ -4,6 +4,7 @@ import Pipeline
 import StreamKit
 import Synchronization
 import UserText
+import VideoFrames
 #if canImport(Glibc)
 import Glibc
 #endif

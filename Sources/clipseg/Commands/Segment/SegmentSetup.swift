@@ -5,6 +5,7 @@ import MaskRender
 import MediaIO
 import Pipeline
 import StreamKit
+import VideoFrames
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 import Foundation
 import FuzzSupport
 import MediaIO
+import VideoFrames
 
 /// What the media target checks for one input, written to a file (FFmpeg reads it like any other;
 /// the name has no extension, so the container is found by probing the bytes):

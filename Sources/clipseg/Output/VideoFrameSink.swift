@@ -1,23 +1,24 @@
 import MediaIO
+import Pipeline
 
 /// The output video (`-o FILE|-`): each composed picture encoded by a `VideoWriter` at the frame's own
 /// timestamp, with the alpha plane when the writer keeps one (cutout into `.mov`, `.webm`, `.mkv`, PNGs).
-public final class VideoFrameSink: FrameSink {
-    public let writer: VideoWriter
-    public let keepsAlpha: Bool
+final class VideoFrameSink: FrameSink {
+    let writer: VideoWriter
+    let keepsAlpha: Bool
     /// Frames encoded so far.
-    public private(set) var framesWritten = 0
+    private(set) var framesWritten = 0
 
-    public init(writer: VideoWriter, keepsAlpha: Bool) {
+    init(writer: VideoWriter, keepsAlpha: Bool) {
         self.writer = writer
         self.keepsAlpha = keepsAlpha
     }
 
-    public var name: String { writer.name }
-    public var needs: SinkNeeds { keepsAlpha ? [.picture, .alpha] : .picture }
-    public var warnings: [String] { writer.warnings }
+    var name: String { writer.name }
+    var needs: SinkNeeds { keepsAlpha ? [.picture, .alpha] : .picture }
+    var warnings: [String] { writer.warnings }
 
-    public func write(_ frame: ComposedFrame) throws {
+    func write(_ frame: ComposedFrame) throws {
         guard var picture = frame.picture else {
             throw MediaError.invalidFrame(writer.name, reason: "no picture was rendered for frame \(frame.index)")
         }
@@ -26,5 +27,5 @@ public final class VideoFrameSink: FrameSink {
         framesWritten += 1
     }
 
-    public func finish() throws { try writer.finish() }
+    func finish() throws { try writer.finish() }
 }
