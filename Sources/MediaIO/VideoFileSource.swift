@@ -26,6 +26,11 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
     private let interruption: ReadInterruption
     private let converter: RGBConverter
     private var nextIndex = 0
+    /// While catching up (`skip(until:)`): frames before this time are passed over.
+    private var skipTarget: Double?
+    /// Far behind: only keyframes are decoded until one at or after `skipTarget`.
+    private var keyframesOnly = false
+    public private(set) var framesSkipped = 0
     private var lastTimestamp: Double?
     private var closedWarnings: [String] = []
 
@@ -61,13 +66,42 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
     public var warnings: [String] { decoder?.warnings.messages ?? closedWarnings }
 
     public func nextFrame() throws -> RGBFrame? {
-        guard let decoder, let frame = try decoder.nextFrame() else { return nil }
-        var picture = try converter.convert(frame)
-        picture.timestamp = timestamp(for: frame, decoder: decoder)
-        picture.index = nextIndex
-        nextIndex += 1
-        return rotation.apply(to: picture)
+        while true {
+            guard let decoder, let frame = try decoder.nextFrame() else { return nil }
+            let time = timestamp(for: frame, decoder: decoder)
+            if let target = skipTarget {
+                if time < target || (keyframesOnly && frame.pointee.key_frame == 0) {
+                    framesSkipped += 1
+                    nextIndex += 1
+                    continue
+                }
+                skipTarget = nil
+                keyframesOnly = false
+                decoder.discard(.none)
+            }
+            var picture = try converter.convert(frame)
+            picture.timestamp = time
+            picture.index = nextIndex
+            nextIndex += 1
+            return rotation.apply(to: picture)
+        }
     }
+
+    /// Passes over the frames before `timestamp`: non-reference frames are not decoded and nothing skipped
+    /// is converted; more than `keyframeLag` seconds behind the last frame read, only keyframes are decoded
+    /// and the next frame delivered is the first keyframe at or after `timestamp` (so nothing is shown
+    /// that references a frame the decoder skipped).
+    public func skip(until timestamp: Double) -> Bool {
+        guard let decoder else { return false }
+        let far = timestamp - (lastTimestamp ?? timestamp) > Self.keyframeLag
+        skipTarget = max(skipTarget ?? timestamp, timestamp)
+        keyframesOnly = keyframesOnly || far
+        decoder.discard(keyframesOnly ? .allButKeyframes : .nonReference)
+        return true
+    }
+
+    /// How far behind (seconds) catching up decodes keyframes only.
+    static let keyframeLag = 1.0
 
     /// Makes a read blocked on a stalled network stream (and every later `nextFrame()`) end promptly:
     /// the frames already decoded are still delivered, then `nil`. Safe to call from any thread — the

@@ -207,6 +207,24 @@ final class VideoStreamDecoder {
         }
     }
 
+    /// Which frames the decoder leaves out (`AVCodecContext.skip_frame`), for catching up.
+    enum Discard {
+        case none
+        /// B-frames and other frames nothing refers to.
+        case nonReference
+        /// Everything but keyframes (later frames until the next keyframe would show damage).
+        case allButKeyframes
+    }
+
+    func discard(_ level: Discard) {
+        guard let codec else { return }
+        switch level {
+        case .none: codec.pointee.skip_frame = AVDISCARD_DEFAULT
+        case .nonReference: codec.pointee.skip_frame = AVDISCARD_NONREF
+        case .allButKeyframes: codec.pointee.skip_frame = AVDISCARD_NONKEY
+        }
+    }
+
     /// Decoder threads and whether they work on whole frames (`FF_THREAD_FRAME`), as opened.
     var threading: (count: Int, frameThreads: Bool) {
         guard let codec else { return (0, false) }

@@ -64,9 +64,18 @@ actor ComposeStage {
     private var compositor: Compositor
     private var current: CurrentMasks?
     private let initialNames: [String]
+    /// Live runs: a frame older than this (seconds since capture) is not composed while newer frames wait.
+    private let staleAfter: (seconds: Double, clock: any MonotonicClock)?
 
     /// `niceness`: how far below the model's threads the compose thread runs (`ThreadNiceness`).
-    init(settings: CompositionSettings, initialPromptNames: [String], monitor: RunMonitor, niceness: Int32 = 0) {
+    /// `staleAfter` (live runs): a frame that has waited longer than that for the compositor, with newer ones
+    /// waiting, is passed over (counted by `RunMonitor.recordSkippedBeforeCompose`), so a slow compositor or
+    /// encoder cannot make latency grow; a processed frame's masks are still taken up. Waiting for the model's
+    /// result does not count: a frame's wait starts at its capture or at the end of the last wait for a
+    /// result, whichever is later.
+    init(settings: CompositionSettings, initialPromptNames: [String], monitor: RunMonitor, niceness: Int32 = 0,
+         staleAfter: (seconds: Double, clock: any MonotonicClock)? = nil) {
+        self.staleAfter = staleAfter
         executor = DedicatedThreadExecutor(name: "clipseg-compose", niceness: niceness)
         self.settings = settings
         self.monitor = monitor
@@ -84,16 +93,33 @@ actor ComposeStage {
     func run(frames: BoundedChannel<CapturedFrame>, ledger: FrameLedger<MaskDecoderOutput>, outputs: [Output]) async throws {
         defer { outputs.forEach { $0.channel.finish() } }
         var open = outputs
+        var lastResultWait = -Double.infinity
         for try await captured in frames {
             let frame = captured.frame
             var maskFrame: Int?
-            switch try await ledger.outcome(of: frame.index) {
+            let asked = staleAfter?.clock.now()
+            let outcome = try await ledger.outcome(of: frame.index)
+            var stale = false
+            if let staleAfter, let asked {
+                let now = staleAfter.clock.now()
+                if now - asked > 0.002 { lastResultWait = now }
+                stale = now - max(captured.capturedAt, lastResultWait) > staleAfter.seconds && frames.depth > 0
+            }
+            switch outcome {
             case .processed(let decoded):
                 current = nil  // lets the shaper reuse its buffers
                 current = CurrentMasks(masks: shape(decoded), index: frame.index, names: decoded.positiveNames,
                                        tokensRecomputed: decoded.tokensRecomputed)
                 monitor.recordProcessed(capturedAt: captured.capturedAt)
+                if stale {
+                    monitor.recordSkippedBeforeCompose()
+                    continue
+                }
             case .dropped:
+                if stale {
+                    monitor.recordSkippedBeforeCompose()
+                    continue
+                }
                 guard settings.keepDroppedFrames else { continue }
                 if current == nil { current = emptyMasks() }
                 maskFrame = current?.index

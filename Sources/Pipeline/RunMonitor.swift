@@ -17,6 +17,8 @@ public final class RunMonitor: Sendable {
         public var reusedMasks = 0
         /// Frames handed to the outputs.
         public var written = 0
+        /// Live runs: frames passed over in front of the compositor because they had grown stale.
+        public var skippedBeforeCompose = 0
         /// Capture → mask latency percentiles, seconds (over the last 300 processed frames).
         public var latencyP50: Double?
         public var latencyP95: Double?
@@ -82,6 +84,8 @@ public final class RunMonitor: Sendable {
             state.latency.record(now - capturedAt)
         }
     }
+
+    public func recordSkippedBeforeCompose() { state.withLock { $0.figures.skippedBeforeCompose += 1 } }
 
     public func recordReusedMask() { state.withLock { $0.figures.reusedMasks += 1 } }
 

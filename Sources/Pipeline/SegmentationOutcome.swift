@@ -14,6 +14,8 @@ public struct SegmentationOutcome: Sendable {
     public var framesRead: Int
     /// Frames dropped before the vision encoder (latest-wins).
     public var dropped: Int
+    /// Live runs: frames passed over at the source because reading fell behind (`SourcePump` lateness).
+    public var skippedLate: Int = 0
     public var figures: RunMonitor.Figures
     /// Seconds from the start of `run()` to its end.
     public var elapsed: Double

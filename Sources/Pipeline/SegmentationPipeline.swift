@@ -39,9 +39,19 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         /// two never compute at once: lower latency per frame, for live runs whose backend runs the mask
         /// decoder on all model threads. Otherwise decoding frame N's masks overlaps encoding frame N+1.
         public var decodeMasksBeforeNextFrame: Bool
+        /// A live stream read as fast as it arrives (not a camera, which hands over its newest frame
+        /// itself): its timestamps are checked against the clock, and reading that falls behind skips ahead.
+        public var stream: Bool
+
+        /// Live runs: how late (seconds) a frame may be read, or wait in front of the compositor, before it is
+        /// passed over: three frame periods, at least 0.2 s. nil for files read as fast as possible.
+        public var latenessBound: Double? {
+            live ? max(0.2, 3 / (frameRate ?? 30)) : nil
+        }
 
         public init(live: Bool, realtime: Bool = false, frameRate: Double? = nil,
-                    mediaNiceness: Int32 = 0, decodeMasksBeforeNextFrame: Bool = false) {
+                    mediaNiceness: Int32 = 0, decodeMasksBeforeNextFrame: Bool = false, stream: Bool = false) {
+            self.stream = stream
             self.live = live
             self.realtime = realtime
             self.frameRate = frameRate
@@ -106,7 +116,7 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
                              freshness: freshness)
         maskDecoder = MaskDecoderStage(backend: backend, prompts: prompts, monitor: monitor, turns: turns)
         compose = ComposeStage(settings: composition, initialPromptNames: prompts.positiveNames, monitor: monitor,
-                               niceness: flow.mediaNiceness)
+                               niceness: flow.mediaNiceness, staleAfter: flow.latenessBound.map { ($0, clock) })
         var stages: [SinkStage] = []
         var queues: [BoundedChannel<ComposedFrame>] = []
         for (number, sink) in sinks.enumerated() {
@@ -117,8 +127,8 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         self.sinks = stages
         sinkQueues = queues
         pump = SourcePump(source: source, outputs: [captureQueue, keepQueue], clock: clock,
-                          pacing: flow.realtime ? .realtime(sleep: sleep) : .asFastAsPossible,
-                          niceness: flow.mediaNiceness)
+                          pacing: flow.realtime ? .realtime(sleep: sleep) : (flow.stream ? .live : .asFastAsPossible),
+                          niceness: flow.mediaNiceness, latenessBound: flow.latenessBound)
     }
 
     /// Frames the keep-frames queue may hold (`QueueDepths.keep`).
@@ -176,7 +186,8 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
         let (failure, stopped, closedOutputs) = state.withLock { ($0.failure, $0.stopRequested, $0.closedOutputs) }
         let ending: SegmentationOutcome.Ending = failure.map { .failed($0) } ?? (stopped ? .stopped : .completed)
         return SegmentationOutcome(ending: ending, framesRead: pumpOutcome?.framesRead ?? 0,
-                       dropped: visionQueue.counters.dropped, figures: monitor.figures, elapsed: clock.now() - start,
+                       dropped: visionQueue.counters.dropped, skippedLate: pumpOutcome?.framesSkipped ?? 0,
+                       figures: monitor.figures, elapsed: clock.now() - start,
                        closedOutputs: closedOutputs, framesWrittenPerOutput: reports.map { $0?.framesWritten ?? 0 },
                        warnings: (pumpOutcome?.warnings ?? []) + reports.flatMap { $0?.warnings ?? [] })
     }

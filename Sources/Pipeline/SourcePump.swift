@@ -31,6 +31,9 @@ public final class SourcePump: Sendable {
         /// captured at that due time, the moment a camera would have delivered it, also when reading it
         /// took longer: a late read then counts in the capture → mask latency instead of hiding in it.
         case realtime(sleep: @Sendable (Double) -> Void)
+        /// As fast as the source delivers (a network stream), its timestamps measured against the clock so
+        /// that falling behind is noticed (`latenessBound`).
+        case live
     }
 
     /// Why the pump stopped.
@@ -45,6 +48,8 @@ public final class SourcePump: Sendable {
     /// What the pump did.
     public struct Outcome: Sendable {
         public var framesRead: Int
+        /// Frames passed over because reading fell behind (read late, or skipped by the source unconverted).
+        public var framesSkipped: Int = 0
         public var ending: Ending
         /// The source's one-line warnings, oldest first.
         public var warnings: [String]
@@ -68,12 +73,17 @@ public final class SourcePump: Sendable {
     private let pacing: Pacing
     private let threadName: String
     private let niceness: Int32
+    private let latenessBound: Double?
     private let state = LockedState(State())
 
     /// `niceness`: how far below the model's threads the reading thread runs (`ThreadNiceness`; 0 keeps it).
+    /// `latenessBound` (seconds; `.realtime` and `.live` pacing): a frame read later than this after its due
+    /// time is passed over, and the source is asked to skip ahead (`FrameSource.skip(until:)`), so a slow
+    /// decoder — or outputs that hold the lossless queue back — cannot make latency grow without bound.
     public init(source: sending any FrameSource, outputs: [BoundedChannel<CapturedFrame>],
                 clock: any MonotonicClock = SystemClock(), pacing: Pacing = .asFastAsPossible,
-                threadName: String = "clipseg-capture", niceness: Int32 = 0) {
+                threadName: String = "clipseg-capture", niceness: Int32 = 0, latenessBound: Double? = nil) {
+        self.latenessBound = latenessBound
         box = SourceBox(source)
         self.outputs = outputs
         self.clock = clock
@@ -121,7 +131,7 @@ public final class SourcePump: Sendable {
 
     private func run() -> Outcome {
         let source = box.source
-        var count = 0
+        var count = 0, lateFrames = 0
         var origin: (clock: Double, timestamp: Double)?
         var ending = Ending.endOfInput
         reading: while true {
@@ -135,15 +145,24 @@ public final class SourcePump: Sendable {
             }
             guard let frame else { break }
             var capturedAt = clock.now()
-            if case .realtime(let sleep) = pacing {
-                if let origin {
-                    let due = origin.clock + (frame.timestamp - origin.timestamp)
-                    let wait = due - capturedAt
-                    if wait > 0 { sleep(wait) }
-                    capturedAt = due
-                } else {
+            if case .asFastAsPossible = pacing {} else if let start = origin {
+                let due = start.clock + (frame.timestamp - start.timestamp)
+                let wait = due - capturedAt
+                if wait > 0, case .realtime(let sleep) = pacing { sleep(wait) }
+                if let latenessBound, -wait > latenessBound {
+                    // Behind: this frame would arrive stale. Skip ahead by how late it is, and as far again,
+                    // since skipping costs time too. A source that cannot skip is followed at its own pace
+                    // from here (its frames stamped as read).
+                    if source.skip(until: frame.timestamp - 2 * wait) {
+                        lateFrames += 1
+                        continue
+                    }
                     origin = (capturedAt, frame.timestamp)
+                } else if case .realtime = pacing {
+                    capturedAt = due
                 }
+            } else {
+                origin = (capturedAt, frame.timestamp)
             }
             let captured = CapturedFrame(frame: frame, capturedAt: capturedAt)
             count += 1
@@ -156,11 +175,11 @@ public final class SourcePump: Sendable {
                 }
             }
         }
-        let warnings = source.warnings
+        let warnings = source.warnings, skipped = source.framesSkipped
         source.close()
         for output in outputs {
             if case .failed(let error) = ending { output.fail(error) } else { output.finish() }
         }
-        return Outcome(framesRead: count, ending: ending, warnings: warnings)
+        return Outcome(framesRead: count, framesSkipped: lateFrames + skipped, ending: ending, warnings: warnings)
     }
 }

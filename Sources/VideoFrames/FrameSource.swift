@@ -43,4 +43,16 @@ public protocol FrameSource: AnyObject {
     var warnings: [String] { get }
     /// Releases the device or file; further `nextFrame()` calls return `nil`.
     func close()
+    /// A live run fell behind: from now on, frames whose timestamp is before `timestamp` are passed over
+    /// as cheaply as the source can (a decoder skips non-reference frames, or all but keyframes when far
+    /// behind, and never converts what it skips). False when the source cannot skip (a camera always
+    /// hands over its newest frame).
+    func skip(until timestamp: Double) -> Bool
+    /// Frames passed over by `skip(until:)` so far (they keep their place in the frame numbering).
+    var framesSkipped: Int { get }
+}
+
+extension FrameSource {
+    public func skip(until timestamp: Double) -> Bool { false }
+    public var framesSkipped: Int { 0 }
 }

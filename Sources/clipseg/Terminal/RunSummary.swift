@@ -6,7 +6,9 @@ import Pipeline
 ///     done: 240 frames in 0:08 (29.6 fps)
 ///     frames: read 240, processed 240, dropped 0, written 240; vision encoder runs 240, decoder runs 240; latency p50 41 ms p95 58 ms p99 63 ms
 ///
-/// With `--reuse` the counts line ends with `; tokens recomputed 31%` (the mean over vision runs).
+/// With `--reuse` the counts line goes on with `; tokens recomputed 31%` (the mean over vision runs); a live
+/// run that fell behind ends it with `; late frames skipped: 12 before the model, 3 before compositing`
+/// (frames passed over at the source, unconverted, and in front of the compositor).
 ///
 /// Latency percentiles are over the last 300 processed frames (`LatencyTracker`); p99 comes last, so
 /// readers of the older line (ending at p95) still match. "decoder runs" counts mask decoder runs
@@ -24,6 +26,9 @@ enum RunSummary {
     /// The counts line (no newline).
     static func countsLine(_ outcome: SegmentationOutcome) -> String {
         countsLine(framesRead: outcome.framesRead, dropped: outcome.dropped, figures: outcome.figures)
+            + (outcome.skippedLate + outcome.figures.skippedBeforeCompose > 0
+                ? "; late frames skipped: \(outcome.skippedLate) before the model, "
+                    + "\(outcome.figures.skippedBeforeCompose) before compositing" : "")
     }
 
     /// The counts line of a run that read `framesRead` frames and dropped `dropped` of them (no newline).

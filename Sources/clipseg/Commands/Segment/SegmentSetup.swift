@@ -81,7 +81,8 @@ enum SegmentSetup {
                 flow: SegmentationPipeline<CLIPSegBackend>.Flow(live: live, realtime: request.realtime,
                                                                 frameRate: info.frameRate,
                                                                 mediaNiceness: mediaNiceness,
-                                                                decodeMasksBeforeNextFrame: live),
+                                                                decodeMasksBeforeNextFrame: live,
+                                                                stream: live && !opened.isCamera && !request.realtime),
                 source: opened.source, interruptSource: opened.interrupt, isCamera: opened.isCamera,
                 sinks: outputs.map(\.sink), removableOutputs: outputs.map(\.removable),
                 controlDescriptor: controlDescriptor)
