@@ -28,8 +28,9 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
     private var nextIndex = 0
     /// While catching up (`skip(until:)`): frames before this time are passed over.
     private var skipTarget: Double?
-    /// Far behind: only keyframes are decoded until one at or after `skipTarget`.
-    private var keyframesOnly = false
+    /// The first frame's time: frame numbers after a skip are counted from it.
+    private var firstTimestamp: Double?
+    private var numberByTime = false
     public private(set) var framesSkipped = 0
     private var lastTimestamp: Double?
     private var closedWarnings: [String] = []
@@ -69,15 +70,22 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
         while true {
             guard let decoder, let frame = try decoder.nextFrame() else { return nil }
             let time = timestamp(for: frame, decoder: decoder)
+            if firstTimestamp == nil { firstTimestamp = time }
             if let target = skipTarget {
-                if time < target || (keyframesOnly && frame.pointee.key_frame == 0) {
+                if time < target {
                     framesSkipped += 1
                     nextIndex += 1
                     continue
                 }
                 skipTarget = nil
-                keyframesOnly = false
-                decoder.discard(.none)
+                decoder.discardNonReferenceFrames(false)
+                numberByTime = true
+            }
+            // Frames the decoder left out (also those its threads had in flight when skipping ended) were
+            // never seen: from the first skip on, frames are numbered by time at the nominal rate, so
+            // indices stay the source's frame numbers.
+            if numberByTime, let rate = info.frameRate, let firstTimestamp {
+                nextIndex = max(nextIndex, Int(((time - firstTimestamp) * rate).rounded()))
             }
             var picture = try converter.convert(frame)
             picture.timestamp = time
@@ -87,21 +95,16 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
         }
     }
 
-    /// Passes over the frames before `timestamp`: non-reference frames are not decoded and nothing skipped
-    /// is converted; more than `keyframeLag` seconds behind the last frame read, only keyframes are decoded
-    /// and the next frame delivered is the first keyframe at or after `timestamp` (so nothing is shown
-    /// that references a frame the decoder skipped).
+    /// Passes over the frames before `timestamp`: frames nothing refers to are not decoded at all, the
+    /// others only decoded (never converted to RGB). Reference frames are always decoded, so nothing
+    /// delivered afterwards shows damage; skipping to the next keyframe instead would stall a stream
+    /// whose keyframes are seconds apart.
     public func skip(until timestamp: Double) -> Bool {
         guard let decoder else { return false }
-        let far = timestamp - (lastTimestamp ?? timestamp) > Self.keyframeLag
         skipTarget = max(skipTarget ?? timestamp, timestamp)
-        keyframesOnly = keyframesOnly || far
-        decoder.discard(keyframesOnly ? .allButKeyframes : .nonReference)
+        decoder.discardNonReferenceFrames(true)
         return true
     }
-
-    /// How far behind (seconds) catching up decodes keyframes only.
-    static let keyframeLag = 1.0
 
     /// Makes a read blocked on a stalled network stream (and every later `nextFrame()`) end promptly:
     /// the frames already decoded are still delivered, then `nil`. Safe to call from any thread — the

@@ -207,23 +207,16 @@ final class VideoStreamDecoder {
         }
     }
 
-    /// Which frames the decoder leaves out (`AVCodecContext.skip_frame`), for catching up.
-    enum Discard {
-        case none
-        /// B-frames and other frames nothing refers to.
-        case nonReference
-        /// Everything but keyframes (later frames until the next keyframe would show damage).
-        case allButKeyframes
+    /// Whether frames nothing refers to (B-frames, …) are left out (`AVCodecContext.skip_frame`), for
+    /// catching up. Frames left out are never output, so the count of frames decoded no longer says
+    /// whether the input was cut short.
+    func discardNonReferenceFrames(_ discard: Bool) {
+        guard let codec else { return }
+        codec.pointee.skip_frame = discard ? AVDISCARD_NONREF : AVDISCARD_DEFAULT
+        if discard { framesDiscarded = true }
     }
 
-    func discard(_ level: Discard) {
-        guard let codec else { return }
-        switch level {
-        case .none: codec.pointee.skip_frame = AVDISCARD_DEFAULT
-        case .nonReference: codec.pointee.skip_frame = AVDISCARD_NONREF
-        case .allButKeyframes: codec.pointee.skip_frame = AVDISCARD_NONKEY
-        }
-    }
+    private var framesDiscarded = false
 
     /// Decoder threads and whether they work on whole frames (`FF_THREAD_FRAME`), as opened.
     var threading: (count: Int, frameThreads: Bool) {
@@ -252,7 +245,7 @@ final class VideoStreamDecoder {
         }
         if let readFailure {
             warn("input ends early after \(framesDecoded) frames (\(readFailure))")
-        } else if let frameCount, framesDecoded < frameCount {
+        } else if let frameCount, framesDecoded < frameCount, !framesDiscarded {
             warn("input ends early: decoded \(framesDecoded) of \(frameCount) frames (truncated?)")
         }
         return nil

@@ -129,9 +129,14 @@ public final class SourcePump: Sendable {
 
     private var stopRequested: Bool { state.withLock { $0.stopRequested } }
 
+    /// Longest stretch (seconds) of frames skipped for lateness before the source is followed at its pace.
+    static let longestSkip = 1.0
+
     private func run() -> Outcome {
         let source = box.source
         var count = 0, lateFrames = 0
+        /// When the frames being skipped for lateness started (nil while frames are sent).
+        var behindSince: Double?
         var origin: (clock: Double, timestamp: Double)?
         var ending = Ending.endOfInput
         reading: while true {
@@ -151,9 +156,12 @@ public final class SourcePump: Sendable {
                 if wait > 0, case .realtime(let sleep) = pacing { sleep(wait) }
                 if let latenessBound, -wait > latenessBound {
                     // Behind: this frame would arrive stale. Skip ahead by how late it is, and as far again,
-                    // since skipping costs time too. A source that cannot skip is followed at its own pace
-                    // from here (its frames stamped as read).
-                    if source.skip(until: frame.timestamp - 2 * wait) {
+                    // since skipping costs time too. A source that cannot skip, or that has not caught up
+                    // within a second of skipping, is followed at its own pace from here (frames stamped
+                    // as read), so something is always written.
+                    let since = behindSince ?? capturedAt
+                    if capturedAt - since < Self.longestSkip, source.skip(until: frame.timestamp - 2 * wait) {
+                        behindSince = since
                         lateFrames += 1
                         continue
                     }
@@ -164,6 +172,7 @@ public final class SourcePump: Sendable {
             } else {
                 origin = (capturedAt, frame.timestamp)
             }
+            behindSince = nil
             let captured = CapturedFrame(frame: frame, capturedAt: capturedAt)
             count += 1
             for output in outputs {
