@@ -45,9 +45,9 @@ let package = Package(
         // oneDNN 2.x (Debian ships no .pc file for it): bf16/int8 matmul for --precision.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
-        // AVX-512 kernels: the dense layers' GEMM over pre-packed weight panels, float32 and fused bf16
-        // attention per head, and element-wise passes (softmax, bias + activation, layer norm); compiled
-        // per function for AVX-512 and used only on CPUs that have it.
+        // Our kernels: the dense layers' GEMM over pre-packed weight panels, float32 and fused bf16 attention
+        // per head, and element-wise passes (softmax, bias + activation, layer norm), in AVX-512 and AVX2 + FMA
+        // builds (compiled per function, x86-64 only) and plain C; TensorKit's KernelISA picks the family.
         .target(name: "CVectorKernels"),
 
         // Model side.
@@ -104,12 +104,16 @@ let package = Package(
 
         // Tests. TestSupport holds shared helpers (fixture paths, temp folders, running the binary, ffmpeg).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "CVectorKernels", "TestSupport"]),
+        // Forcing a kernel family (avx512, avx2, portable) around a test body, skipping where the CPU lacks it.
+        .target(name: "KernelTestSupport", dependencies: ["TensorKit"], path: "Tests/KernelTestSupport"),
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "CVectorKernels", "TestSupport", "KernelTestSupport"]),
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
-        .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport"]),
-        .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "ReducedPrecision", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "VideoFrames", "TestSupport"]),
+        .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport",
+                                                                  "KernelTestSupport"]),
+        .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "ReducedPrecision", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "VideoFrames", "TestSupport",
+                                                         "KernelTestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "VideoFrames", "TestSupport"]),
         // StreamKitTests, MaskRenderTests and PipelineTests depend on no native library (no FFmpeg, OpenBLAS,
         // oneDNN or V4L2): their targets' graphs hold none, so the compiler proves they need none.
@@ -121,7 +125,7 @@ let package = Package(
         // and of the CLIPSeg adapter use `@testable import clipseg`.
         .testTarget(name: "CLITests", dependencies: [
             "clipseg", "Pipeline", "StreamKit", "CLIPSeg", "MediaIO", "VideoFrames", "TensorKit", "ReducedPrecision",
-            "FileSafety", "TestSupport",
+            "FileSafety", "TestSupport", "KernelTestSupport",
             // and ask the C libraries themselves what `clipseg --version` should say
             "CFFmpeg", "COpenBLAS", "CDNNL",
         ]),

@@ -9,6 +9,8 @@ Runs, with the same thread count throughout:
      throughput = frames written ÷ wall-clock seconds of the whole command (start-up and model load included
      on both sides), peak RSS of each process;
   4. mask agreement (IoU): our fp32 masks vs the Python pipeline's; each reduced precision vs our fp32;
+  5. forced kernel paths (forced_paths.py): `clipseg bench` with CLIPSEG_ISA / DNNL_MAX_CPU_ISA set to each
+     dispatch path (avx512, avx512 without VNNI/BF16, avx2, portable/OpenBLAS), every precision or its refusal;
 and prints one table with the ratios, then the issue-7 targets (pass / MISS / n/a). Ours missing → "n/a".
 
 Usually started by compare.sh, which also makes the clip. Usage:
@@ -26,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPOSITORY = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import bench_paths  # noqa: E402
+import forced_paths  # noqa: E402
 import our_binary  # noqa: E402
 import performance_targets  # noqa: E402
 from machine_info import describe, load_average  # noqa: E402
@@ -286,6 +289,9 @@ def main() -> None:
     document["pipeline"] = pipelines(args, binary, precisions)
     document["mask_iou"] = mask_agreement(document["pipeline"], reduced)
     document["live"] = live_runs(args, binary, precisions)
+    progress("ours: forced kernel paths (CLIPSEG_ISA, DNNL_MAX_CPU_ISA) …")
+    document["forced_paths"] = forced_paths.measure(binary, args.model, args.runs, args.warmup, args.threads,
+                                                    thread_environment(args.threads))
     document["machine"]["load_average_end"] = load_average()
     document["targets"] = performance_targets.evaluate(document, reduced)
     if args.json_out:
@@ -297,6 +303,9 @@ def main() -> None:
 def print_report(document: dict) -> None:
     print(render(document, document["precisions"]))
     print()
+    if document.get("forced_paths"):
+        print(forced_paths.render(document["forced_paths"]))
+        print()
     print(performance_targets.render(document["targets"]))
 
 

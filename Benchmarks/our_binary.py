@@ -2,11 +2,13 @@
 
 Contracts (implemented by the Swift side; see Benchmarks/README.md):
 
-    clipseg bench --model DIR --prompts N --runs R --warmup W --threads T --json [--precision bf16|int8]
+    clipseg bench --model DIR --prompts N --runs R --warmup W --threads T --json --precision fp32|bf16|int8|auto
         → one JSON object on stdout: {"text_ms", "vision_ms", "decoder_ms", "total_ms", "prompts", "threads",
-          "precision"} (medians over R runs after W warm-up runs)
+          "precision", "blas_core", "isa"} (medians over R runs after W warm-up runs; precision as run, auto
+          resolved; isa the kernel family, which CLIPSEG_ISA forces); a precision this CPU runs slower than fp32
+          exits 64 with one line
     clipseg segment INPUT --model DIR --prompt TEXT -o OUT.mp4 --masks OUT.y4m --threads T --quiet
-        [--precision bf16|int8]
+        --precision fp32|bf16|int8
         → OUT.mp4 and a y4m gray mask stream at frame size (threshold 0.4)
 
 Anything else (no binary, unknown subcommand or option, non-zero exit, no JSON) becomes a result with an
@@ -55,8 +57,7 @@ def bench(binary: str | None, model: str, prompts: int, runs: int, warmup: int, 
         return {"error": "no clipseg binary (swift build -c release, or --clipseg PATH)"}
     command = [binary, "bench", "--model", model, "--prompts", str(prompts), "--runs", str(runs),
                "--warmup", str(warmup), "--threads", str(threads), "--json"]
-    if precision != "fp32":
-        command += ["--precision", precision]
+    command += ["--precision", precision]  # fp32 too: the default is auto
     run = run_measured(command, env=env)
     if run.returncode != 0:
         return {"error": run.first_error_line()}
@@ -80,8 +81,7 @@ def segment(binary: str | None, clip: str, model: str, prompt: str, output: str,
         return {"error": "no clipseg binary (swift build -c release, or --clipseg PATH)"}
     command = [binary, "segment", clip, "--model", model, "--prompt", prompt, "-o", output, "--masks", masks,
                "--threads", str(threads), "--quiet"]
-    if precision != "fp32":
-        command += ["--precision", precision]
+    command += ["--precision", precision]  # fp32 too: the default is auto
     run = run_measured(command, env=env)
     if run.returncode != 0:
         return {"error": run.first_error_line()}
@@ -102,8 +102,7 @@ def live(binary: str | None, clip: str, model: str, prompt: str, output: str, th
         return {"error": "no clipseg binary (swift build -c release, or --clipseg PATH)"}
     command = [binary, "segment", clip, "--model", model, "--prompt", prompt, "-o", output, "--realtime",
                "--keep-frames", "--threads", str(threads)]
-    if precision != "fp32":
-        command += ["--precision", precision]
+    command += ["--precision", precision]  # fp32 too: the default is auto
     run = run_measured(command, env=env)
     if run.returncode != 0:
         return {"error": run.first_error_line()}

@@ -59,10 +59,7 @@ public final class CLIPSegModel: Sendable {
                 weights: SafeTensorsFile, tokenizer: CLIPTokenizer? = nil, folder: ModelFolder? = nil,
                 visionPrecision: ReducedPrecisionFormat? = nil) throws {
         try configuration.validate()
-        if let visionPrecision, !visionPrecision.isAvailable {
-            throw CLIPSegError.invalidInput("\(visionPrecision.rawValue) matrix products are not available on this CPU "
-                                            + "(oneDNN runs bf16 from AVX-512 up); use float32 or int8")
-        }
+        if let refusal = visionPrecision?.refusal { throw CLIPSegError.invalidInput(refusal) }
         try preprocessing.validate()
         let tensors = try CheckpointTensors(weights: weights, configuration: configuration)
         self.configuration = configuration

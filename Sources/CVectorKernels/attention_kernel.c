@@ -1,10 +1,10 @@
-// One attention head in float32; see include/attention_kernel.h.
+// One attention head in float32: scratch size and the choice of build; see include/attention_kernel.h.
 #include "attention_kernel.h"
-#include "packed_gemm.h"
+#include "attention_blocks.h"
+#include "kernel_variants.h"
+#include "vector_kernels.h"
 
-enum { QUERY_BLOCK = 48, VALUE_TILE_ROWS = 8, VALUE_WIDTH = 32 };
-
-static long round_up(long value, long multiple) { return (value + multiple - 1) / multiple * multiple; }
+#include <math.h>
 
 long clipseg_attention_scratch_floats(long tokens, long head_dim) {
     const long padded = round_up(tokens, CLIPSEG_PG_PANEL_WIDTH);
@@ -15,101 +15,50 @@ long clipseg_attention_scratch_floats(long tokens, long head_dim) {
          + 16;                                         // alignment slack
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include "panel_tile.h"
-
-/// One `rows × 32` tile of P · V (`rows` ≤ 8, constant after inlining): `probabilities` rows are
-/// `p_stride` apart, `panel` is `tokens × 32` values; each row is divided by its denominator.
-AVX512 static inline __attribute__((always_inline)) void
-value_tile(const float *probabilities, long p_stride, long tokens, const float *panel, const float *denominators,
-           long valid, float *output, long output_stride, const int rows) {
-    __m512 acc[VALUE_TILE_ROWS][2];
-    for (int i = 0; i < rows; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-    for (long t = 0; t < tokens; t++) {
-        const __m512 w0 = _mm512_load_ps(panel + t * VALUE_WIDTH), w1 = _mm512_load_ps(panel + t * VALUE_WIDTH + 16);
-        for (int i = 0; i < rows; i++) {
-            const __m512 p = _mm512_set1_ps(probabilities[i * p_stride + t]);
-            acc[i][0] = _mm512_fmadd_ps(p, w0, acc[i][0]);
-            acc[i][1] = _mm512_fmadd_ps(p, w1, acc[i][1]);
-        }
-    }
-    const __mmask16 low = column_lanes(valid, 0), high = column_lanes(valid, 16);
-    for (int i = 0; i < rows; i++) {
-        const __m512 inverse = _mm512_set1_ps(1.0f / denominators[i]);
-        _mm512_mask_storeu_ps(output + i * output_stride, low, _mm512_mul_ps(acc[i][0], inverse));
-        _mm512_mask_storeu_ps(output + i * output_stride + 16, high, _mm512_mul_ps(acc[i][1], inverse));
-    }
-}
-
-AVX512 static void value_tile_rows(const float *probabilities, long p_stride, long tokens, const float *panel,
-                                   const float *denominators, long valid, float *output, long output_stride, long rows) {
-#define TILE(n) value_tile(probabilities, p_stride, tokens, panel, denominators, valid, output, output_stride, n)
-    FOR_ROW_COUNT_UP_TO_8(rows, TILE);
-#undef TILE
-}
-
-AVX512 void clipseg_attention_head(const float *query, const float *key, const float *value, long stride, long tokens,
-                                   long head_dim, float scale, int causal, float *output, long output_stride,
-                                   float *scratch) {
-    const long width = CLIPSEG_PG_PANEL_WIDTH, padded = round_up(tokens, width);
-    const long value_panels = round_up(head_dim, VALUE_WIDTH) / VALUE_WIDTH;
-    float *keys = (float *)(((unsigned long)scratch + 63) & ~63ul);
-    float *values = keys + padded * head_dim;
-    float *scores = values + value_panels * VALUE_WIDTH * tokens;
-    float *denominators = scores + QUERY_BLOCK * padded;
-
-    // scale · K as the "weights" of a dense layer with head_dim inputs and one output per token.
-    for (long p = 0; p < padded / width; p++) {
-        float *panel = keys + p * head_dim * width;
-        for (long j = 0; j < width; j++) {
-            const long token = p * width + j;
-            const float *row = key + token * stride;
-            // Scalar stores 48 floats apart: vectorised, they become slow scatters.
-#pragma clang loop vectorize(disable)
-            for (long d = 0; d < head_dim; d++) panel[d * width + j] = token < tokens ? scale * row[d] : 0.0f;
-        }
-    }
-    for (long q = 0; q < value_panels; q++) {
-        for (long t = 0; t < tokens; t++) {
-            float *line = values + (q * tokens + t) * VALUE_WIDTH;
-            for (long j = 0; j < VALUE_WIDTH; j++) {
-                const long d = q * VALUE_WIDTH + j;
-                line[j] = d < head_dim ? value[t * stride + d] : 0.0f;
-            }
-        }
-    }
-
+/// Plain C: the same packing and blocks, scores by `clipseg_pg_dense_portable`, then scalar softmax and P · V.
+static void attention_head_portable(const float *query, const float *key, const float *value, long stride, long tokens,
+                                    long head_dim, float scale, int causal, float *output, long output_stride,
+                                    float *scratch) {
+    const struct attention_scratch layout = attention_scratch_layout(scratch, tokens, head_dim);
+    attention_pack(key, value, stride, tokens, head_dim, scale, &layout);
     for (long first = 0; first < tokens; first += QUERY_BLOCK) {
         const long rows = tokens - first < QUERY_BLOCK ? tokens - first : QUERY_BLOCK;
-        for (long r = 0; r < rows; r += TILE_ROWS) {
-            for (long p = 0; p < padded / width; p++) {
-                tile_rows(query + (first + r) * stride, stride, head_dim, keys + p * head_dim * width, 0,
-                          tokens - p * width, scores + r * padded + p * width, padded, CLIPSEG_VK_IDENTITY, 0,
-                          rows - r < TILE_ROWS ? rows - r : TILE_ROWS);
-            }
-        }
+        clipseg_pg_dense_portable(query + first * stride, stride, rows, head_dim, layout.keys, tokens, 0,
+                                  layout.padded / CLIPSEG_PG_PANEL_WIDTH, 0, layout.scores, layout.padded,
+                                  CLIPSEG_VK_IDENTITY, 0);
         for (long r = 0; r < rows; r++) {
-            float *line = scores + r * padded;
+            float *line = layout.scores + r * layout.padded;
             const long valid = causal && first + r + 1 < tokens ? first + r + 1 : tokens;
-            denominators[r] = clipseg_vk_exp_shifted_sum(line, valid);
+            float maximum = -INFINITY, sum = 0.0f;
+            for (long t = 0; t < valid; t++) maximum = line[t] > maximum ? line[t] : maximum;
+            for (long t = 0; t < valid; t++) sum += line[t] = expf(line[t] - maximum);
             for (long t = valid; t < tokens; t++) line[t] = 0.0f;
-        }
-        for (long r = 0; r < rows; r += VALUE_TILE_ROWS) {
-            for (long q = 0; q < value_panels; q++) {
-                value_tile_rows(scores + r * padded, padded, tokens, values + q * tokens * VALUE_WIDTH, denominators + r,
-                                head_dim - q * VALUE_WIDTH, output + (first + r) * output_stride + q * VALUE_WIDTH,
-                                output_stride, rows - r < VALUE_TILE_ROWS ? rows - r : VALUE_TILE_ROWS);
+            float *y = output + (first + r) * output_stride;
+            for (long d = 0; d < head_dim; d++) {
+                const float *column = layout.values + (d / VALUE_WIDTH * tokens) * VALUE_WIDTH + d % VALUE_WIDTH;
+                float total = 0.0f;
+                for (long t = 0; t < tokens; t++) total += line[t] * column[t * VALUE_WIDTH];
+                y[d] = total / sum;
             }
         }
     }
 }
-
-#else
 
 void clipseg_attention_head(const float *query, const float *key, const float *value, long stride, long tokens,
                             long head_dim, float scale, int causal, float *output, long output_stride, float *scratch) {
-    (void)query; (void)key; (void)value; (void)stride; (void)tokens; (void)head_dim; (void)scale; (void)causal;
-    (void)output; (void)output_stride; (void)scratch;
-}
-
+    switch (clipseg_isa_selected()) {
+#if CLIPSEG_HAS_X86_KERNELS
+    case CLIPSEG_ISA_AVX512:
+        clipseg_attention_head_avx512(query, key, value, stride, tokens, head_dim, scale, causal, output, output_stride,
+                                      scratch);
+        return;
+    case CLIPSEG_ISA_AVX2:
+        clipseg_attention_head_avx2(query, key, value, stride, tokens, head_dim, scale, causal, output, output_stride,
+                                    scratch);
+        return;
 #endif
+    default:
+        attention_head_portable(query, key, value, stride, tokens, head_dim, scale, causal, output, output_stride,
+                                scratch);
+    }
+}

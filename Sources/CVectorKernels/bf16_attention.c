@@ -22,13 +22,14 @@
 enum { ROWS = 6, COLUMN_BLOCKS = 4 };
 
 int clipseg_bf16_attention_available(void) {
-    static int answer = -1;
-    if (answer < 0) {
+    static int cpu_has = -1;
+    if (cpu_has < 0) {
         __builtin_cpu_init();
-        answer = clipseg_vk_available() && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
-                 && __builtin_cpu_supports("avx512bf16") ? 1 : 0;
+        cpu_has = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
+                  && __builtin_cpu_supports("avx512bf16") ? 1 : 0;
     }
-    return answer;
+    // The AVX-512 family must also be the one selected (CLIPSEG_ISA may lower it).
+    return cpu_has && clipseg_isa_selected() == CLIPSEG_ISA_AVX512 ? 1 : 0;
 }
 
 int clipseg_bf16_attention_supports(long head_dim) { return head_dim > 0 && head_dim <= 64 && head_dim % 16 == 0; }

@@ -1,11 +1,10 @@
-// Dense-layer GEMM over pre-packed weight panels; see include/packed_gemm.h.
-//
-// Each call walks its panels two at a time (about 2 × 147 KB of weights at 768 inputs, kept in L2) and,
-// for every block of 8 input rows, computes an 8 × 48 output tile per panel in 24 AVX-512 accumulators:
-// per input k, three panel vectors times eight broadcast input values. The input is read in place
-// (8 row streams), so only the weights are ever packed, once, when the layer is built. The tile starts
-// from the bias and gets the residual add and activation before its single store.
+// Dense-layer GEMM over pre-packed weight panels: packing, the plain C build and the choice of build;
+// see include/packed_gemm.h. The vector builds are packed_gemm_avx512.c and packed_gemm_avx2.c.
 #include "packed_gemm.h"
+#include "kernel_variants.h"
+#include "vector_kernels.h"
+
+#include <math.h>
 
 long clipseg_pg_panel_floats(long outputs, long inputs) {
     return (outputs + CLIPSEG_PG_PANEL_WIDTH - 1) / CLIPSEG_PG_PANEL_WIDTH * CLIPSEG_PG_PANEL_WIDTH * inputs;
@@ -31,38 +30,50 @@ void clipseg_pg_unpack(const float *panels, long outputs, long inputs, float *we
     }
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include "panel_tile.h"
+/// act(x) for the CLIPSEG_VK_* codes, in plain C.
+static inline float activate_scalar(float x, int activation) {
+    switch (activation) {
+    case CLIPSEG_VK_RELU: return x > 0.0f ? x : 0.0f;
+    case CLIPSEG_VK_QUICK_GELU: return x / (1.0f + expf(-1.702f * x));
+    default: return x;
+    }
+}
 
-enum { PANELS_PER_PASS = 2 };
-
-AVX512 void clipseg_pg_dense(const float *input, long input_stride, long rows, long inputs,
-                             const float *panels, long outputs, long panel_begin, long panel_end,
-                             const float *bias, float *output, long output_stride, int activation, int accumulate) {
+void clipseg_pg_dense_portable(const float *input, long input_stride, long rows, long inputs, const float *panels,
+                               long outputs, long panel_begin, long panel_end, const float *bias, float *output,
+                               long output_stride, int activation, int accumulate) {
     const long width = CLIPSEG_PG_PANEL_WIDTH;
-    for (long first = panel_begin; first < panel_end; first += PANELS_PER_PASS) {
-        const long last = first + PANELS_PER_PASS < panel_end ? first + PANELS_PER_PASS : panel_end;
-        for (long r = 0; r < rows; r += TILE_ROWS) {
+    for (long p = panel_begin; p < panel_end; p++) {
+        const float *panel = panels + p * inputs * width;
+        const long last = (p + 1) * width < outputs ? (p + 1) * width : outputs;
+        for (long r = 0; r < rows; r++) {
             const float *x = input + r * input_stride;
-            for (long p = first; p < last; p++) {
-                const float *panel = panels + p * inputs * width;
-                const float *b = bias ? bias + p * width : 0;
-                const long valid = outputs - p * width;
-                float *y = output + r * output_stride + p * width;
-                tile_rows(x, input_stride, inputs, panel, b, valid, y, output_stride, activation, accumulate,
-                          rows - r < TILE_ROWS ? rows - r : TILE_ROWS);
+            float *y = output + r * output_stride;
+            for (long column = p * width; column < last; column++) {
+                float sum = bias ? bias[column] : 0.0f;
+                for (long k = 0; k < inputs; k++) sum += x[k] * panel[k * width + column - p * width];
+                y[column] = accumulate ? y[column] + sum : activate_scalar(sum, activation);
             }
         }
     }
 }
 
-#else
-
 void clipseg_pg_dense(const float *input, long input_stride, long rows, long inputs,
                       const float *panels, long outputs, long panel_begin, long panel_end,
                       const float *bias, float *output, long output_stride, int activation, int accumulate) {
-    (void)input; (void)input_stride; (void)rows; (void)inputs; (void)panels; (void)outputs; (void)panel_begin;
-    (void)panel_end; (void)bias; (void)output; (void)output_stride; (void)activation; (void)accumulate;
-}
-
+    switch (clipseg_isa_selected()) {
+#if CLIPSEG_HAS_X86_KERNELS
+    case CLIPSEG_ISA_AVX512:
+        clipseg_pg_dense_avx512(input, input_stride, rows, inputs, panels, outputs, panel_begin, panel_end, bias, output,
+                                output_stride, activation, accumulate);
+        return;
+    case CLIPSEG_ISA_AVX2:
+        clipseg_pg_dense_avx2(input, input_stride, rows, inputs, panels, outputs, panel_begin, panel_end, bias, output,
+                              output_stride, activation, accumulate);
+        return;
 #endif
+    default:
+        clipseg_pg_dense_portable(input, input_stride, rows, inputs, panels, outputs, panel_begin, panel_end, bias,
+                                  output, output_stride, activation, accumulate);
+    }
+}

@@ -40,6 +40,8 @@ final class LinearPlan: @unchecked Sendable {
     let scratchpadBytes: Int
     /// oneDNN's implementation name, e.g. `brg:avx512_core_bf16`, `gemm:jit`, `ref:any`.
     let implementation: String
+    /// Whether that is one of oneDNN's reference (scalar, orders of magnitude slower) implementations.
+    var isReference: Bool { implementation.hasPrefix("ref") }
 
     init(sourceConversion: OneDNNPrimitive?, matmul: OneDNNPrimitive, callerSource: dnnl_memory_desc_t,
          convertedSource: dnnl_memory_desc_t, destination: dnnl_memory_desc_t, weights: OneDNNMemory,

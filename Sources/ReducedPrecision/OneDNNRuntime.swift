@@ -37,6 +37,14 @@ public enum OneDNNRuntime {
         }
     }
 
+    /// Whether oneDNN multiplies bf16 in hardware here (AVX512-BF16 or AMX), rather than converting in software.
+    public static var hasNativeBF16: Bool {
+        switch dnnl_get_effective_cpu_isa() {
+        case dnnl_cpu_isa_avx512_core_bf16, dnnl_cpu_isa_avx512_core_amx: return true
+        default: return false
+        }
+    }
+
     /// OpenMP threads oneDNN would use for a call made now on the CURRENT thread. OpenMP keeps
     /// this per thread; `ReducedPrecisionContext` sets it before each of its calls. Setting it
     /// here affects only the current thread (and oneDNN's other primitives called on it).

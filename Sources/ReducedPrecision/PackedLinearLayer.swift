@@ -130,11 +130,17 @@ public final class PackedLinearLayer: @unchecked Sendable {
         precondition(destination == .float32 || outputStride == outputSize, "a bf16 output must be dense")
         guard rows > 0 else { return }
         context.applyThreadCount()
-        let staged = outputStride != outputSize
-        let plan = try self.plan(for: LinearPlanKey(rows: rows, inputStride: inputStride, activation: activation,
-                                                    fusesAccumulate: accumulate && !staged,
-                                                    threadCount: context.threadCount,
-                                                    source: source, destination: destination))
+        var key = LinearPlanKey(rows: rows, inputStride: inputStride, activation: activation,
+                                fusesAccumulate: accumulate && outputStride == outputSize,
+                                threadCount: context.threadCount, source: source, destination: destination)
+        var plan = try self.plan(for: key)
+        if key.fusesAccumulate && destination == .float32 && plan.isReference {
+            // oneDNN 2.6 without VNNI has no fast int8 matmul with a "sum" post-op next to binary ones (its
+            // reference kernel takes seconds per layer): add the residual after the matmul instead.
+            key.fusesAccumulate = false
+            plan = try self.plan(for: key)
+        }
+        let staged = accumulate && !key.fusesAccumulate || outputStride != outputSize
         let target = staged ? context.stagedOutput.reserve(rows * outputSize * MemoryLayout<Float>.size) : output
         try LinearExecution(layer: self, plan: plan, context: context)
             .run(input: input, rows: rows, inputStride: inputStride, destination: target)

@@ -61,7 +61,7 @@ public enum Activation: String, Sendable, CaseIterable {
         portableApplyAddingBias(bias, to: values, rows: rows, columns: columns, stride: stride)
     }
 
-    /// `applyAddingBias` in portable Swift (what runs without AVX-512).
+    /// `applyAddingBias` in portable Swift (what runs with `KernelISA.portable`).
     @_optimize(speed)
     @inlinable
     public func portableApplyAddingBias(_ bias: UnsafePointer<Float>?, to values: UnsafeMutablePointer<Float>,

@@ -3,7 +3,7 @@ import CVectorKernels
 /// A fully connected layer (`torch.nn.Linear`): `y = x Wᵀ + b`, computed with one GEMM over all rows.
 ///
 /// The weight lives in a `DenseWeights`, packed once in the layout the product reads: column panels for
-/// the AVX-512 packed GEMM (`clipseg_pg_dense`, which also adds the bias, the activation or the residual
+/// the packed GEMM of the AVX-512 or AVX2 kernels (`clipseg_pg_dense`, which also adds the bias, the activation or the residual
 /// while each output tile is in registers), or `[inputSize, outputSize]` row-major for `cblas_sgemm`
 /// elsewhere. Immutable after construction, safe to share across threads.
 public struct DenseLayer: Sendable {
@@ -97,7 +97,7 @@ public struct DenseLayer: Sendable {
         }
         if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
         if code == nil {
-            // An activation without an AVX-512 kernel (exact GELU): applied afterwards by the Swift loop.
+            // An activation without a vector kernel (exact GELU): applied afterwards by the Swift loop.
             activation.applyAddingBias(nil, to: output + columns.lowerBound, rows: rows, columns: columns.count,
                                        stride: outputStride)
         }

@@ -4,16 +4,16 @@ import CVectorKernels
 /// owns (64-byte aligned, freed with it). Immutable after construction, so shared freely across threads.
 ///
 /// - `.panels`: `clipseg_pg_pack`'s column panels (48 output columns each, input-major inside a panel,
-///   zero-padded), read by the AVX-512 packed GEMM with nothing repacked per call.
+///   zero-padded), read by the AVX-512 or AVX2 packed GEMM with nothing repacked per call.
 /// - `.transposed`: `[inputs, outputs]` row-major, PyTorch's weight transposed, for `cblas_sgemm`
-///   (CPUs without AVX-512, or `CLIPSEG_PORTABLE_KERNELS=1`).
+///   (`KernelISA.portable`: CPUs without AVX2 and FMA, or `CLIPSEG_ISA=portable`).
 public final class DenseWeights: @unchecked Sendable {
     /// How the values are laid out.
     public enum Layout: Sendable {
         case panels
         case transposed
 
-        /// Panels when the AVX-512 kernels run, else the BLAS layout.
+        /// Panels when a vector kernel family runs (`KernelISA.current`), else the BLAS layout.
         public static var preferred: Layout { VectorKernels.isEnabled ? .panels : .transposed }
     }
 

@@ -42,7 +42,7 @@ public struct LayerNorm: Sendable {
         portableApply(input, rows: rows, into: output, inputStride: inputStride, outputStride: outputStride)
     }
 
-    /// `apply` in portable Swift (what runs without AVX-512).
+    /// `apply` in portable Swift (what runs with `KernelISA.portable`).
     @_optimize(speed)
     public func portableApply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
                               inputStride: Int? = nil, outputStride: Int? = nil) {
@@ -65,7 +65,7 @@ public struct LayerNorm: Sendable {
 
     /// Normalises `rows` dense rows of `size` floats from `input` into bf16 bit patterns at `output`
     /// (`[rows, size]`, dense, rounded to nearest, ties to even): the input of a bf16 linear layer, written
-    /// in the same pass as the normalisation. The AVX-512 kernel where enabled, else `portableApply` one
+    /// in the same pass as the normalisation. The vector kernel (AVX-512 or AVX2) where enabled, else `portableApply` one
     /// row at a time, then rounded.
     public func apply(_ input: UnsafePointer<Float>, rows: Int, intoBF16 output: UnsafeMutablePointer<UInt16>) {
         if VectorKernels.isEnabled {

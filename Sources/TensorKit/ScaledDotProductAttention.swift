@@ -2,16 +2,16 @@ import CVectorKernels
 
 /// Multi-head scaled dot-product attention over packed query/key/value projections, one head at a time.
 ///
-/// With AVX-512 and heads up to `kernelHeadLimit` wide, each head is `clipseg_attention_head` (keys and
+/// With a vector kernel family (AVX-512 or AVX2, `KernelISA.current`) and heads up to `kernelHeadLimit` wide, each head is `clipseg_attention_head` (keys and
 /// values packed into panels, 48 query rows at a time so their scores stay in cache, the division by
 /// the softmax denominator fused into the P · V tile). Otherwise a pair of sgemm calls per head with a
 /// fused softmax in between.
 public enum ScaledDotProductAttention {
-    /// The widest head the AVX-512 kernel takes (the scratch is sized for it); CLIP's heads are 64 wide.
+    /// The widest head the vector kernel takes (the scratch is sized for it); CLIP's heads are 64 wide.
     public static let kernelHeadLimit = 128
 
     /// Scratch floats `apply` needs for `tokens` tokens: one `[tokens, tokens]` score matrix and the
-    /// softmax denominators of its rows, or the AVX-512 kernel's packed keys, values and block scores.
+    /// softmax denominators of its rows, or the vector kernel's packed keys, values and block scores.
     public static func scratchCount(tokens: Int) -> Int {
         max(tokens * tokens + tokens, clipseg_attention_scratch_floats(tokens, kernelHeadLimit))
     }

@@ -30,7 +30,7 @@ public enum Softmax {
         return portableExponentiate(line, count: count)
     }
 
-    /// `exponentiate` in portable Swift (what runs without AVX-512).
+    /// `exponentiate` in portable Swift (what runs with `KernelISA.portable`).
     @_optimize(speed)
     @inlinable
     public static func portableExponentiate(_ line: UnsafeMutablePointer<Float>, count: Int) -> Float {

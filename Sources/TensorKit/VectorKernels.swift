@@ -1,18 +1,12 @@
 import CVectorKernels
-import Foundation
 
-/// The AVX-512 builds of TensorKit's element-wise passes (the C target `CVectorKernels`), used when
-/// the CPU has AVX-512F: `Softmax`, `Activation`, `LayerNorm` and `ScaledDotProductAttention` call
-/// them instead of their portable Swift loops, which the package compiles for baseline x86-64 (4-lane
-/// SSE). Results agree with the portable loops to float rounding (fused multiply-adds, 16-lane sums).
-///
-/// `CLIPSEG_PORTABLE_KERNELS=1` in the environment turns them off (to compare the two paths).
+/// TensorKit's own vector kernels (the C target `CVectorKernels`, in the family `KernelISA.current` names):
+/// `Softmax`, `Activation`, `LayerNorm`, `DenseLayer` and `ScaledDotProductAttention` call them instead of
+/// their portable Swift loops and OpenBLAS, which the package compiles for baseline x86-64 (4-lane SSE).
+/// Results agree with the portable loops to float rounding (fused multiply-adds, 8- or 16-lane sums).
 public enum VectorKernels {
-    /// Whether the AVX-512 kernels run on this machine (checked once per process).
-    public static let isEnabled: Bool = {
-        if ProcessInfo.processInfo.environment["CLIPSEG_PORTABLE_KERNELS"] == "1" { return false }
-        return clipseg_vk_available() != 0
-    }()
+    /// Whether a vector family (AVX2 or AVX-512) runs now: `KernelISA.current != .portable`.
+    public static var isEnabled: Bool { KernelISA.current != .portable }
 
     /// The kernel's code for `activation`, or nil when only the portable loop computes it.
     @inlinable

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TensorKit
 import UserText
 #if canImport(Glibc)
 import Glibc
@@ -38,6 +39,7 @@ struct ClipsegCommand: AsyncParsableCommand {
     static func main() async {
         StandardOutputExitCheck.install()
         StartupRelaunch.performIfNeeded()
+        if let note = KernelISA.startupChoice.note { StandardError.write("clipseg: \(note)") }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

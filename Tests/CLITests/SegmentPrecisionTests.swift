@@ -32,8 +32,8 @@ final class SegmentPrecisionTests: XCTestCase {
             return decoded.frames
         }
         let reference = try masks("fp32")
-        // Only the formats this CPU runs (bf16 needs AVX-512; see ReducedPrecisionFormat.isAvailable).
-        let formats = ReducedPrecisionFormat.available.map(\.rawValue)
+        // Only the formats offered on this CPU (bf16 needs AVX512-BF16; see ReducedPrecisionFormat.refusal).
+        let formats = ReducedPrecisionFormat.offered.map(\.rawValue)
         if !formats.contains("bf16") { print("bf16 skipped: this CPU has no AVX-512 bf16 matrix products") }
         for precision in formats {
             let iou = SegmentTestKit.pooledIoU(try masks(precision), reference)
@@ -54,8 +54,11 @@ final class SegmentPrecisionTests: XCTestCase {
         XCTAssertTrue(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "a.mp4", "--precision", "bf16"]))
         XCTAssertTrue(PrecisionChoice.isReducedRequested(in: ["clipseg", "bench", "--precision=int8"]))
         XCTAssertFalse(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "a.mp4", "--precision", "fp32"]))
-        XCTAssertFalse(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "a.mp4", "--precision"]))
-        XCTAssertFalse(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "--", "--precision", "bf16"]))
-        XCTAssertFalse(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "--prompt", "precision bf16"]))
+        // Without a value after --precision (or after "--"), the default, auto, decides.
+        let automatic = PrecisionChoice.auto.format != nil
+        XCTAssertEqual(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "a.mp4", "--precision"]), automatic)
+        XCTAssertEqual(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "--", "--precision", "bf16"]), automatic)
+        XCTAssertFalse(PrecisionChoice.isReducedRequested(in: ["clipseg", "tokenize", "--", "--precision", "bf16"]))
+        XCTAssertEqual(PrecisionChoice.isReducedRequested(in: ["clipseg", "segment", "--prompt", "precision bf16"]), automatic)
     }
 }

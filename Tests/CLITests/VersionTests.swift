@@ -24,7 +24,8 @@ final class VersionTests: XCTestCase {
             XCTAssertEqual(parts.count, 2, "not a key: value line: \(line)")
             if parts.count == 2 { lines[String(parts[0])] = parts[1].trimmingCharacters(in: .whitespaces) }
         }
-        XCTAssertEqual(Set(lines.keys), ["", "FFmpeg", "OpenBLAS", "oneDNN", "CPU", "CPU features", "fp32", "bf16", "int8"],
+        XCTAssertEqual(Set(lines.keys), ["", "FFmpeg", "OpenBLAS", "oneDNN", "CPU", "CPU features", "kernels", "fp32", "bf16",
+                                         "int8", "auto"],
                        result.stdoutText)
         return lines
     }
@@ -96,7 +97,7 @@ final class VersionTests: XCTestCase {
         let (model, flags) = try cpuinfo()
         XCTAssertTrue(try XCTUnwrap(lines["CPU"]).hasPrefix((model ?? "unknown") + " ("), lines["CPU"] ?? "")
         let named = [("avx512f", "AVX-512F"), ("avx512_bf16", "AVX512-BF16"), ("avx512_vnni", "AVX512-VNNI"),
-                     ("avx2", "AVX2"), ("fma", "FMA")]
+                     ("avx2", "AVX2"), ("fma", "FMA"), ("avx_vnni", "AVX-VNNI")]
         let have = named.filter { flags.contains($0.0) }.map(\.1), lack = named.filter { !flags.contains($0.0) }.map(\.1)
         let expected = have.isEmpty ? "none of " + lack.joined(separator: ", ")
             : have.joined(separator: ", ") + (lack.isEmpty ? "" : " (not " + lack.joined(separator: ", ") + ")")
@@ -105,18 +106,41 @@ final class VersionTests: XCTestCase {
 
     func testKernelPathsFollowTheCPU() throws {
         let (_, flags) = try cpuinfo()
-        let avx512 = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains)
-        let lines = try versionLines(environment: ["CLIPSEG_PORTABLE_KERNELS": ""])
+        let family = flags.isSuperset(of: ["avx512f", "fma"]) ? "avx512" : flags.isSuperset(of: ["avx2", "fma"]) ? "avx2" : "portable"
+        let nativeBF16 = flags.contains("avx512_bf16")
+        let lines = try versionLines(environment: ["CLIPSEG_PORTABLE_KERNELS": "", "CLIPSEG_ISA": ""])
         let fp32 = try XCTUnwrap(lines["fp32"]), bf16 = try XCTUnwrap(lines["bf16"]), int8 = try XCTUnwrap(lines["int8"])
-        XCTAssertEqual(fp32.hasPrefix("AVX-512 kernels"), flags.contains("avx512f"), fp32)
+        XCTAssertEqual(lines["kernels"], "\(family) (CLIPSEG_ISA=avx512|avx2|portable; this CPU runs up to \(family))")
+        let prefix = ["avx512": "AVX-512 kernels", "avx2": "AVX2 kernels", "portable": "OpenBLAS sgemm"][family]!
+        XCTAssertTrue(fp32.hasPrefix(prefix), fp32)
         XCTAssertTrue(fp32.contains("OpenBLAS sgemm"), fp32)
-        XCTAssertEqual(bf16.hasPrefix("oneDNN matmul"), avx512, bf16)
-        XCTAssertEqual(bf16.contains("fused AVX512-BF16 attention"), avx512 && flags.contains("avx512_bf16"), bf16)
+        // bf16 only where oneDNN multiplies it natively; elsewhere refused with the reason.
+        XCTAssertEqual(bf16.hasPrefix("oneDNN matmul"), nativeBF16, bf16)
+        XCTAssertEqual(bf16.hasPrefix("refused (bf16 "), !nativeBF16, bf16)
+        XCTAssertEqual(bf16.contains("fused AVX512-BF16 attention"), family == "avx512" && nativeBF16, bf16)
         XCTAssertTrue(int8.hasPrefix("oneDNN matmul ("), int8)
         XCTAssertEqual(int8.hasSuffix("with VNNI)"), flags.contains("avx512_vnni") || flags.contains("avx_vnni"), int8)
-        // CLIPSEG_PORTABLE_KERNELS=1 turns TensorKit's AVX-512 kernels off, and the report says so.
-        let portable = try XCTUnwrap(try versionLines(environment: ["CLIPSEG_PORTABLE_KERNELS": "1"])["fp32"])
-        XCTAssertTrue(portable.hasPrefix("OpenBLAS sgemm"), portable)
-        XCTAssertTrue(portable.hasSuffix("portable Swift element-wise passes"), portable)
+        XCTAssertEqual(lines["auto"]?.hasPrefix(nativeBF16 ? "bf16 (" : flags.contains("avx512_vnni") ? "int8 (" : "fp32 ("), true,
+                       lines["auto"] ?? "")
+        // CLIPSEG_ISA=portable, and its older spelling CLIPSEG_PORTABLE_KERNELS=1, turn our kernels off.
+        for environment in [["CLIPSEG_ISA": "portable"], ["CLIPSEG_PORTABLE_KERNELS": "1", "CLIPSEG_ISA": ""]] {
+            let portable = try versionLines(environment: environment)
+            XCTAssertTrue(try XCTUnwrap(portable["fp32"]).hasPrefix("OpenBLAS sgemm"), "\(environment)")
+            XCTAssertTrue(try XCTUnwrap(portable["fp32"]).hasSuffix("portable Swift element-wise passes"), "\(environment)")
+            XCTAssertEqual(portable["kernels"]?.hasPrefix("portable ("), true, "\(environment)")
+        }
+    }
+
+    /// A family above the CPU is never run: the best one the CPU has runs, and one line on standard error says so.
+    func testAFamilyTheCPULacksIsLoweredWithOneLine() throws {
+        let (_, flags) = try cpuinfo()
+        guard !flags.contains("avx512f") else { throw XCTSkip("this CPU has AVX-512F: every family runs here") }
+        let best = flags.isSuperset(of: ["avx2", "fma"]) ? "avx2" : "portable"
+        let result = try ChildProcess.run(TestPaths.clipsegBinary, ["--version"], environment: ["CLIPSEG_ISA": "avx512"],
+                                          timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertEqual(result.stderrText,
+                       "clipseg: CLIPSEG_ISA=avx512 needs AVX-512F and FMA, which this CPU lacks; using \(best)\n")
+        XCTAssertTrue(result.stdoutText.contains("\nkernels: \(best) ("), result.stdoutText)
     }
 }

@@ -3,12 +3,12 @@ import Foundation
 import XCTest
 @testable import TensorKit
 
-/// The AVX-512 kernels (`VectorKernels`, C target `CVectorKernels`) against their portable Swift
+/// The vector kernels (`VectorKernels`, C target `CVectorKernels`, the family selected) against their portable Swift
 /// loops and double-precision references, on every tail length up to 41 and on the model's widths.
 /// The other TensorKit tests exercise whichever path this CPU takes; these pin both.
 final class VectorKernelTests: XCTestCase {
     override func setUpWithError() throws {
-        try XCTSkipUnless(clipseg_vk_available() != 0, "this CPU has no AVX-512F")
+        try XCTSkipUnless(clipseg_vk_available() != 0, "no vector kernel family selected (this CPU has neither AVX-512F nor AVX2 with FMA)")
     }
 
     func testExponentiatedRowsAgreeWithThePortableLoopOnEveryTail() {

@@ -11,7 +11,8 @@ import VideoFrames
 /// `clipseg bench`: times the model's stages as `clipseg segment` runs them on one 640×480 frame —
 /// text encoder (all prompts), preprocessing, vision encoder (once), decoder (all prompts in one batch) —
 /// and prints the medians, as a table or (`--json`) as the one-line object `Benchmarks/compare.py` reads:
-/// `{"text_ms", "vision_ms", "decoder_ms", "total_ms", "prompts", "threads", "precision"}`.
+/// `{"text_ms", "vision_ms", "decoder_ms", "total_ms", "prompts", "threads", "precision", "blas_core", "isa"}`
+/// (`precision` as it ran, `auto` resolved; `isa` the kernel family, `KernelISA.current`).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -49,7 +50,7 @@ struct BenchCommand: AsyncParsableCommand {
     var size: Int?
 
     @Option(help: PrecisionChoice.help)
-    var precision: PrecisionChoice = .fp32
+    var precision: PrecisionChoice = .auto
 
     @Flag(help: "Print one JSON object of medians in milliseconds instead of a table.")
     var json = false
@@ -62,6 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try precision.checkOffered()
         let directory = ModelDirectoryDefault.resolve(model)
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let texts = (0..<prompts).map { i in
@@ -147,8 +149,8 @@ struct BenchTimings: Sendable {
 
     func json(prompts: Int, threads: Int, precision: PrecisionChoice) -> String {
         "{\"text_ms\":\(Self.number(text)),\"vision_ms\":\(Self.number(vision)),\"decoder_ms\":\(Self.number(maskDecoder)),"
-            + "\"total_ms\":\(Self.number(total)),\"prompts\":\(prompts),\"threads\":\(threads),\"precision\":\"\(precision.rawValue)\","
-            + "\"blas_core\":\"\(BLASKernelSelection.coreName)\"}"
+            + "\"total_ms\":\(Self.number(total)),\"prompts\":\(prompts),\"threads\":\(threads),\"precision\":\"\(precision.resolvedName)\","
+            + "\"blas_core\":\"\(BLASKernelSelection.coreName)\",\"isa\":\"\(KernelISA.current)\"}"
     }
 
     func table(model: String, prompts: Int, threads: Int, precision: PrecisionChoice, runs: Int, warmup: Int) -> String {
@@ -157,7 +159,8 @@ struct BenchTimings: Sendable {
         }
         return """
         clipseg bench: \(model), input \(inputSide)×\(inputSide), \(prompts) prompt\(prompts == 1 ? "" : "s"), \
-        \(threads) thread\(threads == 1 ? "" : "s"), \(precision.rawValue); median of \(runs) runs after \(warmup) warm-up
+        \(threads) thread\(threads == 1 ? "" : "s"), \(precision.resolvedName)\(precision == .auto ? " (auto)" : ""), \
+        \(KernelISA.current) kernels; median of \(runs) runs after \(warmup) warm-up
         OpenBLAS kernels: \(BLASKernelSelection.coreName)\(BLASKernelSelection.forcedSlowerKernelsNote.map { " (\($0))" } ?? "")
         idle math threads: \(ThreadWaitPolicy.summary)
         stage                    ms

@@ -47,7 +47,7 @@ struct ImageCommand: AsyncParsableCommand {
     var threshold: Float = MaskOptions().threshold
 
     @Option(help: PrecisionChoice.help)
-    var precision: PrecisionChoice = .fp32
+    var precision: PrecisionChoice = .auto
 
     @OptionGroup(title: "Existing outputs")
     var overwriteOptions: OverwriteOptions
@@ -93,6 +93,7 @@ struct ImageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try precision.checkOffered()
         try outputPaths().verify(policy: overwriteOptions.policy)
         let request = Request(image: image, modelDirectory: ModelDirectoryDefault.resolve(model), prompts: prompts,
                               imagePrompts: imagePrompts, logits: logits, output: output, threshold: threshold,

@@ -12,10 +12,12 @@ import TensorKit
 ///     OpenBLAS: 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64 (kernels in use: Zen)
 ///     oneDNN: 2.6.3 (instruction set: avx2)
 ///     CPU: AMD EPYC (2 logical CPUs)
-///     CPU features: AVX2, FMA (not AVX-512F, AVX512-BF16, AVX512-VNNI)
-///     fp32: OpenBLAS sgemm (Zen kernels) for dense layers, attention and convolutions; portable Swift element-wise passes
-///     bf16: not available (oneDNN's bf16 matmul needs AVX-512)
+///     CPU features: AVX2, FMA (not AVX-512F, AVX512-BF16, AVX512-VNNI, AVX-VNNI)
+///     kernels: avx2 (CLIPSEG_ISA=avx512|avx2|portable; this CPU runs up to avx2)
+///     fp32: AVX2 kernels for dense layers, attention and element-wise passes; OpenBLAS sgemm (Zen kernels) for convolutions
+///     bf16: refused (bf16 matrix products need AVX-512 with AVX512-BF16 (oneDNN runs avx2 here); use int8 or fp32)
 ///     int8: oneDNN matmul (avx2, without VNNI)
+///     auto: fp32 (this CPU has no AVX512-BF16 or VNNI)
 enum VersionReport {
     static var text: String { lines.map { $0 + "\n" }.joined() }
 
@@ -28,9 +30,11 @@ enum VersionReport {
             "oneDNN: \(OneDNNRuntime.version) (instruction set: \(OneDNNRuntime.instructionSet))",
             "CPU: \(CPUModelName.current ?? "unknown") (\(ProcessInfo.processInfo.activeProcessorCount) logical CPUs)",
             "CPU features: \(features(CPUFeatures.current))",
+            "kernels: \(KernelISA.current) (\(KernelISA.variable)=avx512|avx2|portable; this CPU runs up to \(KernelISA.supported))",
             "fp32: \(float32Kernels)",
             "bf16: \(kernels(for: .bf16))",
             "int8: \(kernels(for: .int8))",
+            "auto: \(PrecisionChoice.auto.resolvedName) (\(PrecisionChoice.automaticReason))",
         ]
     }
 
@@ -50,16 +54,16 @@ enum VersionReport {
 
     private static var float32Kernels: String {
         let blas = "OpenBLAS sgemm (\(BLASKernelSelection.coreName) kernels)"
-        if VectorKernels.isEnabled {
-            return "AVX-512 kernels for dense layers, attention and element-wise passes; \(blas) for convolutions"
+        switch KernelISA.current {
+        case .avx512: return "AVX-512 kernels for dense layers, attention and element-wise passes; \(blas) for convolutions"
+        case .avx2: return "AVX2 kernels for dense layers, attention and element-wise passes; \(blas) for convolutions"
+        case .portable: break
         }
         return "\(blas) for dense layers, attention and convolutions; portable Swift element-wise passes"
     }
 
     private static func kernels(for format: ReducedPrecisionFormat) -> String {
-        guard format.isAvailable else {
-            return format == .bf16 ? "not available (oneDNN's bf16 matmul needs AVX-512)" : "not available on this CPU"
-        }
+        if let refusal = format.refusal { return "refused (\(refusal))" }
         let isa = OneDNNRuntime.instructionSet
         switch format {
         case .bf16:
