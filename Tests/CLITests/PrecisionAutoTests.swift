@@ -12,13 +12,14 @@ final class PrecisionAutoTests: XCTestCase {
 
     private func bench(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
         try ChildProcess.run(TestPaths.clipsegBinary, ["bench", "--model", model, "--runs", "1", "--warmup", "0", "--json"]
-                                 + arguments, environment: environment, timeout: 300)
+                                 + arguments, environment: ["CLIPSEG_PRECISION": ""].merging(environment) { $1 },
+                             timeout: 300)
     }
 
     /// What auto must pick here, from what the CPU and oneDNN report (not from the code under test).
     private var expectedAutomatic: String {
         if OneDNNRuntime.hasNativeBF16 { return "bf16" }
-        if OneDNNRuntime.hasVNNI { return "int8" }
+        if ReducedPrecisionFormat.int8.refusal == nil { return "int8" }
         return "fp32"
     }
 
@@ -53,6 +54,26 @@ final class PrecisionAutoTests: XCTestCase {
                 XCTAssertEqual(result.stderrText.contains("use \(other.rawValue)"), other.refusal == nil, result.stderrText)
             }
         }
+    }
+
+    func testTheEnvironmentVariableSetsTheDefaultAndIsChecked() throws {
+        let pinned = try bench([], environment: ["CLIPSEG_PRECISION": "fp32"])
+        XCTAssertEqual(pinned.status, 0, pinned.stderrText)
+        XCTAssertFalse(pinned.stderrText.contains("precision: auto"), pinned.stderrText)
+        XCTAssertTrue(pinned.stdoutText.contains("\"precision\":\"fp32\""), pinned.stdoutText)
+        let wrong = try bench([], environment: ["CLIPSEG_PRECISION": "fp16"])
+        XCTAssertEqual(wrong.status, 64)
+        XCTAssertEqual(wrong.stderrText, "Error: CLIPSEG_PRECISION must be auto, fp32, bf16 or int8, got 'fp16'\n")
+        // An explicit --precision wins over the variable.
+        let explicit = try bench(["--precision", "auto"], environment: ["CLIPSEG_PRECISION": "fp32"])
+        XCTAssertTrue(explicit.stdoutText.contains("\"precision\":\"\(expectedAutomatic)\""), explicit.stdoutText)
+    }
+
+    func testARunThatFailsBeforeLoadingSaysOnlyItsError() throws {
+        let result = try bench(["--model", "/nonexistent-model-folder"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(result.stderrText.split(separator: "\n").count, 1, result.stderrText)
+        XCTAssertFalse(result.stderrText.contains("precision: auto"), result.stderrText)
     }
 
     func testAutoNeverPicksARefusedFormat() {

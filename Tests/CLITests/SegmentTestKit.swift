@@ -173,7 +173,7 @@ final class RunningSegment {
         FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = TestPaths.clipsegBinary
         process.arguments = ["segment"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ChildProcess.childEnvironment(environment)
         process.standardInput = input
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)

@@ -17,9 +17,21 @@ public struct ProcessResult: Sendable {
 }
 
 public enum ChildProcess {
+    /// `clipseg`'s default `--precision` is `auto`, which differs from CPU to CPU (bf16, int8 or fp32): children
+    /// run in fp32 unless a test sets `CLIPSEG_PRECISION` itself (empty: `auto`), so that comparisons with
+    /// float32 references and exact stderr hold on every CPU.
+    public static let pinnedPrecision = ["CLIPSEG_PRECISION": "fp32"]
+
+    /// This process's environment with `pinnedPrecision` (unless already set) and then `overrides`.
+    public static func childEnvironment(_ overrides: [String: String]) -> [String: String] {
+        ProcessInfo.processInfo.environment.merging(pinnedPrecision) { current, _ in current }
+            .merging(overrides) { $1 }
+    }
+
     /// Runs `executable` with `arguments`, feeding `stdin` (if any), capturing stdout and stderr,
     /// and killing it with SIGKILL after `timeout` seconds.
-    /// `environment` entries are added to (and override) the current environment. `standardOutput` other
+    /// `environment` entries are added to (and override) the current environment, which gets
+    /// `CLIPSEG_PRECISION=fp32` unless it or `environment` sets it (`pinnedPrecision`). `standardOutput` other
     /// than `.captured` sends the child's output elsewhere (`ProcessResult.stdout` is then empty).
     @discardableResult
     public static func run(
@@ -31,9 +43,7 @@ public enum ChildProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        process.environment = childEnvironment(environment)
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
 
         let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()

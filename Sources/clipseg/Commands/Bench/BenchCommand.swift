@@ -50,7 +50,7 @@ struct BenchCommand: AsyncParsableCommand {
     var size: Int?
 
     @Option(help: PrecisionChoice.help)
-    var precision: PrecisionChoice = .auto
+    var precision: PrecisionChoice = PrecisionChoice.environmentDefault
 
     @Flag(help: "Print one JSON object of medians in milliseconds instead of a table.")
     var json = false
@@ -63,6 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try PrecisionChoice.checkEnvironment()
         try precision.checkOffered()
         let directory = ModelDirectoryDefault.resolve(model)
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
@@ -76,7 +77,9 @@ struct BenchCommand: AsyncParsableCommand {
                                                                     precision: precision, width: 640, height: 480))
             }
             // As segment runs the model: each pass split over `threadCount` threads (see CLIPSegBackend).
-            let backend = try CLIPSegBackend(model: try SegmentSetup.loadModel(directory, precision: precision), inputSize: size,
+            let model = try SegmentSetup.loadModel(directory, precision: precision)
+            precision.announce()
+            let backend = try CLIPSegBackend(model: model, inputSize: size,
                                              visionThreads: threadCount, maskDecoderThreads: threadCount)
             return try BenchTimings.measure(backend: backend, texts: texts, runs: runs, warmup: warmup)
         }

@@ -47,7 +47,7 @@ struct ImageCommand: AsyncParsableCommand {
     var threshold: Float = MaskOptions().threshold
 
     @Option(help: PrecisionChoice.help)
-    var precision: PrecisionChoice = .auto
+    var precision: PrecisionChoice = PrecisionChoice.environmentDefault
 
     @OptionGroup(title: "Existing outputs")
     var overwriteOptions: OverwriteOptions
@@ -93,6 +93,7 @@ struct ImageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try PrecisionChoice.checkEnvironment()
         try precision.checkOffered()
         try outputPaths().verify(policy: overwriteOptions.policy)
         let request = Request(image: image, modelDirectory: ModelDirectoryDefault.resolve(model), prompts: prompts,
@@ -129,6 +130,7 @@ private struct Request: Sendable {
             try budget.require(size: size, run: run, frames: "a picture of \(picture.width)×\(picture.height)")
         }
         let model = try CLIPSegModel(directory: modelDirectory, visionPrecision: precision.format)
+        precision.announce()
         let workspace = InferenceWorkspace(threads: threads)
         let encoder = PromptEncoder(model: model)
         var parts: [Tensor] = []

@@ -95,7 +95,7 @@ struct SegmentCommand: AsyncParsableCommand {
     var threads: Int?
 
     @Option(help: PrecisionChoice.help)
-    var precision: PrecisionChoice = .auto
+    var precision: PrecisionChoice = PrecisionChoice.environmentDefault
 
     @Option(name: .customLong("max-pixels"), help: MaxPixelsOption.help)
     var maxPixels: MaxPixelsOption = .standard
@@ -276,7 +276,8 @@ struct SegmentCommand: AsyncParsableCommand {
         let interruption = SegmentInterruption(quiet: quiet)
         let signals = InterruptHandler { signal, _ in interruption.receive(signal) }
         defer { withExtendedLifetime(signals) {} }
-        try precision.checkOffered(quiet: quiet)
+        try PrecisionChoice.checkEnvironment()
+        try precision.checkOffered()
         let request = try SegmentRequest(command: self)
         try request.outputPaths.verify(policy: overwriteOptions.policy)
         let session: SegmentSession

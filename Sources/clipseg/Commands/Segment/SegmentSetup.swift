@@ -23,6 +23,7 @@ enum SegmentSetup {
         var memory = SegmentMemoryCheck(request)
         try memory.beforeLoading(mayBeLive: mayBeLive(request))
         let model = try loadModel(request.modelDirectory, precision: request.precision)
+        request.precision.announce(quiet: request.quiet)
         var backend: CLIPSegBackend
         do {
             backend = try CLIPSegBackend(model: model, inputSize: request.size, visionThreads: request.threads,
