@@ -5,6 +5,10 @@ Small mode (default): three small random `CLIPSegForImageSegmentation` checkpoin
 configuration knob off its default, each written as a Hugging Face model folder under
 Tests/Fixtures/clipseg/<case>/ with input PNGs, reference.safetensors and reference.json.
 
+Full-size summary (`--full-size-summary`): the CI fixture Tests/Fixtures/clipseg-full-size/ (see
+Tools/full_size_summary.py): CIDAS/clipseg-rd64-refined's own configuration files, weights from a seed
+(Tools/seeded_weights.py, rebuilt by the Swift test, never committed), statistics and samples of the references.
+
 Full mode (`--full DIR`): one random checkpoint with the exact CIDAS/clipseg-rd64-refined architecture
 (~600 MB F32, with the legacy `position_ids` buffers), the tokenizer files from Samples/models/shapes and
 references for one image with 4 text prompts, 1 text prompt and one image prompt. Not committed.
@@ -13,6 +17,7 @@ References are computed by transformers from the weights AS STORED: the folder i
 and loaded back (float32 for the references, float64 for the precision figure).
 
 Usage: "$CLIPSEG_BENCH_PYTHON" Tools/make_fixtures.py [--out Tests/Fixtures/clipseg] [--full DIR]
+       "$CLIPSEG_BENCH_PYTHON" Tools/make_fixtures.py --full-size-summary [--cidas ../shared/fixtures/cidas-clipseg/rd64-refined]
 """
 import argparse
 import json
@@ -327,8 +332,19 @@ def main():
     parser.add_argument("--out", default=os.path.join(REPO, "Tests", "Fixtures", "clipseg"),
                         help="folder for the small cases (default: Tests/Fixtures/clipseg)")
     parser.add_argument("--full", metavar="DIR", help="write the full-size rd64-refined random checkpoint to DIR instead")
+    parser.add_argument("--full-size-summary", action="store_true",
+                        help="rewrite Tests/Fixtures/clipseg-full-size (seeded full-size weights) instead")
+    parser.add_argument("--cidas", default=os.path.join(REPO, "..", "shared", "fixtures", "cidas-clipseg", "rd64-refined"),
+                        help="folder with CIDAS/clipseg-rd64-refined's config.json and preprocessor_config.json")
     arguments = parser.parse_args()
-    torch.set_num_threads(2 if arguments.full else 1)  # one thread: bit-reproducible small fixtures
+    torch.set_num_threads(2 if arguments.full or arguments.full_size_summary else 1)  # one thread: bit-reproducible small fixtures
+    if arguments.full_size_summary:
+        from full_size_summary import write_summary
+        photo = make_images(FULL_CASE["seed"])[0][0]
+        write_summary(os.path.join(REPO, "Tests", "Fixtures", "clipseg-full-size"), os.path.abspath(arguments.cidas), REPO,
+                      TOKENIZER_DIR, photo, log)
+        log("done")
+        return
     if arguments.full:
         write_full(os.path.abspath(arguments.full))
         return

@@ -35,7 +35,7 @@ final class FullCheckpointTests: XCTestCase {
         let frame = try f.image("photo.png")
         let pixels = try model.pixelValues(rgb: frame.pixels, width: frame.width, height: frame.height)
         try check(pixels, "pixel_values.0", tolerance: 0, dropBatch: true)
-        let grid = f.json["grid"] as? Int ?? 0
+        let grid = f.grid
         try check(Tensor(shape: [1 + grid * grid, model.configuration.vision.hiddenSize],
                          data: model.vision.positions.table(gridHeight: grid, gridWidth: grid)), "position_embedding_used")
         let features = try model.visionFeatures(pixels, workspace: workspace)

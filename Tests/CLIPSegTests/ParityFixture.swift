@@ -15,6 +15,12 @@ struct ParityFixture {
     let model: CLIPSegModel
     let reference: SafeTensorsFile
     let json: [String: Any]
+    /// `images`, `input_ids`, `pooled_positions` and `grid` of reference.json, each required and non-empty,
+    /// so a loop over them can never run zero times on a fixture that lost a key.
+    let imageNames: [String]
+    let unpaddedIDs: [[Int32]]
+    let pooledPositions: [Int]
+    let grid: Int
 
     static let caseNames = ["p16-refined-bf16-clipvocab", "p8-plain-f32", "p8-refined-f16-firsteos"]
 
@@ -28,7 +34,21 @@ struct ParityFixture {
         model = try CLIPSegModel(directory: folder)
         reference = try SafeTensorsFile(url: folder.appendingPathComponent("reference.safetensors"))
         let data = try Data(contentsOf: folder.appendingPathComponent("reference.json"))
-        json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw CLIPSegError.invalidInput("\(name): reference.json is not an object")
+        }
+        self.json = json
+        func required<T>(_ key: String, as type: T.Type) throws -> T {
+            guard let value = json[key] as? T else { throw CLIPSegError.invalidInput("\(name): reference.json lacks '\(key)'") }
+            if let list = value as? [Any], list.isEmpty { throw CLIPSegError.invalidInput("\(name): reference.json '\(key)' is empty") }
+            return value
+        }
+        imageNames = try required("images", as: [String].self)
+        unpaddedIDs = try required("input_ids", as: [[Int]].self).map { $0.map(Int32.init) }
+        pooledPositions = try required("pooled_positions", as: [Int].self)
+        grid = try required("grid", as: Int.self)
+        _ = try required("fp32_vs_fp64_max_abs_diff", as: Double.self)
+        _ = try required("fp32_vs_fp64_max_abs_diff_per_tensor", as: [String: Double].self)
     }
 
     /// A reference tensor with its leading batch dimension of 1 dropped when `dropBatch`.
@@ -53,9 +73,6 @@ struct ParityFixture {
     /// logits in transformers.
     var float32RoundingNoise: Float { Float(json["fp32_vs_fp64_max_abs_diff"] as? Double ?? 0) }
 
-    var imageNames: [String] { json["images"] as? [String] ?? [] }
-    var unpaddedIDs: [[Int32]] { (json["input_ids"] as? [[Int]] ?? []).map { $0.map(Int32.init) } }
-    var pooledPositions: [Int] { json["pooled_positions"] as? [Int] ?? [] }
     var prompts: [String]? { json["prompts"] as? [String] }
 
     /// The RGB24 bytes of a PNG in the case folder.

@@ -31,7 +31,7 @@ final class ParityTests: XCTestCase {
 
     func testPositionEmbeddingsIncludingBicubicInterpolation() throws {
         try eachCase { f in
-            let grid = f.json["grid"] as? Int ?? 0
+            let grid = f.grid
             let table = f.model.vision.positions.table(gridHeight: grid, gridWidth: grid)
             try f.assertClose(Tensor(shape: [1 + grid * grid, f.model.configuration.vision.hiddenSize], data: table),
                               "position_embedding_used")
@@ -88,7 +88,7 @@ final class ParityTests: XCTestCase {
     func testDecoderFromReferenceInputs() throws {
         try eachCase { f in
             let layers = f.model.configuration.extractLayers
-            let grid = f.json["grid"] as? Int ?? 0
+            let grid = f.grid
             for i in f.imageNames.indices {
                 let features = VisionFeatures(activations: try layers.map { try f.tensor("vision_hidden.\(i).\($0)") },
                                               gridHeight: grid, gridWidth: grid)

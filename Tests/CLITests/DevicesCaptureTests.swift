@@ -159,16 +159,21 @@ final class DevicesCaptureTests: XCTestCase {
     func testDisconnectEndsTheStreamAtOnceWithAMessageNamingTheDevice() throws {
         var camera = FakeCamera()
         camera.disconnectAfter = 3
-        let started = Date()
         let result = try capture(camera, ["--frames", "30", "--camera-size", "320x240"])
-        let elapsed = Date().timeIntervalSince(started)
         XCTAssertEqual(result.status, 1, "a check that got 3 of 30 frames fails")
-        // No stall warning: the disconnect was noticed before a single poll timeout (4 frame periods).
-        XCTAssertEqual(result.stderrText, "warning: camera /tmp/clipseg-fakecam0 disconnected after 3 frames\n")
+        // Noticed at once, by the disconnect, not by the 10 s stall timeout (which would end with "giving up"
+        // and never say "disconnected"). Before the disconnect, a loaded machine may starve the camera's thread
+        // for a poll period and cost a passing stall warning; nothing else may be said.
+        let lines = result.stderrText.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.last, "warning: camera /tmp/clipseg-fakecam0 disconnected after 3 frames", result.stderrText)
+        for line in lines.dropLast() {
+            XCTAssertTrue(line.hasPrefix("warning: camera /tmp/clipseg-fakecam0: no frame for ")
+                          || line.hasPrefix("warning: camera /tmp/clipseg-fakecam0: frames resumed after "), line)
+        }
+        XCTAssertFalse(result.stderrText.contains("giving up"), result.stderrText)
         XCTAssertTrue(result.stdoutText.hasPrefix("/tmp/clipseg-fakecam0: 3 frames of 320x240"), result.stdoutText)
         XCTAssertTrue(result.stdoutText.contains("the stream ended early"), result.stdoutText)
         XCTAssertFalse(result.timedOut)
-        XCTAssertLessThan(elapsed, 10, "far below the 10 s stall timeout")
     }
 
     func testStallIsReportedAndCaptureCarriesOnWhenFramesResume() throws {

@@ -46,7 +46,7 @@ final class ImageCommandTests: XCTestCase {
         let text = try reference.floats("logits.0"), image = try reference.floats("image_prompt_logits.0")
         let plane = 96 * 96
         let expected = Array(text[0..<plane]) + Array(text[(2 * plane)..<(3 * plane)]) + image
-        let worst = zip(values, expected).map { abs($0 - $1) }.max() ?? .infinity
+        let worst = largestAbsoluteDifference(values, expected)
         XCTAssertLessThan(worst, 1.6e-4)
 
         let probe = try ChildProcess.runTool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",

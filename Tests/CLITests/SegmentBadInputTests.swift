@@ -164,4 +164,20 @@ final class SegmentBadInputTests: SegmentModelTestCase {
                            "\(name) left behind (an empty Matroska file does not even play)")
         }
     }
+
+    /// An input the user may not read: one line naming it and the system's reason, for `segment` and `image`.
+    /// Root reads it whatever its mode, so as root the binary runs as nobody (`UnprivilegedRun`).
+    func testAnInputTheUserCannotReadIsAOneLineError() throws {
+        let locked = folder.path("locked.mp4")
+        try SegmentTestKit.makeClip(locked, seconds: 0.2, rate: 10)
+        XCTAssertEqual(chmod(locked.path, 0), 0)
+        for arguments in [["segment", locked.path, "--model", model, "--prompt", "cat", "--masks", "-"],
+                          ["image", locked.path, "--model", model, "--prompt", "cat", "--logits", "-"]] {
+            let (executable, wrapped) = try UnprivilegedRun.command(TestPaths.clipsegBinary, arguments)
+            let result = try ChildProcess.run(executable, wrapped)
+            XCTAssertEqual(result.status, 1, "\(arguments[0]): \(result.stderrText)")
+            XCTAssertEqual(result.stderrText, "Error: \(locked.path): cannot read (Permission denied)\n", arguments[0])
+            XCTAssertEqual(result.stdoutText, "", arguments[0])
+        }
+    }
 }

@@ -16,15 +16,16 @@ final class MaskResamplingTests: XCTestCase {
 
     struct Document: Decodable { var cases: [Case] }
 
-    static func fixtureCases() throws -> [Case] {
+    /// The fixture's three cases (a shorter list fails the test that loops over it).
+    static func fixtureCases(file: StaticString = #filePath, line: UInt = #line) throws -> [Case] {
         let url = TestPaths.fixtures.appendingPathComponent("pipeline/bilinear.json")
-        return try JSONDecoder().decode(Document.self, from: Data(contentsOf: url)).cases
+        let cases = try JSONDecoder().decode(Document.self, from: Data(contentsOf: url)).cases
+        XCTAssertEqual(cases.count, 3, "cases in pipeline/bilinear.json", file: file, line: line)
+        return cases
     }
 
     func testResamplerMatchesTorchInterpolate() throws {
-        let cases = try Self.fixtureCases()
-        XCTAssertEqual(cases.count, 3)
-        for item in cases {
+        for item in try Self.fixtureCases() {
             var resampler = BilinearResampler(sourceWidth: item.source_width, sourceHeight: item.source_height,
                                               targetWidth: item.target_width, targetHeight: item.target_height)
             let sourcePlane = item.source_width * item.source_height
@@ -38,7 +39,7 @@ final class MaskResamplingTests: XCTestCase {
                     }
                 }
             }
-            let worst = zip(output, item.resized).map { abs($0 - $1) }.max() ?? .infinity
+            let worst = largestAbsoluteDifference(output, item.resized)
             XCTAssertLessThan(worst, 1e-5, "\(item.name): max |swift - torch| = \(worst)")
         }
     }
@@ -49,7 +50,7 @@ final class MaskResamplingTests: XCTestCase {
             let shaped = shaper.shape(logits: item.logits, logitsWidth: item.source_width, logitsHeight: item.source_height,
                                       positiveCount: item.planes, frameWidth: item.target_width, frameHeight: item.target_height)
             XCTAssertEqual(shaped.probabilities.count, item.probabilities.count)
-            let worst = zip(shaped.probabilities, item.probabilities).map { abs($0 - $1) }.max() ?? .infinity
+            let worst = largestAbsoluteDifference(shaped.probabilities, item.probabilities)
             XCTAssertLessThan(worst, 1e-6, "\(item.name): max |p_swift - p_torch| = \(worst)")
             for (i, reference) in item.probabilities.enumerated() where abs(reference - 0.4) > 1e-5 {
                 XCTAssertEqual(shaped.masks[i], reference >= 0.4 ? 255 : 0, "\(item.name) pixel \(i)")

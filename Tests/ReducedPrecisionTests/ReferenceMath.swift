@@ -35,7 +35,7 @@ struct LinearProblem {
 struct ErrorReport: CustomStringConvertible {
     /// `‖actual − expected‖₂ / ‖expected‖₂`.
     let relativeRMS: Double
-    /// `max |actual − expected| / max |expected|`.
+    /// `max |actual − expected| / max |expected|`; NaN when either side holds a NaN, so no bound passes it.
     let relativeMax: Double
 
     init(_ actual: [Float], _ expected: [Float]) {
@@ -45,8 +45,8 @@ struct ErrorReport: CustomStringConvertible {
             let difference = Double(a) - Double(e)
             squaredError += difference * difference
             squaredReference += Double(e) * Double(e)
-            largestError = max(largestError, abs(difference))
-            largestReference = max(largestReference, abs(Double(e)))
+            largestError = maxKeepingNaN(largestError, abs(difference))
+            largestReference = maxKeepingNaN(largestReference, abs(Double(e)))
         }
         relativeRMS = (squaredError / max(squaredReference, .leastNormalMagnitude)).squareRoot()
         relativeMax = largestError / max(largestReference, .leastNormalMagnitude)

@@ -136,13 +136,6 @@ final class BLASKernelSelectionTests: XCTestCase {
                         reports: lines.filter { $0.hasPrefix("probe-report ") }.map(fields))
     }
 
-    /// The XCTest executable running these tests (on Linux the `.xctest` bundle is a program).
-    private static func testBundleExecutable() throws -> URL {
-        let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
-            ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        guard bundle.path.hasSuffix(".xctest"), FileManager.default.isExecutableFile(atPath: bundle.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: bundle.path])
-        }
-        return bundle
-    }
+    /// The XCTest executable running these tests (`TestPaths.testBundleExecutable`).
+    private static func testBundleExecutable() throws -> URL { try TestPaths.testBundleExecutable() }
 }

@@ -22,6 +22,17 @@ public enum TestPaths {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     }
 
+    /// The XCTest executable running these tests (on Linux the `.xctest` bundle is a program), to run some
+    /// of its tests again in a child process.
+    public static func testBundleExecutable() throws -> URL {
+        let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
+            ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        guard bundle.path.hasSuffix(".xctest"), FileManager.default.isExecutableFile(atPath: bundle.path) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: bundle.path])
+        }
+        return bundle
+    }
+
     /// The `clipseg` executable under test.
     public static var clipsegBinary: URL { productsDirectory.appendingPathComponent("clipseg") }
 }
