@@ -76,7 +76,8 @@ final class SegmentLiveTests: SegmentModelTestCase {
         let new = try SegmentTestKit.y4mFrames(folder.path("new.y4m")).frames
         XCTAssertGreaterThan(zip(old, new).filter { $0 != $1 }.count, 50, "the two prompts must give different masks")
 
-        let run = try RunningSegment(common + ["--prompt", "cat", "--realtime", "--control", "-",
+        // Full passes (--no-reuse): frames with their own mask are compared with full passes bit for bit.
+        let run = try RunningSegment(common + ["--prompt", "cat", "--realtime", "--no-reuse", "--control", "-",
                                                "--masks", path("live.y4m"), "--stats", path("live.ndjson")],
                                      folder: folder)
         let stats = folder.path("live.ndjson")
