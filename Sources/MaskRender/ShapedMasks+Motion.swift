@@ -35,16 +35,24 @@ extension ShapedMasks {
     /// Gathers one `[height, width]` plane through `field` (see `moved(by:)`); `destination` is written whole.
     static func move<T>(_ source: UnsafePointer<T>, into destination: UnsafeMutablePointer<T>, width: Int, height: Int,
                         field: BlockMotionField) {
-        let block = field.blockSize, columns = max(field.columns, 1)
+        let block = field.blockSize, columns = field.columns
         for y in 0..<height {
             let row = min(y / block, max(field.rows - 1, 0))
             let out = destination + y * width
-            for c in 0..<columns {
-                let start = c * block
-                guard start < width else { break }
-                let end = c == columns - 1 ? width : min(start + block, width)
-                let i = row * field.columns + c
-                let vx = field.columns > 0 ? Int(field.dx[i]) : 0, vy = field.rows > 0 ? Int(field.dy[i]) : 0
+            guard field.columns > 0, field.rows > 0 else {
+                out.initialize(from: source + y * width, count: width)
+                continue
+            }
+            var c = 0
+            while c < columns, c * block < width {
+                // One segment per run of blocks with the same vector.
+                let i = row * columns + c, vx = Int(field.dx[i]), vy = Int(field.dy[i])
+                var next = c + 1
+                while next < columns, field.dx[i + next - c] == field.dx[i], field.dy[i + next - c] == field.dy[i] {
+                    next += 1
+                }
+                let start = c * block, end = next == columns ? width : min(next * block, width)
+                c = next
                 let sourceRow = source + min(max(y + vy, 0), height - 1) * width
                 // Destination x in [start, end) reads x + vx: below 0 repeats column 0, past the edge the last.
                 let first = min(max(start, -vx), end), last = max(min(end, width - vx), first)
