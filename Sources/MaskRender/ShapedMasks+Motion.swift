@@ -6,8 +6,8 @@ extension ShapedMasks {
     ///
     /// `field` must be for a frame of these masks' size (else the masks come back unchanged); a zero field
     /// also returns them as they are, without copying. Otherwise new planes are allocated (one set, the size
-    /// of these) and filled row segment by row segment: one copy per block row where the source is inside the
-    /// frame. ~1 ms per prompt for 640×480 in a release build.
+    /// of these) and filled row by row, one copy per run of blocks with the same vector. ~1 ms for two prompts
+    /// at 640×480 with one vector per thumbnail pixel, in a release build.
     public func moved(by field: BlockMotionField) -> ShapedMasks {
         guard field.frameWidth == width, field.frameHeight == height, !field.isZero, width > 0, height > 0 else {
             return self
