@@ -1,4 +1,4 @@
-import MediaIO
+import VideoFrames
 
 /// A small grey picture of a frame, for motion estimation (`BlockMatching`): the luma
 /// `(77 R + 150 G + 29 B) / 256` averaged over `scale × scale` boxes of frame pixels.

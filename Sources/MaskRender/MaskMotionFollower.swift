@@ -1,4 +1,4 @@
-import MediaIO
+import VideoFrames
 
 /// Moves the masks of the last frame the model saw onto the frames after it that it did not see (live runs
 /// drop frames before the model): "masks that follow motion".

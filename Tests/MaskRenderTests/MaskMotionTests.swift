@@ -1,5 +1,5 @@
-import MediaIO
 import TestSupport
+import VideoFrames
 import XCTest
 @testable import MaskRender
 
