@@ -12,17 +12,22 @@ public struct CompositionSettings: Sendable {
     /// Write frames dropped before the model, composed with the most recent mask (`--keep-frames`);
     /// when false only processed frames are written (`--processed-only`).
     public var keepDroppedFrames: Bool
+    /// With `keepDroppedFrames`: move the most recent masks by the motion between the frame they were computed
+    /// on and each dropped frame (`MaskMotionFollower`), instead of writing them where they were.
+    public var followMotion: Bool
     /// Size of the output video and masks (the source's). Frames of another size are stretched to it.
     public var outputWidth: Int
     public var outputHeight: Int
 
     public init(mode: OutputMode = .overlay, background: Background? = nil, maskOptions: MaskOptions = MaskOptions(),
-                maskLayout: MaskLayout = .union, keepDroppedFrames: Bool = true, outputWidth: Int, outputHeight: Int) {
+                maskLayout: MaskLayout = .union, keepDroppedFrames: Bool = true, followMotion: Bool = false,
+                outputWidth: Int, outputHeight: Int) {
         self.mode = mode
         self.background = background
         self.maskOptions = maskOptions
         self.maskLayout = maskLayout
         self.keepDroppedFrames = keepDroppedFrames
+        self.followMotion = followMotion
         self.outputWidth = outputWidth
         self.outputHeight = outputHeight
     }
@@ -32,7 +37,9 @@ public struct CompositionSettings: Sendable {
 /// keep-frames queue, waits for its fate in the `FrameLedger`, and
 /// - processed: upscales its logits to the frame (`MaskShaper`: sigmoid, negatives, smoothing,
 ///   threshold, feather) and measures capture → mask latency;
-/// - dropped before the model: reuses the most recent masks (or skips the frame with `--processed-only`);
+/// - dropped before the model: reuses the most recent masks (or skips the frame with `--processed-only`),
+///   with `followMotion` moved by the motion since the frame they were computed on (their own overlay and
+///   statistics, the line keeping `mask_frame`);
 ///
 /// then renders what the sinks need (picture via `Compositor`, mask planes, statistics line) and hands
 /// the frame to every sink's queue. A sink whose reader went away is left out from then on.
@@ -63,6 +70,8 @@ actor ComposeStage {
     private var shaper: MaskShaper
     private var compositor: Compositor
     private var current: CurrentMasks?
+    /// `followMotion`: the reference thumbnail (last processed frame) and the last motion field.
+    private var motion: MaskMotionFollower?
     private let initialNames: [String]
     /// Live runs: a frame older than this (seconds since capture) is not composed while newer frames wait.
     private let staleAfter: (seconds: Double, clock: any MonotonicClock)?
@@ -81,6 +90,7 @@ actor ComposeStage {
         self.monitor = monitor
         shaper = MaskShaper(options: settings.maskOptions)
         compositor = Compositor(mode: settings.mode, background: settings.background)
+        motion = settings.followMotion && settings.keepDroppedFrames ? MaskMotionFollower() : nil
         initialNames = initialPromptNames
     }
 
@@ -97,6 +107,7 @@ actor ComposeStage {
         for try await captured in frames {
             let frame = captured.frame
             var maskFrame: Int?
+            var moved: CurrentMasks?
             let asked = staleAfter?.clock.now()
             let outcome = try await ledger.outcome(of: frame.index)
             var stale = false
@@ -111,6 +122,7 @@ actor ComposeStage {
                 current = CurrentMasks(masks: shape(decoded), index: frame.index, names: decoded.positiveNames,
                                        tokensRecomputed: decoded.tokensRecomputed)
                 monitor.recordProcessed(capturedAt: captured.capturedAt)
+                motion?.reset(to: frame)
                 if stale {
                     monitor.recordSkippedBeforeCompose()
                     continue
@@ -124,9 +136,23 @@ actor ComposeStage {
                 if current == nil { current = emptyMasks() }
                 maskFrame = current?.index
                 monitor.recordReusedMask()
+                if let reused = current, reused.index != nil, let masks = motion?.follow(reused.masks, to: frame) {
+                    moved = CurrentMasks(masks: masks, index: reused.index, names: reused.names)
+                    monitor.recordMovedMask()
+                }
             }
             guard !open.isEmpty else { continue }
-            let composed = try compose(frame, maskFrame: maskFrame, needs: open.reduce([]) { $0.union($1.needs) })
+            let needs = open.reduce(SinkNeeds()) { $0.union($1.needs) }
+            let composed: ComposedFrame
+            if var moved {
+                composed = try compose(frame, with: &moved, maskFrame: maskFrame, needs: needs)
+            } else {
+                guard var reused = current else {
+                    throw CompositorError(message: "internal: no masks to compose frame \(frame.index)")
+                }
+                composed = try compose(frame, with: &reused, maskFrame: maskFrame, needs: needs)
+                current = reused  // with the overlay plan and statistics worked out for the next frames
+            }
             var delivered: [Output] = []
             for output in open {
                 do {
@@ -162,15 +188,15 @@ actor ComposeStage {
         return CurrentMasks(masks: masks, index: nil, names: initialNames)
     }
 
-    private func compose(_ frame: RGBFrame, maskFrame: Int?, needs: SinkNeeds) throws -> ComposedFrame {
-        guard var current else { throw CompositorError(message: "internal: no masks to compose frame \(frame.index)") }
+    /// Composes `frame` with `current`, keeping in it the overlay plan and statistics worked out on the way.
+    private func compose(_ frame: RGBFrame, with current: inout CurrentMasks, maskFrame: Int?,
+                         needs: SinkNeeds) throws -> ComposedFrame {
         var composed = ComposedFrame(index: frame.index, timestamp: frame.timestamp)
         if needs.contains(.picture) {
             var picture = fitted(frame)
             if compositor.mode == .overlay {
                 let plan = current.overlay ?? compositor.overlayPlan(for: current.masks)
                 current.overlay = plan
-                self.current = current
                 try plan.paint(&picture)
             } else {
                 try compositor.render(&picture, masks: current.masks)
@@ -185,7 +211,6 @@ actor ComposeStage {
             let measured = current.statistics ?? FrameStatistics.measure(current.masks, prompts: current.names,
                                                                          frame: frame.index, time: frame.timestamp)
             current.statistics = measured
-            self.current = current
             composed.statistics = FrameStatistics(frame: frame.index, time: frame.timestamp, maskFrame: maskFrame,
                                                   tokensRecomputed: maskFrame == nil ? current.tokensRecomputed : nil,
                                                   prompts: measured.prompts).jsonLine()

@@ -15,6 +15,8 @@ public final class RunMonitor: Sendable {
         public var processed = 0
         /// Frames composed with an older frame's mask (`--keep-frames` for dropped frames).
         public var reusedMasks = 0
+        /// Of those, frames whose older mask was moved by the motion since (`CompositionSettings.followMotion`).
+        public var movedMasks = 0
         /// Frames handed to the outputs.
         public var written = 0
         /// Live runs: frames passed over in front of the compositor because they had grown stale.
@@ -88,6 +90,8 @@ public final class RunMonitor: Sendable {
     public func recordSkippedBeforeCompose() { state.withLock { $0.figures.skippedBeforeCompose += 1 } }
 
     public func recordReusedMask() { state.withLock { $0.figures.reusedMasks += 1 } }
+
+    public func recordMovedMask() { state.withLock { $0.figures.movedMasks += 1 } }
 
     public func recordWritten() { state.withLock { $0.figures.written += 1 } }
 

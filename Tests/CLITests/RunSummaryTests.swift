@@ -21,4 +21,16 @@ final class RunSummaryTests: XCTestCase {
                        "frames: read 0, processed 0, dropped 0, written 0; vision encoder runs 0, decoder runs 0; "
                        + "latency p50 -- ms p95 -- ms p99 -- ms")
     }
+
+    func testCountsLineEndsWithTheMovedMasksWhenMotionWasFollowed() {
+        var figures = RunMonitor.Figures()
+        figures.processed = 3
+        figures.written = 9
+        figures.reusedMasks = 6
+        figures.movedMasks = 6
+        figures.meanTokensRecomputed = 0.31
+        let line = RunSummary.countsLine(framesRead: 9, dropped: 6, figures: figures)
+        XCTAssertTrue(line.hasPrefix("frames: read 9, processed 3, dropped 6, written 9; "), line)
+        XCTAssertTrue(line.hasSuffix("; tokens recomputed 31%; masks moved 6"), line)
+    }
 }

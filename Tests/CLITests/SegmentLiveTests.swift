@@ -28,6 +28,8 @@ final class SegmentLiveTests: SegmentModelTestCase {
         XCTAssertEqual(lines.filter { $0["mask_frame"] != nil }.count, counts.dropped,
                        "a dropped frame is written with the latest mask and says which")
         XCTAssertTrue(result.stderrText.contains("dropped \(counts.dropped)"), result.stderrText)
+        XCTAssertNotNil(result.stderrText.range(of: #"; masks moved [1-9][0-9]*\n"#, options: .regularExpression),
+                        "live runs follow motion by default: \(result.stderrText)")
 
         let processedOnly = try SegmentTestKit.run([clip.path, "--model", model, "--prompt", "cat", "--realtime",
                                                     "--size", "512", "--threads", "1", "--processed-only",

@@ -35,6 +35,8 @@ final class SegmentUsageTests: XCTestCase {
                           "--threshold must be between 0 and 1, got 1.5")
         try assertRefused(["in.mp4", "--prompt", "cat", "--masks", "m.y4m", "--keep-frames", "--processed-only"],
                           "--keep-frames and --processed-only exclude each other")
+        try assertRefused(["in.mp4", "--prompt", "cat", "--masks", "m.y4m", "--processed-only", "--follow-motion"],
+                          "--follow-motion moves the masks of kept frames; --processed-only keeps none")
         try assertRefused(["in.mp4", "--prompt", "cat", "-o", "o.mp4", "--background", "green"],
                           "--background is used with --mode replace")
         try assertRefused(["in.mp4", "--prompt", "cat", "--masks", "-", "--mask-format", "png-dir"],

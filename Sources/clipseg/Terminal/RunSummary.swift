@@ -6,7 +6,8 @@ import Pipeline
 ///     done: 240 frames in 0:08 (29.6 fps)
 ///     frames: read 240, processed 240, dropped 0, written 240; vision encoder runs 240, decoder runs 240; latency p50 41 ms p95 58 ms p99 63 ms
 ///
-/// With `--reuse` the counts line goes on with `; tokens recomputed 31%` (the mean over vision runs); a live
+/// With `--reuse` the counts line goes on with `; tokens recomputed 31%` (the mean over vision runs); when dropped
+/// frames were written with masks moved by `--follow-motion`, with `; masks moved 212`; a live
 /// run that fell behind ends it with `; late frames skipped: 12 before the model, 3 before compositing`
 /// (frames passed over at the source, unconverted, and in front of the compositor).
 ///
@@ -38,5 +39,6 @@ enum RunSummary {
             + "latency p50 \(ProgressText.milliseconds(f.latencyP50)) p95 \(ProgressText.milliseconds(f.latencyP95)) "
             + "p99 \(ProgressText.milliseconds(f.latencyP99))"
             + (f.meanTokensRecomputed.map { "; tokens recomputed \(ProgressText.percent($0))" } ?? "")
+            + (f.movedMasks > 0 ? "; masks moved \(f.movedMasks)" : "")
     }
 }

@@ -169,6 +169,8 @@ struct SegmentCommand: AsyncParsableCommand {
     @Flag(name: .customLong("processed-only"), help: "Write only the frames the model processed.")
     var processedOnly = false
 
+    @OptionGroup var followMotion: FollowMotionOptions
+
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?
@@ -216,6 +218,9 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("\(option) \(error.requirement)")
         }
         if keepFrames && processedOnly { throw ValidationError("--keep-frames and --processed-only exclude each other") }
+        if processedOnly && followMotion.followMotion == true {
+            throw ValidationError("--follow-motion moves the masks of kept frames; --processed-only keeps none")
+        }
         if background != nil && mode != .replace { throw ValidationError("--background is used with --mode replace") }
         if background == nil && mode == .replace && output != nil {
             throw ValidationError("--mode replace needs --background IMAGE|COLOR (a picture, or a colour such as green)")
@@ -325,6 +330,7 @@ struct SegmentRequest: Sendable {
     var cameraFrameRate: Double?
     var control: String?
     var tokenReuse: TokenReuseOptions
+    var followMotion: FollowMotionOptions
     var quiet: Bool
     /// Every path read and written; its old picture frames are removed just before the outputs open.
     var outputPaths: OutputPaths
@@ -354,6 +360,7 @@ struct SegmentRequest: Sendable {
         cameraFrameRate = c.fps
         control = c.control
         tokenReuse = c.tokenReuse
+        followMotion = c.followMotion
         quiet = c.quiet
         outputPaths = try c.outputPaths(maskFormat: maskFormat)
         outputPaths.readsStandardInput = c.input == "-" || c.control == "-"

@@ -62,9 +62,11 @@ enum SegmentSetup {
         if live { backend.maskDecoderThreads = request.threads }
         backend.tokenReuse = request.tokenReuse.settings(live: live)
         do {
+            let keepDroppedFrames = request.keepFrames ?? live
             let composition = CompositionSettings(
                 mode: request.mode, background: background, maskOptions: request.maskOptions,
-                maskLayout: request.maskLayout, keepDroppedFrames: request.keepFrames ?? live,
+                maskLayout: request.maskLayout, keepDroppedFrames: keepDroppedFrames,
+                followMotion: request.followMotion.enabled(live: live, keepDroppedFrames: keepDroppedFrames),
                 outputWidth: info.width, outputHeight: info.height)
             // Audio is copied from the input file or stream (standard input cannot be read twice).
             let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
