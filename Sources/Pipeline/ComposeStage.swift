@@ -39,7 +39,7 @@ public struct CompositionSettings: Sendable {
 ///   threshold, feather) and measures capture → mask latency;
 /// - dropped before the model: reuses the most recent masks (or skips the frame with `--processed-only`),
 ///   with `followMotion` moved by the motion since the frame they were computed on (their own overlay and
-///   statistics, the line keeping `mask_frame`);
+///   statistics, the line keeping `mask_frame`) unless the frame has already waited half the lateness bound;
 ///
 /// then renders what the sinks need (picture via `Compositor`, mask planes, statistics line) and hands
 /// the frame to every sink's queue. A sink whose reader went away is left out from then on.
@@ -72,6 +72,8 @@ actor ComposeStage {
     private var current: CurrentMasks?
     /// `followMotion`: the reference thumbnail (last processed frame) and the last motion field.
     private var motion: MaskMotionFollower?
+    /// Live runs: what composing a frame with moved masks last cost (seconds; halved at each processed frame).
+    private var movingCost = 0.0
     private let initialNames: [String]
     /// Live runs: a frame older than this (seconds since capture) is not composed while newer frames wait.
     private let staleAfter: (seconds: Double, clock: any MonotonicClock)?
@@ -110,11 +112,15 @@ actor ComposeStage {
             var moved: CurrentMasks?
             let asked = staleAfter?.clock.now()
             let outcome = try await ledger.outcome(of: frame.index)
-            var stale = false
+            var stale = false, hurried = false
             if let staleAfter, let asked {
                 let now = staleAfter.clock.now()
                 if now - asked > 0.002 { lastResultWait = now }
-                stale = now - max(captured.capturedAt, lastResultWait) > staleAfter.seconds && frames.depth > 0
+                let waited = now - max(captured.capturedAt, lastResultWait)
+                stale = waited > staleAfter.seconds && frames.depth > 0
+                // A dropped frame that could not be moved within half the bound takes the unmoved mask: cheaper
+                // than being passed over. The cost estimate halves at each processed frame, so motion is tried again.
+                hurried = waited + movingCost > staleAfter.seconds / 2 && frames.depth > 0
             }
             switch outcome {
             case .processed(let decoded):
@@ -123,6 +129,7 @@ actor ComposeStage {
                                        tokensRecomputed: decoded.tokensRecomputed)
                 monitor.recordProcessed(capturedAt: captured.capturedAt)
                 motion?.reset(to: frame)
+                movingCost /= 2  // a machine that was too slow to move masks is tried again, after a while
                 if stale {
                     monitor.recordSkippedBeforeCompose()
                     continue
@@ -136,7 +143,8 @@ actor ComposeStage {
                 if current == nil { current = emptyMasks() }
                 maskFrame = current?.index
                 monitor.recordReusedMask()
-                if let reused = current, reused.index != nil, let masks = motion?.follow(reused.masks, to: frame) {
+                if !hurried, let reused = current, reused.index != nil,
+                   let masks = motion?.follow(reused.masks, to: frame) {
                     moved = CurrentMasks(masks: masks, index: reused.index, names: reused.names)
                     monitor.recordMovedMask()
                 }
@@ -146,6 +154,7 @@ actor ComposeStage {
             let composed: ComposedFrame
             if var moved {
                 composed = try compose(frame, with: &moved, maskFrame: maskFrame, needs: needs)
+                if let staleAfter, let asked { movingCost = staleAfter.clock.now() - max(asked, lastResultWait) }
             } else {
                 guard var reused = current else {
                     throw CompositorError(message: "internal: no masks to compose frame \(frame.index)")
