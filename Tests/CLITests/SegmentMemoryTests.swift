@@ -38,7 +38,10 @@ final class SegmentMemoryTests: XCTestCase {
         XCTAssertEqual(status, 130, stderr)
         let counts = try SegmentTestKit.counts(in: stderr)
         XCTAssertGreaterThan(counts.dropped, counts.read / 2, "the model must be slower than the clip: \(stderr)")
-        XCTAssertEqual(counts.written, counts.read)
+        // Every frame read is written, or counted as passed over in front of a compositor that fell behind
+        // (a debug build's compositor can, on a loaded machine: the live latency bound).
+        let passedOver = stderr.firstMatch(of: /(\d+) before compositing/).map { Int($0.1)! } ?? 0
+        XCTAssertEqual(counts.written + passedOver, counts.read, stderr)
         XCTAssertLessThan(abs(Double(late - early)) / Double(early), 0.05,
                           "resident memory went from \(early) KiB after 250 frames to \(late) KiB after 1,500")
     }
