@@ -13,8 +13,12 @@ public final class DenseWeights: @unchecked Sendable {
         case panels
         case transposed
 
-        /// Panels when a vector kernel family runs (`KernelISA.current`), else the BLAS layout.
-        public static var preferred: Layout { VectorKernels.isEnabled ? .panels : .transposed }
+        /// Panels with the AVX-512 family, else the BLAS layout. The AVX2 packed GEMM (`CLIPSEG_ISA=avx2` still
+        /// runs it where a layer is made with `.panels`) reaches 87 GFLOP/s a core on a Zen 3 EPYC where
+        /// OpenBLAS's Haswell kernel reaches 91, and a full-size frame took 533/562 ms against OpenBLAS's 500/538
+        /// (two alternations, 2 threads): until it wins, AVX2 CPUs multiply through OpenBLAS and keep the AVX2
+        /// attention and element-wise kernels.
+        public static var preferred: Layout { KernelISA.current == .avx512 ? .panels : .transposed }
     }
 
     public let layout: Layout

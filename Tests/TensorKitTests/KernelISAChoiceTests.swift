@@ -58,7 +58,7 @@ final class KernelISAChoiceTests: XCTestCase {
         for isa in KernelISA.allCases where isa <= KernelISA.supported {
             try withKernels(isa) {
                 XCTAssertEqual(VectorKernels.isEnabled, isa != .portable)
-                XCTAssertEqual(DenseWeights.Layout.preferred, isa == .portable ? .transposed : .panels)
+                XCTAssertEqual(DenseWeights.Layout.preferred, isa == .avx512 ? .panels : .transposed)
                 XCTAssertEqual(Int(clipseg_isa_selected()), isa.rawValue)
             }
             XCTAssertEqual(KernelISA.current, before)
