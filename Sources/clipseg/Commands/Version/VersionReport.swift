@@ -14,7 +14,7 @@ import TensorKit
 ///     CPU: AMD EPYC (2 logical CPUs)
 ///     CPU features: AVX2, FMA (not AVX-512F, AVX512-BF16, AVX512-VNNI, AVX-VNNI)
 ///     kernels: avx2 (CLIPSEG_ISA=avx512|avx2|portable; this CPU runs up to avx2)
-///     fp32: AVX2 kernels for dense layers, attention and element-wise passes; OpenBLAS sgemm (Zen kernels) for convolutions
+///     fp32: AVX2 kernels for attention and element-wise passes; OpenBLAS sgemm (Zen kernels) for dense layers and convolutions
 ///     bf16: refused (bf16 matrix products need AVX-512 with AVX512-BF16 (oneDNN runs avx2 here); use int8 or fp32)
 ///     int8: oneDNN matmul (avx2, without VNNI)
 ///     auto: fp32 (this CPU has no AVX512-BF16 or VNNI)
@@ -56,7 +56,7 @@ enum VersionReport {
         let blas = "OpenBLAS sgemm (\(BLASKernelSelection.coreName) kernels)"
         switch KernelISA.current {
         case .avx512: return "AVX-512 kernels for dense layers, attention and element-wise passes; \(blas) for convolutions"
-        case .avx2: return "AVX2 kernels for dense layers, attention and element-wise passes; \(blas) for convolutions"
+        case .avx2: return "AVX2 kernels for attention and element-wise passes; \(blas) for dense layers and convolutions"
         case .portable: break
         }
         return "\(blas) for dense layers, attention and convolutions; portable Swift element-wise passes"
