@@ -1,6 +1,8 @@
-/// Attention of a few query rows against every key and value of one sequence: what token reuse needs,
-/// where only the tokens that changed are recomputed and they attend to all tokens' cached keys and
-/// values (`CLIPSeg.TokenReuse`).
+import CVectorKernels
+
+/// Attention of query rows against the keys and values of one sequence with two sgemm calls per head: the
+/// BLAS path of `apply(packed:…)` (all of a sequence's rows), and token reuse, where only the tokens that
+/// changed are recomputed and attend to all tokens' cached keys and values (`CLIPSeg.TokenReuse`).
 extension ScaledDotProductAttention {
     /// Scratch floats `apply(queries:…)` needs: one `[queryCount, keyCount]` score block and the
     /// softmax denominators of its rows.
@@ -8,8 +10,9 @@ extension ScaledDotProductAttention {
         queryCount * keyCount + queryCount
     }
 
-    /// `output[i] = Σ_t softmax_t(scale · q_i · k_t) v_t` per head, non-causal, for `queryCount` query
-    /// rows against `keyCount` key/value rows.
+    /// `output[i] = Σ_t softmax_t(scale · q_i · k_t) v_t` per head, for `queryCount` query rows against
+    /// `keyCount` key/value rows; with `causal` (queries and keys the same tokens) row `i` attends to keys
+    /// `0...i` only.
     ///
     /// - `queries`: the first query row (head 0's first column); rows `queryStride` floats apart, head
     ///   `h` owning columns `h · headDim ..< (h + 1) · headDim` (PyTorch's `view(…, heads, headDim)`).
@@ -23,10 +26,10 @@ extension ScaledDotProductAttention {
     /// output row divided by its denominator afterwards), as the BLAS path of `apply(packed:…)`.
     public static func apply(queries: UnsafePointer<Float>, queryCount: Int, queryStride: Int,
                              keys: UnsafePointer<Float>, values: UnsafePointer<Float>, keyCount: Int, keyStride: Int,
-                             heads: Int, headDim: Int, scale: Float,
+                             heads: Int, headDim: Int, scale: Float, causal: Bool = false,
                              into output: UnsafeMutablePointer<Float>, outputStride: Int,
                              scores: UnsafeMutablePointer<Float>, headRange: Range<Int>) {
-        precondition(queryCount > 0 && keyCount > 0, "attention needs at least one query and one key")
+        guard queryCount > 0, keyCount > 0 else { return }
         let denominators = scores + queryCount * keyCount
         for head in headRange {
             let column = head * headDim
@@ -34,15 +37,22 @@ extension ScaledDotProductAttention {
             MatrixMultiply.gemm(queries + column, keys + column, into: scores, m: queryCount, n: keyCount, k: headDim,
                                 transposeB: true, lda: queryStride, ldb: keyStride, ldc: keyCount, alpha: scale)
             for row in 0..<queryCount {
-                denominators[row] = Softmax.exponentiate(scores + row * keyCount, count: keyCount)
+                let line = scores + row * keyCount
+                let valid = causal ? min(row + 1, keyCount) : keyCount
+                denominators[row] = Softmax.exponentiate(line, count: valid)
+                if valid < keyCount { (line + valid).update(repeating: 0, count: keyCount - valid) }
             }
             // out[queryCount, headDim] = exp(S − max) V, then each row / its denominator
             let headOut = output + column
             MatrixMultiply.gemm(scores, values + column, into: headOut, m: queryCount, n: headDim, k: keyCount,
                                 lda: keyCount, ldb: keyStride, ldc: outputStride)
-            for row in 0..<queryCount {
-                let line = headOut + row * outputStride, inverse = 1 / denominators[row]
-                for j in 0..<headDim { line[j] *= inverse }
+            if VectorKernels.isEnabled {
+                clipseg_vk_divide_rows(headOut, denominators, queryCount, headDim, outputStride)
+            } else {
+                for row in 0..<queryCount {
+                    let line = headOut + row * outputStride, inverse = 1 / denominators[row]
+                    for j in 0..<headDim { line[j] *= inverse }
+                }
             }
         }
     }

@@ -47,37 +47,12 @@ public enum ScaledDotProductAttention {
             }
             return
         }
-        let denominators = scores + tokens * tokens
         for sequence in 0..<batch {
             let rows = packed + sequence * tokens * packedStride
-            let out = output + sequence * tokens * hidden
-            for head in headRange ?? 0..<heads {
-                let query = rows + head * headDim
-                let key = rows + hidden + head * headDim
-                let value = rows + 2 * hidden + head * headDim
-                // scores[tokens, tokens] = scale · Q Kᵀ
-                MatrixMultiply.gemm(query, key, into: scores, m: tokens, n: tokens, k: headDim,
-                                    transposeB: true, lda: packedStride, ldb: packedStride, ldc: tokens,
-                                    alpha: scale)
-                for row in 0..<tokens {
-                    let line = scores + row * tokens
-                    let valid = causal ? row + 1 : tokens
-                    denominators[row] = Softmax.exponentiate(line, count: valid)
-                    if valid < tokens { (line + valid).update(repeating: 0, count: tokens - valid) }
-                }
-                // out[tokens, headDim] = exp(S − max) V, then each row / its denominator
-                let headOut = out + head * headDim
-                MatrixMultiply.gemm(scores, value, into: headOut, m: tokens, n: headDim, k: tokens,
-                                    lda: tokens, ldb: packedStride, ldc: hidden)
-                if VectorKernels.isEnabled {
-                    clipseg_vk_divide_rows(headOut, denominators, tokens, headDim, hidden)
-                } else {
-                    for row in 0..<tokens {
-                        let line = headOut + row * hidden, inverse = 1 / denominators[row]
-                        for j in 0..<headDim { line[j] *= inverse }
-                    }
-                }
-            }
+            apply(queries: rows, queryCount: tokens, queryStride: packedStride, keys: rows + hidden,
+                  values: rows + 2 * hidden, keyCount: tokens, keyStride: packedStride, heads: heads, headDim: headDim,
+                  scale: scale, causal: causal, into: output + sequence * tokens * hidden, outputStride: hidden,
+                  scores: scores, headRange: headRange ?? 0..<heads)
         }
     }
 }
