@@ -14,6 +14,9 @@ struct RestrictedUnpickler {
     /// Stacks saved by MARK, restored when the marked items are taken.
     private var marks: [[PickleValue]] = []
     private var memo: [UInt64: PickleValue] = [:]
+    /// Every list and dict made, emptied when loading ends: a pickle can put a dict inside itself, and the
+    /// reference cycle would otherwise outlive the reader.
+    private var boxes: [AnyObject] = []
     /// Resolves `BINPERSID` ids: `('storage', storage type, key, location, element count)`.
     private let storage: (_ key: String, _ dtype: SafeTensorsDType, _ count: Int) throws(TorchCheckpointError.Kind) -> TorchStorage
 
@@ -23,8 +26,30 @@ struct RestrictedUnpickler {
         self.storage = storage
     }
 
-    /// Runs the pickle to its STOP and returns the value it built.
+    /// Runs the pickle to its STOP and returns the value it built. A dict or list returned is a copy of the
+    /// one built, holding its items; the lists and dicts inside it are left empty (a state dict holds none).
     mutating func load() throws(TorchCheckpointError.Kind) -> PickleValue {
+        defer {
+            for box in boxes {
+                (box as? PickleDict)?.entries = []
+                (box as? PickleList)?.items = []
+            }
+        }
+        switch try run() {
+        case .dict(let dict):
+            let copy = PickleDict()
+            copy.entries = dict.entries
+            return .dict(copy)
+        case .list(let list):
+            let copy = PickleList()
+            copy.items = list.items
+            return .list(copy)
+        case let value:
+            return value
+        }
+    }
+
+    private mutating func run() throws(TorchCheckpointError.Kind) -> PickleValue {
         while true {
             let at = position
             let opcode = try byte()
@@ -36,8 +61,8 @@ struct RestrictedUnpickler {
                 return value
             case 0x28: marks.append(stack); stack = []                 // MARK
             case 0x29: stack.append(.tuple([]))                        // EMPTY_TUPLE
-            case 0x5D: stack.append(.list(PickleList()))               // EMPTY_LIST
-            case 0x7D: stack.append(.dict(PickleDict()))               // EMPTY_DICT
+            case 0x5D: stack.append(.list(made(PickleList())))         // EMPTY_LIST
+            case 0x7D: stack.append(.dict(made(PickleDict())))         // EMPTY_DICT
             case 0x4E: stack.append(.none)                             // NONE
             case 0x88: stack.append(.bool(true))                       // NEWTRUE
             case 0x89: stack.append(.bool(false))                      // NEWFALSE
@@ -73,7 +98,9 @@ struct RestrictedUnpickler {
             case 0x51: stack.append(try persistentLoad(try pop(1, at)[0], at))  // BINPERSID
             case 0x52:                                                 // REDUCE
                 let parts = try pop(2, at)
-                stack.append(try TorchRebuild.reduce(parts[0], arguments: parts[1], at: at))
+                let value = try TorchRebuild.reduce(parts[0], arguments: parts[1], at: at)
+                if case .dict(let dict) = value { boxes.append(dict) }
+                stack.append(value)
             case 0x62:                                                 // BUILD
                 let state = try pop(1, at)[0]
                 // An OrderedDict's attributes (a state dict's `_metadata`) are not needed: dropped.
@@ -88,6 +115,11 @@ struct RestrictedUnpickler {
     }
 
     // MARK: Reading bytes
+
+    private mutating func made<Box: AnyObject>(_ box: Box) -> Box {
+        boxes.append(box)
+        return box
+    }
 
     private func malformed(_ reason: String, _ at: Int) -> TorchCheckpointError.Kind { .malformedPickle(reason, offset: at) }
 

@@ -1,3 +1,5 @@
+import UserText
+
 /// The entries of a ZIP archive whose members are stored uncompressed, as `torch.save` writes them,
 /// located in memory that the caller keeps alive (a memory-mapped file).
 ///
@@ -42,20 +44,20 @@ struct StoredZipArchive {
             var size = UInt64(size32), compressed = UInt64(compressed32), local = UInt64(local32)
             Self.applyZip64(extra: extra, size: &size, compressed: &compressed, localOffset: &local)
             guard let localOffset = Int(exactly: local), let dataSize = Int(exactly: compressed) else {
-                throw .notAZipArchive("member '\(name)' has an offset past any file")
+                throw .notAZipArchive("member '\(name.escapingControlCharactersAsCodePoints)' has an offset past any file")
             }
             guard reader.uint32(at: localOffset) == 0x0403_4B50,
                   let localName = reader.uint16(at: localOffset + 26), let localExtra = reader.uint16(at: localOffset + 28) else {
-                throw .notAZipArchive("member '\(name)' has no local header at byte \(localOffset)")
+                throw .notAZipArchive("member '\(name.escapingControlCharactersAsCodePoints)' has no local header at byte \(localOffset)")
             }
             let dataOffset = localOffset + 30 + Int(localName) + Int(localExtra)
             guard dataOffset <= bytes.count, dataSize <= bytes.count - dataOffset else {
-                throw .notAZipArchive("member '\(name)' (\(dataSize) bytes at \(dataOffset)) runs past the end of the file")
+                throw .notAZipArchive("member '\(name.escapingControlCharactersAsCodePoints)' (\(dataSize) bytes at \(dataOffset)) runs past the end of the file")
             }
             guard method != 0 || size == compressed else {
-                throw .notAZipArchive("stored member '\(name)' has \(compressed) bytes but says it holds \(size)")
+                throw .notAZipArchive("stored member '\(name.escapingControlCharactersAsCodePoints)' has \(compressed) bytes but says it holds \(size)")
             }
-            guard entries[name] == nil else { throw .notAZipArchive("member '\(name)' appears twice") }
+            guard entries[name] == nil else { throw .notAZipArchive("member '\(name.escapingControlCharactersAsCodePoints)' appears twice") }
             entries[name] = Entry(name: name, dataOffset: dataOffset, size: dataSize,
                                   method: method, encrypted: flags & 1 != 0)
             offset += 46 + Int(nameLength) + Int(extraLength) + Int(commentLength)
@@ -66,7 +68,7 @@ struct StoredZipArchive {
     /// The bytes of a stored member (a slice of the caller's memory, valid while it is).
     func bytes(of entry: Entry, in archive: UnsafeRawBufferPointer) throws(TorchCheckpointError.Kind) -> UnsafeRawBufferPointer {
         guard entry.method == 0, !entry.encrypted else {
-            throw .unsupportedArchive("member '\(entry.name)' is \(entry.encrypted ? "encrypted" : "compressed (method \(entry.method))"); torch.save stores members uncompressed")
+            throw .unsupportedArchive("member '\(entry.name.escapingControlCharactersAsCodePoints)' is \(entry.encrypted ? "encrypted" : "compressed (method \(entry.method))"); torch.save stores members uncompressed")
         }
         return UnsafeRawBufferPointer(rebasing: archive[entry.dataOffset..<entry.dataOffset + entry.size])
     }
