@@ -171,6 +171,9 @@ struct SegmentCommand: AsyncParsableCommand {
 
     @OptionGroup var followMotion: FollowMotionOptions
 
+    @OptionGroup(title: "Effects per prompt")
+    var regionEffects: RegionEffectOptions
+
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?
@@ -186,8 +189,9 @@ struct SegmentCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard !prompts.isEmpty || !imagePrompts.isEmpty else {
-            throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE")
+        let effectPrompts = try regionEffects.assignments()
+        guard !prompts.isEmpty || !imagePrompts.isEmpty || !effectPrompts.isEmpty else {
+            throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE (or an effect such as --blur TEXT)")
         }
         for (option, texts) in [("--prompt", prompts), ("--negative", negatives)]
         where texts.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
@@ -221,7 +225,9 @@ struct SegmentCommand: AsyncParsableCommand {
         if processedOnly && followMotion.followMotion == true {
             throw ValidationError("--follow-motion moves the masks of kept frames; --processed-only keeps none")
         }
-        if background != nil && mode != .replace { throw ValidationError("--background is used with --mode replace") }
+        if background != nil && mode != .replace && regionEffects.remove.isEmpty {
+            throw ValidationError("--background is used with --mode replace or --remove")
+        }
         if background == nil && mode == .replace && output != nil {
             throw ValidationError("--mode replace needs --background IMAGE|COLOR (a picture, or a colour such as green)")
         }
@@ -331,13 +337,18 @@ struct SegmentRequest: Sendable {
     var control: String?
     var tokenReuse: TokenReuseOptions
     var followMotion: FollowMotionOptions
+    var promptEffects: PromptEffects
     var quiet: Bool
     /// Every path read and written; its old picture frames are removed just before the outputs open.
     var outputPaths: OutputPaths
 
     init(command c: SegmentCommand) throws {
         input = c.input
-        texts = c.prompts
+        // Prompts with an effect are prompts too (once, where --prompt did not give them already).
+        let effects = try c.regionEffects.assignments()
+        var known = Set(c.prompts.map(PromptSet.key))
+        texts = c.prompts + effects.map(\.prompt).filter { known.insert(PromptSet.key($0)).inserted }
+        promptEffects = try c.regionEffects.promptEffects()
         imagePrompts = c.imagePrompts
         negatives = c.negatives
         modelDirectory = ModelDirectoryDefault.resolve(c.model)
