@@ -244,9 +244,11 @@ actor ComposeStage {
             let measured = current.statistics ?? FrameStatistics.measure(current.masks, prompts: current.names,
                                                                          frame: frame.index, time: frame.timestamp)
             current.statistics = measured
-            composed.statistics = FrameStatistics(frame: frame.index, time: frame.timestamp, maskFrame: maskFrame,
-                                                  tokensRecomputed: maskFrame == nil ? current.tokensRecomputed : nil,
-                                                  prompts: measured.prompts).jsonLine()
+            let statistics = FrameStatistics(frame: frame.index, time: frame.timestamp, maskFrame: maskFrame,
+                                             tokensRecomputed: maskFrame == nil ? current.tokensRecomputed : nil,
+                                             prompts: measured.prompts)
+            composed.statistics = statistics.jsonLine()
+            composed.measurements = statistics
         }
         return composed
     }

@@ -174,6 +174,9 @@ struct SegmentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Effects per prompt")
     var regionEffects: RegionEffectOptions
 
+    @OptionGroup(title: "Events")
+    var eventOptions: EventOptions
+
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?
@@ -202,12 +205,13 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--negative '\(both.escapingControlCharacters)' is also a --prompt; "
                                   + "it would remove everything that prompt finds")
         }
-        guard output != nil || masks != nil || stats != nil else {
-            throw ValidationError("nothing to write: give -o FILE (video), --masks FILE or --stats FILE (- for standard output)")
+        guard output != nil || masks != nil || stats != nil || eventOptions.events != nil else {
+            throw ValidationError("nothing to write: give -o FILE (video), --masks FILE, --stats FILE or --events FILE "
+                                  + "(- for standard output)")
         }
-        let toStandardOutput = [output, masks, stats].compactMap { $0 }.filter { $0 == "-" }
+        let toStandardOutput = [output, masks, stats, eventOptions.events].compactMap { $0 }.filter { $0 == "-" }
         guard toStandardOutput.count <= 1 else {
-            throw ValidationError("only one of -o, --masks and --stats can write to standard output (-)")
+            throw ValidationError("only one of -o, --masks, --stats and --events can write to standard output (-)")
         }
         if control == "-" && input == "-" {
             throw ValidationError("--control - and INPUT - cannot both read standard input")
@@ -268,6 +272,7 @@ struct SegmentCommand: AsyncParsableCommand {
                                                                  : OutputPaths.file(masks))
         }
         if let stats { paths.output("--stats", OutputPaths.file(stats)) }
+        if let events = eventOptions.events { paths.output("--events", OutputPaths.file(events)) }
         return paths
     }
 
@@ -327,6 +332,8 @@ struct SegmentRequest: Sendable {
     var maskFormat: MaskFormat
     var maskLayout: MaskLayout
     var stats: String?
+    var events: String?
+    var presenceRule: PresenceRule
     var fragmented: Bool
     var maskOptions: MaskOptions
     var realtime: Bool
@@ -363,6 +370,8 @@ struct SegmentRequest: Sendable {
         maskFormat = try c.maskFormat ?? c.masks.map(MaskFormat.inferred) ?? .y4m
         maskLayout = c.maskLayout ?? .union
         stats = c.stats
+        events = c.eventOptions.events
+        presenceRule = c.eventOptions.rule
         fragmented = c.fragmented
         maskOptions = MaskOptions(threshold: c.threshold, soft: c.soft, smoothing: c.smooth, featherRadius: c.feather)
         realtime = c.realtime
