@@ -177,6 +177,9 @@ struct SegmentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Events")
     var eventOptions: EventOptions
 
+    @OptionGroup(title: "Recording when something appears")
+    var recording: RecordingOptions
+
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?
@@ -193,7 +196,7 @@ struct SegmentCommand: AsyncParsableCommand {
 
     func validate() throws {
         let effectPrompts = try regionEffects.assignments()
-        guard !prompts.isEmpty || !imagePrompts.isEmpty || !effectPrompts.isEmpty else {
+        guard !prompts.isEmpty || !imagePrompts.isEmpty || !effectPrompts.isEmpty || recording.recordWhen != nil else {
             throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE (or an effect such as --blur TEXT)")
         }
         for (option, texts) in [("--prompt", prompts), ("--negative", negatives)]
@@ -205,7 +208,7 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--negative '\(both.escapingControlCharacters)' is also a --prompt; "
                                   + "it would remove everything that prompt finds")
         }
-        guard output != nil || masks != nil || stats != nil || eventOptions.events != nil else {
+        guard output != nil || masks != nil || stats != nil || eventOptions.events != nil || recording.recordWhen != nil else {
             throw ValidationError("nothing to write: give -o FILE (video), --masks FILE, --stats FILE or --events FILE "
                                   + "(- for standard output)")
         }
@@ -334,6 +337,7 @@ struct SegmentRequest: Sendable {
     var stats: String?
     var events: String?
     var presenceRule: PresenceRule
+    var recording: RecordingOptions
     var fragmented: Bool
     var maskOptions: MaskOptions
     var realtime: Bool
@@ -354,7 +358,9 @@ struct SegmentRequest: Sendable {
         // Prompts with an effect are prompts too (once, where --prompt did not give them already).
         let effects = try c.regionEffects.assignments()
         var known = Set(c.prompts.map(PromptSet.key))
-        texts = c.prompts + effects.map(\.prompt).filter { known.insert(PromptSet.key($0)).inserted }
+        texts = c.prompts + (effects.map(\.prompt) + [c.recording.recordWhen].compactMap { $0 })
+            .filter { known.insert(PromptSet.key($0)).inserted }
+        recording = c.recording
         promptEffects = try c.regionEffects.promptEffects()
         imagePrompts = c.imagePrompts
         negatives = c.negatives

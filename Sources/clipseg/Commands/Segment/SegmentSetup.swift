@@ -195,6 +195,16 @@ enum SegmentSetup {
             }
             if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
             if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
+            if let prompt = request.recording.recordWhen, let folder = request.recording.recordDirectory {
+                var options = VideoWriterOptions(frameRate: info.frameRate ?? 30)
+                if live { options.x264Preset = VideoWriterOptions.liveX264Preset }
+                // Clips are numbered after those already in the folder: nothing there is ever removed.
+                outputs.append(OpenedOutput(sink: try RecordingFrameSink(
+                    prompt: prompt, folder: URL(fileURLWithPath: folder), preRoll: request.recording.preRoll,
+                    postRoll: request.recording.postRoll, rule: request.presenceRule, width: info.width,
+                    height: info.height, options: options), removable: nil))
+                try interruption.checkpoint()
+            }
             if let path = request.events {
                 try add(path) { EventsFrameSink(writer: try StatisticsWriter(path: path), rule: request.presenceRule) }
             }
