@@ -16,9 +16,12 @@ struct SegmentCommand: AsyncParsableCommand {
         discussion: """
         INPUT is a video file, - (standard input), a URL (rtsp://, http://, …) or a camera (/dev/video0 or \
         camera:0). Each frame goes through the model once: the image encoder runs once per frame, then every \
-        prompt is decoded in one batch. Ask for any combination of outputs: a video (-o), a mask stream \
-        (--masks) and per-frame statistics (--stats, one JSON line per frame). Use - for standard output \
-        (one output at a time).
+        prompt is decoded in one batch. Ask for any combination of outputs: videos (-o, repeatable), a mask \
+        stream (--masks) and per-frame statistics (--stats, one JSON line per frame). Use - for standard \
+        output (one output at a time). -o v4l2:/dev/video10 (or a path that is a V4L2 output device) writes \
+        to a virtual camera (v4l2loopback) that video calls, browsers and OBS see as a webcam, at the \
+        source's size and frame rate; if it goes away mid-run the other outputs are finished and the run \
+        ends with status 1.
 
         Files are processed frame by frame with nothing dropped. Live sources (cameras, network streams, and \
         files with --realtime) keep only the newest frame waiting for the model, and when that one has waited \
@@ -40,6 +43,9 @@ struct SegmentCommand: AsyncParsableCommand {
         Examples:
           Blur the background of a webcam, keeping the person sharp:
             clipseg segment camera:0 --prompt "a person" --mode blur -o cam.mkv
+          The same as a virtual camera for video calls, with a recording beside it:
+            clipseg segment camera:0 --prompt "a person" --mode blur \
+              -o v4l2:/dev/video10 -o call.mkv
           Pipe the masks to ffmpeg (y4m needs no size flags):
             clipseg segment in.mp4 --prompt dog --masks - --quiet |
               ffmpeg -i - -c:v ffv1 masks.mkv
@@ -102,10 +108,11 @@ struct SegmentCommand: AsyncParsableCommand {
 
     // MARK: Outputs
 
-    @Option(name: .shortAndLong,
-            help: ArgumentHelp("Write the segmented video (.mp4, .mkv, .webm, .mov, a folder for PNGs, or -).",
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("Write the segmented video (.mp4, .mkv, .webm, .mov, a folder for PNGs, or -), or to a "
+                               + "virtual camera (v4l2:/dev/video10, or a path that is a V4L2 output device); repeatable.",
                                valueName: "FILE"))
-    var output: String?
+    var outputs: [String] = []
 
     @Option(help: ArgumentHelp("What the video shows: overlay (masks tinted per prompt), matte (white on black), "
                                + "cutout (object only, alpha in .mov/.webm/.mkv/PNG), blur or replace the background.",
@@ -198,10 +205,10 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--negative '\(both.escapingControlCharacters)' is also a --prompt; "
                                   + "it would remove everything that prompt finds")
         }
-        guard output != nil || masks != nil || stats != nil else {
+        guard !outputs.isEmpty || masks != nil || stats != nil else {
             throw ValidationError("nothing to write: give -o FILE (video), --masks FILE or --stats FILE (- for standard output)")
         }
-        let toStandardOutput = [output, masks, stats].compactMap { $0 }.filter { $0 == "-" }
+        let toStandardOutput = (outputs + [masks, stats].compactMap { $0 }).filter { $0 == "-" }
         guard toStandardOutput.count <= 1 else {
             throw ValidationError("only one of -o, --masks and --stats can write to standard output (-)")
         }
@@ -222,10 +229,10 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--follow-motion moves the masks of kept frames; --processed-only keeps none")
         }
         if background != nil && mode != .replace { throw ValidationError("--background is used with --mode replace") }
-        if background == nil && mode == .replace && output != nil {
+        if background == nil && mode == .replace && !outputs.isEmpty {
             throw ValidationError("--mode replace needs --background IMAGE|COLOR (a picture, or a colour such as green)")
         }
-        if output == nil && (mode != .overlay || fragmented) {
+        if outputs.isEmpty && (mode != .overlay || fragmented) {
             throw ValidationError("--mode and --fragmented apply to the video output; add -o FILE")
         }
         if masks == nil && (maskFormat != nil || maskLayout != nil) {
@@ -246,7 +253,7 @@ struct SegmentCommand: AsyncParsableCommand {
     }
 
     /// Every file this run reads and writes, checked before anything is loaded (see `OutputPaths`).
-    func outputPaths(maskFormat: MaskFormat) throws -> OutputPaths {
+    func outputPaths(maskFormat: MaskFormat, videoOutputs: [VideoOutputTarget]) throws -> OutputPaths {
         var paths = OutputPaths()
         paths.input("INPUT", CameraDevice.path(for: input) ?? input)
         for path in imagePrompts { paths.input("--image-prompt", path) }
@@ -256,13 +263,18 @@ struct SegmentCommand: AsyncParsableCommand {
             paths.input("--control", control)
         }
         paths.modelFolder("--model", ModelDirectoryDefault.resolve(model))
-        if let output { paths.output("-o", try OutputPaths.video("-o", output)) }
+        for output in videoOutputs { paths.output("-o", try output.place(role: "-o")) }
         if let masks {
             paths.output("--masks", maskFormat == .pngDirectory ? try OutputPaths.frames("--masks", masks)
                                                                  : OutputPaths.file(masks))
         }
         if let stats { paths.output("--stats", OutputPaths.file(stats)) }
         return paths
+    }
+
+    /// The `-o` values, each a video file or a virtual camera (see `VideoOutputTarget`).
+    func videoOutputs() throws -> [VideoOutputTarget] {
+        try outputs.map { try VideoOutputTarget(role: "-o", argument: $0) }
     }
 
     /// `--control` must be something that can be read line by line: standard input, a file or a named pipe.
@@ -314,7 +326,8 @@ struct SegmentRequest: Sendable {
     var threads: Int
     var precision: PrecisionChoice
     var maxPixels: Int
-    var output: String?
+    /// `-o`, in the order given.
+    var outputs: [VideoOutputTarget]
     var mode: OutputMode
     var background: String?
     var masks: String?
@@ -345,7 +358,7 @@ struct SegmentRequest: Sendable {
         threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
         precision = c.precision
         maxPixels = c.maxPixels.pixels
-        output = c.output
+        outputs = try c.videoOutputs()
         mode = c.mode
         background = c.background
         masks = c.masks
@@ -362,7 +375,7 @@ struct SegmentRequest: Sendable {
         tokenReuse = c.tokenReuse
         followMotion = c.followMotion
         quiet = c.quiet
-        outputPaths = try c.outputPaths(maskFormat: maskFormat)
+        outputPaths = try c.outputPaths(maskFormat: maskFormat, videoOutputs: outputs)
         outputPaths.readsStandardInput = c.input == "-" || c.control == "-"
     }
 }
