@@ -8,7 +8,8 @@
 //   TensorKit         ← COpenBLAS, CVectorKernels
 //   ReducedPrecision  ← CDNNL, TensorKit, CVectorKernels
 //   CLIPSeg           ← TensorKit, SafeTensors, CLIPTokenizer, ReducedPrecision        the model
-//   MediaIO           ← CFFmpeg, CV4L2, FileSafety, VideoFrames                        video in and out
+//   MediaIO           ← CFFmpeg, CV4L2, FileSafety, VideoFrames                        video in and out, virtual cameras
+//                                                                                      (CFFmpeg links libavdevice too)
 //   MaskRender        ← VideoFrames, UserText                                          masks → pictures, statistics
 //   Pipeline          ← StreamKit, MaskRender, VideoFrames, UserText                   the stage chain; never the model,
 //                                                                                      never FFmpeg
