@@ -13,14 +13,6 @@ public final class V4L2OutputDevice {
     public let path: String
     private var fd: Int32
 
-    /// True when `path` is a video4linux character device whose VIDIOC_QUERYCAP reports video output
-    /// (a v4l2loopback device before any program writes to it). Opens the node briefly; never creates it.
-    public static func isOutputDevice(_ path: String) -> Bool {
-        guard CameraDevice.isVideoDeviceNode(path), let device = try? V4L2OutputDevice(path: path) else { return false }
-        device.close()
-        return true
-    }
-
     /// Checks that `path` is a V4L2 video output device that can be opened now and takes one of
     /// `VirtualCameraPixelFormat`'s formats (asked at 640×480); throws what `VirtualCameraWriter` would
     /// (`.noSuchFile`, `.unsupportedOutput` naming the formats, `.writeFailed`). Sets nothing.

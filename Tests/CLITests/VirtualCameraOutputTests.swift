@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import TestSupport
 import XCTest
 
@@ -23,8 +24,9 @@ final class VirtualCameraOutputTests: SegmentModelTestCase {
 
     /// `picture` (a PNG frame of the same run) converted by the ffmpeg command line to `pixelFormat`
     /// (`yuyv422`, `yuv420p`): BT.601 limited range, as call apps read a webcam.
-    private func ffmpegConversion(of picture: String, to pixelFormat: String) throws -> [UInt8] {
-        let result = try ChildProcess.runTool("ffmpeg", ["-v", "error", "-i", picture, "-pix_fmt", pixelFormat,
+    private func ffmpegConversion(of picture: String, to pixelFormat: String, size: String? = nil) throws -> [UInt8] {
+        let scale = size.map { ["-s", $0] } ?? []
+        let result = try ChildProcess.runTool("ffmpeg", ["-v", "error", "-i", picture] + scale + ["-pix_fmt", pixelFormat,
                                                          "-f", "rawvideo", "-"])
         XCTAssertEqual(result.status, 0, result.stderrText)
         return [UInt8](result.stdout)
@@ -79,6 +81,27 @@ final class VirtualCameraOutputTests: SegmentModelTestCase {
         XCTAssertEqual(written.count, 3)
         let reference = try ffmpegConversion(of: frames + "00002.png", to: "yuv420p")
         XCTAssertLessThanOrEqual(largestDifference(written[2], reference), 1)
+    }
+
+    func testOutSizeScalesWhatTheVirtualCameraGetsOnly() throws {
+        let camera = device()
+        let frames = path("frames") + "/"
+        let input = try clip(frames: 2)
+        let result = try SegmentTestKit.run([input, "--model", model, "--prompt", "cat", "--threads", "1",
+                                             "--out-size", "320x240", "-o", "v4l2:" + camera.path, "-o", frames],
+                                            environment: try camera.environment())
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertTrue(camera.log().contains("S_FMT YUYV 320x240 sizeimage 153600"), "\(camera.log())")
+        let written = try camera.frames(frameBytes: 153600)
+        XCTAssertEqual(written.count, 2)
+        XCTAssertEqual(try StillImage.load(path: frames + "00001.png").width, 160, "files keep the source's size")
+        let reference = try ffmpegConversion(of: frames + "00001.png", to: "yuyv422", size: "320x240")
+        XCTAssertLessThanOrEqual(largestDifference(written[1], reference), 1)
+
+        let withoutCamera = try SegmentTestKit.run([input, "--model", model, "--prompt", "cat", "--out-size", "320x240",
+                                                    "-o", path("out.mkv")])
+        XCTAssertEqual(withoutCamera.status, 64)
+        XCTAssertEqual(withoutCamera.stderrText, "Error: --out-size applies to a virtual camera; add -o v4l2:/dev/videoN\n")
     }
 
     func testCameraFramesAllReachTheDeviceAtTheCameraRateWhateverTheModelSpeed() throws {

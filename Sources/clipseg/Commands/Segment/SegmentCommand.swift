@@ -114,6 +114,10 @@ struct SegmentCommand: AsyncParsableCommand {
                                valueName: "FILE"))
     var outputs: [String] = []
 
+    @Option(name: .customLong("out-size"),
+            help: ArgumentHelp("Size of the frames written to a virtual camera (default: the source's).", valueName: "WxH"))
+    var outSize: CameraSize?
+
     @Option(help: ArgumentHelp("What the video shows: overlay (masks tinted per prompt), matte (white on black), "
                                + "cutout (object only, alpha in .mov/.webm/.mkv/PNG), blur or replace the background.",
                                valueName: "mode"))
@@ -246,6 +250,9 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--threads must be between 1 and 256, got \(threads)")
         }
         if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number") }
+        if let outSize, !(2...8192).contains(outSize.width) || !(2...8192).contains(outSize.height) {
+            throw ValidationError("--out-size must be between 2x2 and 8192x8192, got \(outSize)")
+        }
         if maskLayout == .labels && prompts.count + imagePrompts.count > 255 {
             throw ValidationError("--mask-layout labels numbers prompts 1 to 255 in an 8-bit mask; "
                                   + "\(prompts.count + imagePrompts.count) prompts need --mask-layout stack")
@@ -328,6 +335,8 @@ struct SegmentRequest: Sendable {
     var maxPixels: Int
     /// `-o`, in the order given.
     var outputs: [VideoOutputTarget]
+    /// `--out-size`: the size virtual cameras are written at (nil: the source's).
+    var virtualCameraSize: CameraSize?
     var mode: OutputMode
     var background: String?
     var masks: String?
@@ -359,6 +368,10 @@ struct SegmentRequest: Sendable {
         precision = c.precision
         maxPixels = c.maxPixels.pixels
         outputs = try c.videoOutputs()
+        virtualCameraSize = c.outSize
+        if c.outSize != nil && !outputs.contains(where: { $0.videoFile == nil }) {
+            throw CommandFailure.usage("--out-size applies to a virtual camera; add -o v4l2:/dev/videoN")
+        }
         mode = c.mode
         background = c.background
         masks = c.masks

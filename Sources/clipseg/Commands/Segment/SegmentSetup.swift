@@ -196,8 +196,9 @@ enum SegmentSetup {
                 case .video(let path):
                     try add(path) { try openVideo(path, request: request, info: info, live: live, audioSource: audioSource) }
                 case .virtualCamera(let device):
+                    let size = request.virtualCameraSize ?? CameraSize(width: info.width, height: info.height)
                     try add(nil) {
-                        VirtualCameraFrameSink(writer: try VirtualCameraWriter(device: device, width: info.width, height: info.height,
+                        VirtualCameraFrameSink(writer: try VirtualCameraWriter(device: device, width: size.width, height: size.height,
                                                                                frameRate: info.frameRate ?? 30))
                     }
                 }
