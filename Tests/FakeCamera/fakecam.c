@@ -18,13 +18,14 @@
  * fakecam_output.c (a V4L2 output device: a fake v4l2loopback virtual camera), fakecam.h.
  *
  * What is intercepted: libc's open/open64/openat/openat64 (and the _FORTIFY __open_2 variants), ioctl,
- * close, mmap/mmap64, poll/ppoll, and syscall(), because libv4l2 1.22 reaches the kernel only through
+ * close, mmap/mmap64, poll/ppoll, write (for the output device of fakecam_output.c, which FFmpeg's V4L2
+ * output device writes frames to), and syscall(), because libv4l2 1.22 reaches the kernel only through
  * syscall(SYS_openat | SYS_ioctl | SYS_mmap | SYS_munmap | SYS_close | SYS_read, ...). Opening the path
  * returns one end of an AF_UNIX socket pair; each finished frame writes one byte to the other end, so
  * poll/select/epoll on the descriptor wake up as on a real device. poll/ppoll results for it are then
  * corrected to what a V4L2 driver reports: POLLIN while a buffer is done, POLLERR|POLLHUP once unplugged,
  * POLLERR when not streaming. Buffers live in a memfd, so mmap of QUERYBUF offsets maps shared memory.
- * read()/write() on the device are refused with EINVAL (no V4L2_CAP_READWRITE).
+ * read()/write() on the camera are refused with EINVAL (no V4L2_CAP_READWRITE).
  *
  * Ioctls answered: QUERYCAP, ENUM_FMT, ENUM_FRAMESIZES, ENUM_FRAMEINTERVALS, G/S/TRY_FMT, G/S_PARM,
  * REQBUFS (MMAP only), QUERYBUF, QBUF, DQBUF, STREAMON/OFF, ENUMINPUT, G/S_INPUT. Control ioctls
@@ -69,6 +70,7 @@
  *   CLIPSEG_FAKECAM_DROP_PERCENT=X     skip X% of frame periods (a fixed pseudo-random choice, the same on
  *                                      every run); sequence numbers still advance
  *   CLIPSEG_FAKECAM_TRACE=1            log every call made on the device to stderr
+ *   CLIPSEG_FAKECAM_OUTPUT_*           the fake V4L2 output device (a virtual camera): see fakecam_output.c
  * "Frames produced" counts frames finished into buffers since the library loaded, over all streams.
  */
 #include "fakecam.h"

@@ -20,8 +20,8 @@ struct SegmentCommand: AsyncParsableCommand {
         stream (--masks) and per-frame statistics (--stats, one JSON line per frame). Use - for standard \
         output (one output at a time). -o v4l2:/dev/video10 (or a path that is a V4L2 output device) writes \
         to a virtual camera (v4l2loopback) that video calls, browsers and OBS see as a webcam, at the \
-        source's size and frame rate; if it goes away mid-run the other outputs are finished and the run \
-        ends with status 1.
+        source's frame rate and size (or --out-size); if it goes away mid-run the other outputs are finished \
+        and the run ends with status 1.
 
         Files are processed frame by frame with nothing dropped. Live sources (cameras, network streams, and \
         files with --realtime) keep only the newest frame waiting for the model, and when that one has waited \

@@ -75,6 +75,10 @@ enum SegmentSetup {
                 StandardError.write("warning: -o \(output): the sound of standard input is not copied (it cannot be "
                                     + "read twice); give the input as a file name to keep it")
             }
+            if !live, !request.quiet, let device = request.outputs.first(where: { $0.videoFile == nil })?.path {
+                StandardError.write("warning: -o \(device): a file is read as fast as the model goes; add --realtime to "
+                                    + "play it to the virtual camera at its own frame rate")
+            }
             interruption.enter(.openingOutputs)
             try request.outputPaths.removeStaleFrames()
             let outputs = try ThreadNiceness.run(loweredBy: mediaNiceness, name: "clipseg-codec") {
