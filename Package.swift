@@ -5,9 +5,11 @@
 //   CVectorKernels, FileSafety, StreamKit, UserText, VideoFrames                   (no dependencies)
 //   SafeTensors       ← UserText                                                       checkpoints
 //   CLIPTokenizer     ← UserText                                                       prompts → token ids
+//   TorchCheckpoint   ← SafeTensors, UserText                                          pytorch_model.bin, no code run
 //   TensorKit         ← COpenBLAS, CVectorKernels
 //   ReducedPrecision  ← CDNNL, TensorKit, CVectorKernels
-//   CLIPSeg           ← TensorKit, SafeTensors, CLIPTokenizer, ReducedPrecision        the model
+//   CLIPSeg           ← TensorKit, SafeTensors, TorchCheckpoint, CLIPTokenizer,        the model
+//                       ReducedPrecision
 //   MediaIO           ← CFFmpeg, CV4L2, FileSafety, VideoFrames                        video in and out, virtual cameras
 //                                                                                      (CFFmpeg links libavdevice too)
 //   MaskRender        ← VideoFrames, UserText                                          masks → pictures, statistics
@@ -29,6 +31,7 @@ let package = Package(
         // For the fuzz package (Tests/Fuzz), which depends on this one by path.
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "CLIPTokenizer", targets: ["CLIPTokenizer"]),
+        .library(name: "TorchCheckpoint", targets: ["TorchCheckpoint"]),
         .library(name: "VideoFrames", targets: ["VideoFrames"]),
     ],
     dependencies: [
@@ -55,7 +58,11 @@ let package = Package(
         .target(name: "TensorKit", dependencies: ["COpenBLAS", "CVectorKernels"]),
         .target(name: "SafeTensors", dependencies: ["UserText"]),
         .target(name: "CLIPTokenizer", dependencies: ["UserText"]),
-        .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer", "ReducedPrecision"]),
+        // PyTorch's zip checkpoints (`pytorch_model.bin`): a restricted unpickler (allow-listed globals, nothing
+        // executed) over a memory-mapped archive, sharing SafeTensors' element types and conversions.
+        .target(name: "TorchCheckpoint", dependencies: ["SafeTensors", "UserText"]),
+        .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "TorchCheckpoint", "CLIPTokenizer",
+                                                "ReducedPrecision"]),
         // Reduced-precision (bf16 / int8) linear layers over oneDNN.
         .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit", "CVectorKernels"]),
 
@@ -110,6 +117,7 @@ let package = Package(
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "CVectorKernels", "TestSupport", "KernelTestSupport"]),
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
         .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport",
                                                                   "KernelTestSupport"]),

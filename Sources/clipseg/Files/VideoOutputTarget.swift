@@ -47,6 +47,18 @@ enum VideoOutputTarget: Sendable, Equatable {
         return nil
     }
 
+    /// `--out-size`, checked: within 2x2…8192x8192 (exit 64), and only with a virtual camera among `outputs`.
+    static func checkSize(_ size: CameraSize?, outputs: [VideoOutputTarget]) throws -> CameraSize? {
+        guard let size else { return nil }
+        guard (2...8192).contains(size.width) && (2...8192).contains(size.height) else {
+            throw CommandFailure.usage("--out-size must be between 2x2 and 8192x8192, got \(size)")
+        }
+        guard outputs.contains(where: { $0.videoFile == nil }) else {
+            throw CommandFailure.usage("--out-size applies to a virtual camera; add -o v4l2:/dev/videoN")
+        }
+        return size
+    }
+
     /// What `OutputPaths` checks for clashes and existing files.
     func place(role: String) throws -> OutputPlace {
         switch self {

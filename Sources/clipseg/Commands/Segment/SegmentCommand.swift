@@ -18,10 +18,8 @@ struct SegmentCommand: AsyncParsableCommand {
         camera:0). Each frame goes through the model once: the image encoder runs once per frame, then every \
         prompt is decoded in one batch. Ask for any combination of outputs: videos (-o, repeatable), a mask \
         stream (--masks) and per-frame statistics (--stats, one JSON line per frame). Use - for standard \
-        output (one output at a time). -o v4l2:/dev/video10 (or a path that is a V4L2 output device) writes \
-        to a virtual camera (v4l2loopback) that video calls, browsers and OBS see as a webcam, at the \
-        source's frame rate and size (or --out-size); if it goes away mid-run the other outputs are finished \
-        and the run ends with status 1.
+        output (one output at a time). -o v4l2:/dev/video10 writes to a virtual camera (v4l2loopback) that \
+        video calls see as a webcam; if it goes away mid-run the other outputs are finished (status 1).
 
         Files are processed frame by frame with nothing dropped. Live sources (cameras, network streams, and \
         files with --realtime) keep only the newest frame waiting for the model, and when that one has waited \
@@ -182,6 +180,9 @@ struct SegmentCommand: AsyncParsableCommand {
 
     @OptionGroup var followMotion: FollowMotionOptions
 
+    @OptionGroup(title: "Effects per prompt")
+    var regionEffects: RegionEffectOptions
+
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?
@@ -197,8 +198,9 @@ struct SegmentCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard !prompts.isEmpty || !imagePrompts.isEmpty else {
-            throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE")
+        let effectPrompts = try regionEffects.assignments()
+        guard !prompts.isEmpty || !imagePrompts.isEmpty || !effectPrompts.isEmpty else {
+            throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE (or an effect such as --blur TEXT)")
         }
         for (option, texts) in [("--prompt", prompts), ("--negative", negatives)]
         where texts.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
@@ -232,7 +234,9 @@ struct SegmentCommand: AsyncParsableCommand {
         if processedOnly && followMotion.followMotion == true {
             throw ValidationError("--follow-motion moves the masks of kept frames; --processed-only keeps none")
         }
-        if background != nil && mode != .replace { throw ValidationError("--background is used with --mode replace") }
+        if background != nil && mode != .replace && regionEffects.remove.isEmpty {
+            throw ValidationError("--background is used with --mode replace or --remove")
+        }
         if background == nil && mode == .replace && !outputs.isEmpty {
             throw ValidationError("--mode replace needs --background IMAGE|COLOR (a picture, or a colour such as green)")
         }
@@ -250,9 +254,6 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--threads must be between 1 and 256, got \(threads)")
         }
         if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number") }
-        if let outSize, !(2...8192).contains(outSize.width) || !(2...8192).contains(outSize.height) {
-            throw ValidationError("--out-size must be between 2x2 and 8192x8192, got \(outSize)")
-        }
         if maskLayout == .labels && prompts.count + imagePrompts.count > 255 {
             throw ValidationError("--mask-layout labels numbers prompts 1 to 255 in an 8-bit mask; "
                                   + "\(prompts.count + imagePrompts.count) prompts need --mask-layout stack")
@@ -277,11 +278,6 @@ struct SegmentCommand: AsyncParsableCommand {
         }
         if let stats { paths.output("--stats", OutputPaths.file(stats)) }
         return paths
-    }
-
-    /// The `-o` values, each a video file or a virtual camera (see `VideoOutputTarget`).
-    func videoOutputs() throws -> [VideoOutputTarget] {
-        try outputs.map { try VideoOutputTarget(role: "-o", argument: $0) }
     }
 
     /// `--control` must be something that can be read line by line: standard input, a file or a named pipe.
@@ -353,13 +349,18 @@ struct SegmentRequest: Sendable {
     var control: String?
     var tokenReuse: TokenReuseOptions
     var followMotion: FollowMotionOptions
+    var promptEffects: PromptEffects
     var quiet: Bool
     /// Every path read and written; its old picture frames are removed just before the outputs open.
     var outputPaths: OutputPaths
 
     init(command c: SegmentCommand) throws {
         input = c.input
-        texts = c.prompts
+        // Prompts with an effect are prompts too (once, where --prompt did not give them already).
+        let effects = try c.regionEffects.assignments()
+        var known = Set(c.prompts.map(PromptSet.key))
+        texts = c.prompts + effects.map(\.prompt).filter { known.insert(PromptSet.key($0)).inserted }
+        promptEffects = try c.regionEffects.promptEffects()
         imagePrompts = c.imagePrompts
         negatives = c.negatives
         modelDirectory = ModelDirectoryDefault.resolve(c.model)
@@ -367,11 +368,8 @@ struct SegmentRequest: Sendable {
         threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
         precision = c.precision
         maxPixels = c.maxPixels.pixels
-        outputs = try c.videoOutputs()
-        virtualCameraSize = c.outSize
-        if c.outSize != nil && !outputs.contains(where: { $0.videoFile == nil }) {
-            throw CommandFailure.usage("--out-size applies to a virtual camera; add -o v4l2:/dev/videoN")
-        }
+        outputs = try c.outputs.map { try VideoOutputTarget(role: "-o", argument: $0) }
+        virtualCameraSize = try VideoOutputTarget.checkSize(c.outSize, outputs: outputs)
         mode = c.mode
         background = c.background
         masks = c.masks
