@@ -10,7 +10,8 @@
 //   ReducedPrecision  ← CDNNL, TensorKit, CVectorKernels
 //   CLIPSeg           ← TensorKit, SafeTensors, TorchCheckpoint, CLIPTokenizer,        the model
 //                       ReducedPrecision
-//   MediaIO           ← CFFmpeg, CV4L2, FileSafety, VideoFrames                        video in and out
+//   MediaIO           ← CFFmpeg, CV4L2, FileSafety, VideoFrames                        video in and out, virtual cameras
+//                                                                                      (CFFmpeg links libavdevice too)
 //   MaskRender        ← VideoFrames, UserText                                          masks → pictures, statistics
 //   Pipeline          ← StreamKit, MaskRender, VideoFrames, UserText                   the stage chain; never the model,
 //                                                                                      never FFmpeg
@@ -42,7 +43,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg",
-                       providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswscale-dev", "libavutil-dev"])]),
+                       providers: [.apt(["libavcodec-dev", "libavformat-dev", "libavdevice-dev", "libswscale-dev", "libavutil-dev"])]),
         .systemLibrary(name: "CV4L2", path: "Sources/CV4L2", pkgConfig: "libv4l2",
                        providers: [.apt(["libv4l-dev"])]),
         // oneDNN 2.x (Debian ships no .pc file for it): bf16/int8 matmul for --precision.

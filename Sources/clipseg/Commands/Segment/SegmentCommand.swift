@@ -16,9 +16,10 @@ struct SegmentCommand: AsyncParsableCommand {
         discussion: """
         INPUT is a video file, - (standard input), a URL (rtsp://, http://, …) or a camera (/dev/video0 or \
         camera:0). Each frame goes through the model once: the image encoder runs once per frame, then every \
-        prompt is decoded in one batch. Ask for any combination of outputs: a video (-o), a mask stream \
-        (--masks) and per-frame statistics (--stats, one JSON line per frame). Use - for standard output \
-        (one output at a time).
+        prompt is decoded in one batch. Ask for any combination of outputs: videos (-o, repeatable), a mask \
+        stream (--masks) and per-frame statistics (--stats, one JSON line per frame). Use - for standard \
+        output (one output at a time). -o v4l2:/dev/video10 writes to a virtual camera (v4l2loopback) that \
+        video calls see as a webcam; if it goes away mid-run the other outputs are finished (status 1).
 
         Files are processed frame by frame with nothing dropped. Live sources (cameras, network streams, and \
         files with --realtime) keep only the newest frame waiting for the model, and when that one has waited \
@@ -40,6 +41,9 @@ struct SegmentCommand: AsyncParsableCommand {
         Examples:
           Blur the background of a webcam, keeping the person sharp:
             clipseg segment camera:0 --prompt "a person" --mode blur -o cam.mkv
+          The same as a virtual camera for video calls, with a recording beside it:
+            clipseg segment camera:0 --prompt "a person" --mode blur \
+              -o v4l2:/dev/video10 -o call.mkv
           Pipe the masks to ffmpeg (y4m needs no size flags):
             clipseg segment in.mp4 --prompt dog --masks - --quiet |
               ffmpeg -i - -c:v ffv1 masks.mkv
@@ -102,10 +106,15 @@ struct SegmentCommand: AsyncParsableCommand {
 
     // MARK: Outputs
 
-    @Option(name: .shortAndLong,
-            help: ArgumentHelp("Write the segmented video (.mp4, .mkv, .webm, .mov, a folder for PNGs, or -).",
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("Write the segmented video (.mp4, .mkv, .webm, .mov, a folder for PNGs, or -), or to a "
+                               + "virtual camera (v4l2:/dev/video10, or a path that is a V4L2 output device); repeatable.",
                                valueName: "FILE"))
-    var output: String?
+    var outputs: [String] = []
+
+    @Option(name: .customLong("out-size"),
+            help: ArgumentHelp("Size of the frames written to a virtual camera (default: the source's).", valueName: "WxH"))
+    var outSize: CameraSize?
 
     @Option(help: ArgumentHelp("What the video shows: overlay (masks tinted per prompt), matte (white on black), "
                                + "cutout (object only, alpha in .mov/.webm/.mkv/PNG), blur or replace the background.",
@@ -208,11 +217,11 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--negative '\(both.escapingControlCharacters)' is also a --prompt; "
                                   + "it would remove everything that prompt finds")
         }
-        guard output != nil || masks != nil || stats != nil || eventOptions.events != nil || recording.recordWhen != nil else {
+        guard !outputs.isEmpty || masks != nil || stats != nil || eventOptions.events != nil || recording.recordWhen != nil else {
             throw ValidationError("nothing to write: give -o FILE (video), --masks FILE, --stats FILE or --events FILE "
                                   + "(- for standard output)")
         }
-        let toStandardOutput = [output, masks, stats, eventOptions.events].compactMap { $0 }.filter { $0 == "-" }
+        let toStandardOutput = (outputs + [masks, stats, eventOptions.events].compactMap { $0 }).filter { $0 == "-" }
         guard toStandardOutput.count <= 1 else {
             throw ValidationError("only one of -o, --masks, --stats and --events can write to standard output (-)")
         }
@@ -235,10 +244,10 @@ struct SegmentCommand: AsyncParsableCommand {
         if background != nil && mode != .replace && regionEffects.remove.isEmpty {
             throw ValidationError("--background is used with --mode replace or --remove")
         }
-        if background == nil && mode == .replace && output != nil {
+        if background == nil && mode == .replace && !outputs.isEmpty {
             throw ValidationError("--mode replace needs --background IMAGE|COLOR (a picture, or a colour such as green)")
         }
-        if output == nil && (mode != .overlay || fragmented) {
+        if outputs.isEmpty && (mode != .overlay || fragmented) {
             throw ValidationError("--mode and --fragmented apply to the video output; add -o FILE")
         }
         if masks == nil && (maskFormat != nil || maskLayout != nil) {
@@ -259,7 +268,7 @@ struct SegmentCommand: AsyncParsableCommand {
     }
 
     /// Every file this run reads and writes, checked before anything is loaded (see `OutputPaths`).
-    func outputPaths(maskFormat: MaskFormat) throws -> OutputPaths {
+    func outputPaths(maskFormat: MaskFormat, videoOutputs: [VideoOutputTarget]) throws -> OutputPaths {
         var paths = OutputPaths()
         paths.input("INPUT", CameraDevice.path(for: input) ?? input)
         for path in imagePrompts { paths.input("--image-prompt", path) }
@@ -269,7 +278,7 @@ struct SegmentCommand: AsyncParsableCommand {
             paths.input("--control", control)
         }
         paths.modelFolder("--model", ModelDirectoryDefault.resolve(model))
-        if let output { paths.output("-o", try OutputPaths.video("-o", output)) }
+        for output in videoOutputs { paths.output("-o", try output.place(role: "-o")) }
         if let masks {
             paths.output("--masks", maskFormat == .pngDirectory ? try OutputPaths.frames("--masks", masks)
                                                                  : OutputPaths.file(masks))
@@ -314,81 +323,5 @@ struct SegmentCommand: AsyncParsableCommand {
         }
         let exitCode = try await session.run(interruption: interruption)
         if exitCode != 0 { throw ExitCode(exitCode) }
-    }
-}
-
-/// The validated settings of one `clipseg segment` run, as plain values for the setup thread.
-struct SegmentRequest: Sendable {
-    var input: String
-    var texts: [String]
-    var imagePrompts: [String]
-    var negatives: [String]
-    var modelDirectory: URL
-    var size: Int?
-    var threads: Int
-    var precision: PrecisionChoice
-    var maxPixels: Int
-    var output: String?
-    var mode: OutputMode
-    var background: String?
-    var masks: String?
-    var maskFormat: MaskFormat
-    var maskLayout: MaskLayout
-    var stats: String?
-    var events: String?
-    var presenceRule: PresenceRule
-    var recording: RecordingOptions
-    var fragmented: Bool
-    var maskOptions: MaskOptions
-    var realtime: Bool
-    /// nil: the default (keep frames for live sources).
-    var keepFrames: Bool?
-    var cameraSize: CameraSize?
-    var cameraFrameRate: Double?
-    var control: String?
-    var tokenReuse: TokenReuseOptions
-    var followMotion: FollowMotionOptions
-    var promptEffects: PromptEffects
-    var quiet: Bool
-    /// Every path read and written; its old picture frames are removed just before the outputs open.
-    var outputPaths: OutputPaths
-
-    init(command c: SegmentCommand) throws {
-        input = c.input
-        // Prompts with an effect are prompts too (once, where --prompt did not give them already).
-        let effects = try c.regionEffects.assignments()
-        var known = Set(c.prompts.map(PromptSet.key))
-        texts = c.prompts + (effects.map(\.prompt) + [c.recording.recordWhen].compactMap { $0 })
-            .filter { known.insert(PromptSet.key($0)).inserted }
-        recording = c.recording
-        promptEffects = try c.regionEffects.promptEffects()
-        imagePrompts = c.imagePrompts
-        negatives = c.negatives
-        modelDirectory = ModelDirectoryDefault.resolve(c.model)
-        size = c.size
-        threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        precision = c.precision
-        maxPixels = c.maxPixels.pixels
-        output = c.output
-        mode = c.mode
-        background = c.background
-        masks = c.masks
-        maskFormat = try c.maskFormat ?? c.masks.map(MaskFormat.inferred) ?? .y4m
-        maskLayout = c.maskLayout ?? .union
-        stats = c.stats
-        events = c.eventOptions.events
-        presenceRule = c.eventOptions.rule
-        fragmented = c.fragmented
-        maskOptions = MaskOptions(threshold: c.threshold, soft: c.soft, smoothing: c.smooth, featherRadius: c.feather)
-        realtime = c.realtime
-        keepFrames = c.keepFrames ? true : (c.processedOnly ? false : nil)
-        cameraSize = c.cameraSize
-        cameraFrameRate = c.fps
-        control = c.control
-        tokenReuse = c.tokenReuse
-        followMotion = c.followMotion
-        quiet = c.quiet
-        outputPaths = try c.outputPaths(maskFormat: maskFormat)
-        outputPaths.readsStandardInput = c.input == "-" || c.control == "-"
     }
 }

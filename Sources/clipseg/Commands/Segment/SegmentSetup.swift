@@ -70,9 +70,14 @@ enum SegmentSetup {
                 outputWidth: info.width, outputHeight: info.height, effects: request.promptEffects)
             // Audio is copied from the input file or stream (standard input cannot be read twice).
             let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
-            if request.input == "-", info.hasAudio, let output = request.output, !request.quiet {
+            if request.input == "-", info.hasAudio, let output = request.outputs.lazy.compactMap(\.videoFile).first,
+               !request.quiet {
                 StandardError.write("warning: -o \(output): the sound of standard input is not copied (it cannot be "
                                     + "read twice); give the input as a file name to keep it")
+            }
+            if !live, !request.quiet, let device = request.outputs.first(where: { $0.videoFile == nil })?.path {
+                StandardError.write("warning: -o \(device): a file is read as fast as the model goes; add --realtime to "
+                                    + "play it to the virtual camera at its own frame rate")
             }
             interruption.enter(.openingOutputs)
             try request.outputPaths.removeStaleFrames()
@@ -173,14 +178,15 @@ enum SegmentSetup {
         var removable: RemovableOutput?
     }
 
-    /// The outputs, in the order video, masks, statistics, events. On a failure or a signal (checked after each
+    /// The outputs, in the order videos (and virtual cameras), masks, statistics, recordings, events. On a failure
+    /// or a signal (checked after each
     /// one opens) those already open are closed and removed, and the error is thrown.
     private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, live: Bool, audioSource: String?,
                                     interruption: SegmentInterruption) throws -> [OpenedOutput] {
         var outputs: [OpenedOutput] = []
         /// Opens one output; when that fails, removes only what the attempt itself created.
-        func add(_ path: String, _ open: () throws -> any FrameSink) throws {
-            let removable = RemovableOutput(path: path)
+        func add(_ path: String?, _ open: () throws -> any FrameSink) throws {
+            let removable = path.flatMap(RemovableOutput.init(path:))  // nil for a device: never removed
             do {
                 outputs.append(OpenedOutput(sink: try open(), removable: removable))
             } catch {
@@ -190,8 +196,17 @@ enum SegmentSetup {
             try interruption.checkpoint()
         }
         do {
-            if let path = request.output {
-                try add(path) { try openVideo(path, request: request, info: info, live: live, audioSource: audioSource) }
+            for output in request.outputs {
+                switch output {
+                case .video(let path):
+                    try add(path) { try openVideo(path, request: request, info: info, live: live, audioSource: audioSource) }
+                case .virtualCamera(let device):
+                    let size = request.virtualCameraSize ?? CameraSize(width: info.width, height: info.height)
+                    try add(nil) {
+                        VirtualCameraFrameSink(writer: try VirtualCameraWriter(device: device, width: size.width, height: size.height,
+                                                                               frameRate: info.frameRate ?? 30))
+                    }
+                }
             }
             if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
             if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
