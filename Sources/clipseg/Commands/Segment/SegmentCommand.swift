@@ -78,9 +78,7 @@ struct SegmentCommand: AsyncParsableCommand {
             help: ArgumentHelp("A text prompt subtracted from the others' masks; repeatable.", valueName: "TEXT"))
     var negatives: [String] = []
 
-    @Option(help: ArgumentHelp(
-        "CLIPSeg model folder (config.json, preprocessor_config.json, model.safetensors, vocab.json, merges.txt).",
-        discussion: "Default: $CLIPSEG_MODEL, else ~/.cache/clipseg/clipseg-rd64-refined.", valueName: "DIR"))
+    @Option(help: ModelDirectoryDefault.help)
     var model: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Model input size in pixels (a multiple of the patch size; default: the model's, 352).",
@@ -255,7 +253,7 @@ struct SegmentCommand: AsyncParsableCommand {
             try Self.checkControl(control)
             paths.input("--control", control)
         }
-        paths.modelFolder("--model", ModelDirectoryDefault.resolve(model))
+        paths.modelFolder("--model", try ModelDirectoryDefault.resolve(model))
         if let output { paths.output("-o", try OutputPaths.video("-o", output)) }
         if let masks {
             paths.output("--masks", maskFormat == .pngDirectory ? try OutputPaths.frames("--masks", masks)
@@ -340,7 +338,7 @@ struct SegmentRequest: Sendable {
         texts = c.prompts
         imagePrompts = c.imagePrompts
         negatives = c.negatives
-        modelDirectory = ModelDirectoryDefault.resolve(c.model)
+        modelDirectory = try ModelDirectoryDefault.resolve(c.model)
         size = c.size
         threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
         precision = c.precision
