@@ -1,0 +1,214 @@
+import Foundation
+import XCTest
+import ModelHub
+import TestSupport
+
+/// `clipseg download` against a hub stand-in on loopback (`DownloadTestHub`): the cache layout huggingface_hub
+/// writes, resuming a cut transfer with Range, refusing a wrong hash, 401/404 lines, a full disk, Ctrl-C.
+final class DownloadCommandTests: XCTestCase {
+    private let manager = FileManager.default
+
+    private func lines(_ result: ProcessResult) -> [String] {
+        result.stderrText.split(separator: "\n").map(String.init)
+    }
+
+    func testFullDownloadWritesTheHuggingFaceCacheLayout() throws {
+        let test = try DownloadTestHub()
+        defer { test.stop() }
+        let result = try test.download()
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertEqual(result.stdoutText, test.snapshot.path + "\n")
+        XCTAssertEqual(try String(contentsOf: test.repositoryFolder.appendingPathComponent("refs/main"), encoding: .utf8),
+                       DownloadTestHub.commit)
+        // Snapshot entries are relative links to blobs named by sha256 (LFS) or git blob id.
+        let links = try manager.contentsOfDirectory(atPath: test.snapshot.path).sorted()
+        XCTAssertEqual(links, ["config.json", "merges.txt", "model.safetensors", "preprocessor_config.json",
+                               "special_tokens_map.json", "tokenizer_config.json", "vocab.json"])
+        XCTAssertEqual(try manager.destinationOfSymbolicLink(atPath: test.snapshot.appendingPathComponent("model.safetensors").path),
+                       "../../blobs/\(test.weightsSHA256)")
+        XCTAssertEqual(try manager.destinationOfSymbolicLink(atPath: test.snapshot.appendingPathComponent("tokenizer_config.json").path),
+                       "../../blobs/446c39016ef7112b9ace812c98641502da0193d1")
+        XCTAssertEqual(try Data(contentsOf: test.snapshot.appendingPathComponent("model.safetensors")), test.weights)
+        let blobs = try manager.contentsOfDirectory(atPath: test.repositoryFolder.appendingPathComponent("blobs").path)
+        XCTAssertEqual(blobs.count, 7)
+        XCTAssertFalse(blobs.contains { $0.hasSuffix(".incomplete") })
+        XCTAssertFalse(test.hub.requests.contains { $0.path.hasSuffix("pytorch_model.bin") }, "safetensors is preferred")
+        // Not a terminal: one line per file, then where the model is.
+        XCTAssertTrue(lines(result).contains { $0.hasPrefix("model.safetensors: 4.1 MB downloaded and verified in ") }, result.stderrText)
+        XCTAssertEqual(lines(result).last, "CIDAS/clipseg-rd64-refined is in \(test.snapshot.path)")
+        XCTAssertEqual(test.weightRequests.count, 1)
+
+        // The id now resolves through the cache, for every command that takes --model, and as the default.
+        let tokens = try ChildProcess.run(TestPaths.clipsegBinary, ["tokenize", "--model", "CIDAS/clipseg-rd64-refined", "a cat"],
+                                          environment: test.environment())
+        XCTAssertEqual(tokens.stdoutText, "[49406,320,2368,49407]\n", tokens.stderrText)
+        let byDefault = try ChildProcess.run(TestPaths.clipsegBinary, ["tokenize", "a cat"], environment: test.environment())
+        XCTAssertEqual(byDefault.stdoutText, "[49406,320,2368,49407]\n", byDefault.stderrText)
+
+        // A second run finds everything in place and fetches nothing.
+        let again = try test.download()
+        XCTAssertEqual(again.status, 0, again.stderrText)
+        XCTAssertTrue(lines(again).contains("model.safetensors: already there"), again.stderrText)
+        XCTAssertEqual(test.weightRequests.count, 1)
+    }
+
+    func testCutConnectionIsResumedWithARange() throws {
+        let test = try DownloadTestHub()
+        defer { test.stop() }
+        test.hub.cutOnce(test.weightsSHA256, after: 1_000_000)
+        let result = try test.download()
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertTrue(lines(result).contains("model.safetensors: the connection ended after 1.0 MB; resuming"), result.stderrText)
+        XCTAssertEqual(test.weightRequests.map { $0.headers["range"] }, [nil, "bytes=1000000-"])
+        XCTAssertEqual(try Data(contentsOf: test.snapshot.appendingPathComponent("model.safetensors")), test.weights)
+    }
+
+    func testWrongHashIsRefusedAndKeptOnlyAsAPartial() throws {
+        let test = try DownloadTestHub { weights in
+            var corrupt = weights
+            corrupt[corrupt.count / 2] ^= 0xFF
+            return corrupt
+        }
+        defer { test.stop() }
+        let result = try test.download()
+        XCTAssertEqual(result.status, 1)
+        let last = try XCTUnwrap(lines(result).last)
+        XCTAssertTrue(last.hasPrefix("Error: model.safetensors is corrupt: its hash is "), last)
+        XCTAssertTrue(last.contains(", the hub lists \(test.weightsSHA256); it was not placed (the bytes stay in "
+                                    + "\(test.weightsPartial.path), downloaded again from the start next time)"), last)
+        XCTAssertFalse(manager.fileExists(atPath: test.snapshot.appendingPathComponent("model.safetensors").path))
+        XCTAssertFalse(manager.fileExists(atPath: test.repositoryFolder.appendingPathComponent("blobs/\(test.weightsSHA256)").path))
+        XCTAssertFalse(manager.fileExists(atPath: test.repositoryFolder.appendingPathComponent("refs/main").path),
+                       "no ref to an incomplete snapshot")
+        XCTAssertEqual(try manager.attributesOfItem(atPath: test.weightsPartial.path)[.size] as? Int, test.weights.count)
+        // The model is not usable: --model with the id still says how to download it.
+        let tokens = try ChildProcess.run(TestPaths.clipsegBinary, ["tokenize", "--model", "CIDAS/clipseg-rd64-refined", "a"],
+                                          environment: test.environment())
+        XCTAssertEqual(tokens.status, 1)
+        XCTAssertTrue(tokens.stderrText.hasSuffix("download it with: clipseg download CIDAS/clipseg-rd64-refined\n"),
+                      tokens.stderrText)
+
+        // Once the hub serves the right bytes, the corrupt partial is dropped and the file fetched again.
+        let fixed = try DownloadTestHub()
+        defer { fixed.stop() }
+        let rerun = try ChildProcess.run(TestPaths.clipsegBinary, ["download"],
+                                         environment: fixed.environment(["HF_HUB_CACHE": test.cache.path]))
+        XCTAssertEqual(rerun.status, 0, rerun.stderrText)
+        XCTAssertTrue(lines(rerun).contains("model.safetensors: the partial download from an earlier run is corrupt; "
+                                            + "downloading it again"), rerun.stderrText)
+        XCTAssertEqual(try Data(contentsOf: test.snapshot.appendingPathComponent("model.safetensors")), test.weights)
+    }
+
+    func testGatedRepositoryNeedsTheTokenWhichNeverLeavesTheHub() throws {
+        let test = try DownloadTestHub(gated: true)
+        defer { test.stop() }
+        let refused = try test.download()
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderrText, "Error: the hub answered 401 for CIDAS/clipseg-rd64-refined revision main: "
+                       + "no such repository, or it is private or gated: set HF_TOKEN to a token of an account that may "
+                       + "read it (Access to model CIDAS/clipseg-rd64-refined is restricted.)\n")
+        let token = test.hub.token
+        let wrong = try test.download(["--token", "hf_wrong"])
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.stderrText.contains("the token in HF_TOKEN was refused"), wrong.stderrText)
+        XCTAssertFalse(wrong.stderrText.contains("hf_wrong"))
+        let allowed = try test.download([], ["HF_TOKEN": token])
+        XCTAssertEqual(allowed.status, 0, allowed.stderrText)
+        XCTAssertFalse(allowed.stderrText.contains(token) || allowed.stdoutText.contains(token))
+        let hubRequests = test.hub.requests.filter { !$0.storage && $0.headers["authorization"] == "Bearer \(token)" }
+        XCTAssertGreaterThanOrEqual(hubRequests.count, 7, "the revision and every file asked of the hub carry the token")
+        XCTAssertEqual(test.weightRequests.count, 1)
+        XCTAssertNil(test.weightRequests.first?.headers["authorization"], "not sent to the storage host it redirects to")
+    }
+
+    func testMissingRepositoryRevisionAndBadIDsAreOneLine() throws {
+        let test = try DownloadTestHub()
+        defer { test.stop() }
+        let missing = try test.download(["nobody/nothing"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderrText, "Error: the hub answered 401 for nobody/nothing revision main: no such repository, "
+                       + "or it is private or gated: set HF_TOKEN to a token of an account that may read it\n")
+        let revision = try test.download(["--revision", "v9"])
+        XCTAssertEqual(revision.status, 1)
+        XCTAssertEqual(revision.stderrText, "Error: the hub answered 404 for CIDAS/clipseg-rd64-refined revision v9: no such revision\n")
+        let badID = try test.download(["../etc/passwd"])
+        XCTAssertEqual(badID.status, 64)
+        XCTAssertTrue(badID.stderrText.hasPrefix("Error: ../etc/passwd is not a hub id: give OWNER/NAME or OWNER/NAME@REVISION"),
+                      badID.stderrText)
+        let both = try test.download(["--to", "x", "--cache-dir", "y"])
+        XCTAssertEqual(both.status, 64)
+        let unreachable = try ChildProcess.run(TestPaths.clipsegBinary, ["download"],
+                                               environment: test.environment(["HF_ENDPOINT": "http://127.0.0.1:1"]))
+        XCTAssertEqual(unreachable.status, 1)
+        XCTAssertTrue(unreachable.stderrText.hasPrefix("Error: could not fetch CIDAS/clipseg-rd64-refined revision main from 127.0.0.1: "),
+                      unreachable.stderrText)
+        XCTAssertEqual(unreachable.stderrText.filter { $0 == "\n" }.count, 1)
+    }
+
+    /// The partial file is a link to /dev/full, whose writes fail with ENOSPC as a full disk's do.
+    func testFullDiskIsOneLineAndLeavesNothingPlaced() throws {
+        let test = try DownloadTestHub()
+        defer { test.stop() }
+        try manager.createDirectory(at: test.weightsPartial.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try manager.createSymbolicLink(atPath: test.weightsPartial.path, withDestinationPath: "/dev/full")
+        let result = try test.download()
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(lines(result).last, "Error: no space left on the device of \(test.weightsPartial.path) after 0 B of 4.1 MB; "
+                       + "free some space and run the download again to resume")
+        XCTAssertFalse(manager.fileExists(atPath: test.snapshot.appendingPathComponent("model.safetensors").path))
+    }
+
+    func testInterruptKeepsThePartialAndARerunResumes() throws {
+        let test = try DownloadTestHub()
+        defer { test.stop() }
+        test.hub.stall(test.weightsSHA256, after: 1_500_000)
+        let stderrFile = test.folder.path("stderr.txt")
+        manager.createFile(atPath: stderrFile.path, contents: nil)
+        let process = Process()
+        process.executableURL = TestPaths.clipsegBinary
+        process.arguments = ["download"]
+        process.environment = ChildProcess.childEnvironment(test.environment())
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: stderrFile)
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while (try? manager.attributesOfItem(atPath: test.weightsPartial.path)[.size] as? Int) != 1_500_000 && Date() < deadline {
+            usleep(5000)  // polling for the child's progress
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 130)
+        let stderr = try String(contentsOf: stderrFile, encoding: .utf8)
+        XCTAssertTrue(stderr.hasSuffix("clipseg: interrupted; the partial download is kept, run the same command again to resume\n"), stderr)
+        XCTAssertEqual(try manager.attributesOfItem(atPath: test.weightsPartial.path)[.size] as? Int, 1_500_000)
+        XCTAssertFalse(manager.fileExists(atPath: test.snapshot.appendingPathComponent("model.safetensors").path))
+
+        test.hub.release(test.weightsSHA256)
+        let rerun = try test.download()
+        XCTAssertEqual(rerun.status, 0, rerun.stderrText)
+        XCTAssertTrue(lines(rerun).contains("model.safetensors: resuming after 1.5 MB"), rerun.stderrText)
+        XCTAssertEqual(test.weightRequests.last?.headers["range"], "bytes=1500000-")
+        XCTAssertEqual(try Data(contentsOf: test.snapshot.appendingPathComponent("model.safetensors")), test.weights)
+    }
+
+    func testToWritesAPlainFolder() throws {
+        let test = try DownloadTestHub()
+        defer { test.stop() }
+        let target = test.folder.path("plain")
+        let result = try test.download(["--to", target.path])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertEqual(result.stdoutText, target.path + "\n")
+        let names = try manager.contentsOfDirectory(atPath: target.path).sorted()
+        XCTAssertEqual(names, ["config.json", "merges.txt", "model.safetensors", "preprocessor_config.json",
+                               "special_tokens_map.json", "tokenizer_config.json", "vocab.json"])
+        XCTAssertEqual(try manager.attributesOfItem(atPath: target.appendingPathComponent("model.safetensors").path)[.type]
+                       as? FileAttributeType, .typeRegular)
+        XCTAssertEqual(try Data(contentsOf: target.appendingPathComponent("model.safetensors")), test.weights)
+        XCTAssertFalse(manager.fileExists(atPath: test.cache.path), "the cache is left alone")
+        let again = try test.download(["--to", target.path])
+        XCTAssertEqual(again.status, 0, again.stderrText)
+        XCTAssertTrue(lines(again).contains("model.safetensors: already there"), again.stderrText)
+        XCTAssertEqual(test.weightRequests.count, 1)
+    }
+}
