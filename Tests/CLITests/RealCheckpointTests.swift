@@ -26,6 +26,7 @@ final class RealCheckpointTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderrText)
         let (shape, values) = try NPY.readFloat32(logits)
         XCTAssertEqual(shape, [3, 352, 352])
+        guard shape == [3, 352, 352] else { return }
         var worst: Float = 0
         for row in 0..<3 {
             for column in 0..<3 {
