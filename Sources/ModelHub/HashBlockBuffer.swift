@@ -44,8 +44,8 @@ func withContiguousBytes<Bytes: Collection>(_ bytes: Bytes, _ body: (UnsafeRawBu
 }
 
 extension UInt32 {
-    @inline(__always) func rotatedRight(_ count: UInt32) -> UInt32 { (self >> count) | (self << (32 - count)) }
-    @inline(__always) func rotatedLeft(_ count: UInt32) -> UInt32 { (self << count) | (self >> (32 - count)) }
+    @inline(__always) func rotatedRight(_ count: UInt32) -> UInt32 { (self &>> count) | (self &<< (32 &- count)) }
+    @inline(__always) func rotatedLeft(_ count: UInt32) -> UInt32 { (self &<< count) | (self &>> (32 &- count)) }
 }
 
 extension Array where Element == UInt8 {

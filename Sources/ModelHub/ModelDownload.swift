@@ -56,7 +56,12 @@ public struct ModelDownload: Sendable {
             try Self.replace(ref) { try Data(revision.commit.utf8).write(to: $0) }
         }
         if case .folder(let plain) = destination {
-            try? FileManager.default.removeItem(at: plain.appendingPathComponent(Self.partialFolderName))  // only if empty
+            // The lock files go; the folder too unless it still holds another revision's partial files.
+            let partials = plain.appendingPathComponent(Self.partialFolderName)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: partials.path)) ?? [] where name.hasSuffix(".lock") {
+                unlink(partials.appendingPathComponent(name).path)
+            }
+            rmdir(partials.path)
         }
         return folder
     }
@@ -93,6 +98,11 @@ public struct ModelDownload: Sendable {
             try Self.createFolder(blobs)
             try Self.createFolder(target.deletingLastPathComponent())
             var blobName = file.blobName
+            let lock = try DownloadLock(path: cache.root.appendingPathComponent(".locks/\(id.cacheFolderName)/"
+                                                                              + (blobName ?? partialName) + ".lock")) {
+                events(.note("\(file.path): another download of this file is running; waiting for it"))
+            }
+            defer { lock.release() }
             if blobName == nil || !manager.fileExists(atPath: blobs.appendingPathComponent(blobName!).path) {
                 let partial = blobs.appendingPathComponent(partialName)
                 let digest = try HubFileFetch(url: url, headers: server.headers(), file: file, partial: partial, events: events).run()
@@ -107,6 +117,10 @@ public struct ModelDownload: Sendable {
             let partials = folder.appendingPathComponent(Self.partialFolderName)
             try Self.createFolder(partials)
             let partial = partials.appendingPathComponent(partialName)
+            let lock = try DownloadLock(path: partials.appendingPathComponent(partialName + ".lock")) {
+                events(.note("\(file.path): another download of this file is running; waiting for it"))
+            }
+            defer { lock.release() }
             if manager.fileExists(atPath: target.path), Self.size(target) == file.size ?? -1,
                (try? HubFileFetch(url: url, headers: [:], file: file, partial: target, events: { _ in }).verify()) != nil {
                 events(.fileFinished(path: file.path, size: Self.size(target), fetched: false))

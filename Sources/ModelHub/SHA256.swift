@@ -51,13 +51,14 @@ public struct SHA256: Sendable {
     private static func compress(_ bytes: UnsafePointer<UInt8>, into state: inout State) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for i in 0..<16 {
-                w[i] = UInt32(bytes[4 * i]) << 24 | UInt32(bytes[4 * i + 1]) << 16
-                    | UInt32(bytes[4 * i + 2]) << 8 | UInt32(bytes[4 * i + 3])
+                w[i] = UInt32(bytes[4 &* i]) &<< 24 | UInt32(bytes[4 &* i &+ 1]) &<< 16
+                    | UInt32(bytes[4 &* i &+ 2]) &<< 8 | UInt32(bytes[4 &* i &+ 3])
             }
             for i in 16..<64 {
-                let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
-                let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+                let x = w[i &- 15], y = w[i &- 2]
+                let s0 = x.rotatedRight(7) ^ x.rotatedRight(18) ^ (x &>> 3)
+                let s1 = y.rotatedRight(17) ^ y.rotatedRight(19) ^ (y &>> 10)
+                w[i] = w[i &- 16] &+ s0 &+ w[i &- 7] &+ s1
             }
             var (a, b, c, d, e, f, g, h) = state
             roundConstants.withUnsafeBufferPointer { k in

@@ -34,7 +34,7 @@ final class DownloadCommandTests: XCTestCase {
         XCTAssertFalse(blobs.contains { $0.hasSuffix(".incomplete") })
         XCTAssertFalse(test.hub.requests.contains { $0.path.hasSuffix("pytorch_model.bin") }, "safetensors is preferred")
         // Not a terminal: one line per file, then where the model is.
-        XCTAssertTrue(lines(result).contains { $0.hasPrefix("model.safetensors: 4.1 MB downloaded and verified in ") }, result.stderrText)
+        XCTAssertTrue(lines(result).contains { $0.hasPrefix("model.safetensors: 2.5 MB downloaded and verified in ") }, result.stderrText)
         XCTAssertEqual(lines(result).last, "CIDAS/clipseg-rd64-refined is in \(test.snapshot.path)")
         XCTAssertEqual(test.weightRequests.count, 1)
 
@@ -153,17 +153,14 @@ final class DownloadCommandTests: XCTestCase {
         try manager.createSymbolicLink(atPath: test.weightsPartial.path, withDestinationPath: "/dev/full")
         let result = try test.download()
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(lines(result).last, "Error: no space left on the device of \(test.weightsPartial.path) after 0 B of 4.1 MB; "
+        XCTAssertEqual(lines(result).last, "Error: no space left on the device of \(test.weightsPartial.path) after 0 B of 2.5 MB; "
                        + "free some space and run the download again to resume")
         XCTAssertFalse(manager.fileExists(atPath: test.snapshot.appendingPathComponent("model.safetensors").path))
     }
 
-    func testInterruptKeepsThePartialAndARerunResumes() throws {
-        let test = try DownloadTestHub()
-        defer { test.stop() }
-        test.hub.stall(test.weightsSHA256, after: 1_500_000)
-        let stderrFile = test.folder.path("stderr.txt")
-        manager.createFile(atPath: stderrFile.path, contents: nil)
+    /// Starts `clipseg download` in the background, its standard error going to `stderrFile`.
+    private func startDownload(_ test: DownloadTestHub, stderrFile: URL) throws -> Process {
+        _ = manager.createFile(atPath: stderrFile.path, contents: nil)
         let process = Process()
         process.executableURL = TestPaths.clipsegBinary
         process.arguments = ["download"]
@@ -171,10 +168,22 @@ final class DownloadCommandTests: XCTestCase {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
+        return process
+    }
+
+    /// Polls (for another process's progress, not for timing) until `condition` holds or a minute has passed.
+    private func poll(_ condition: () -> Bool) {
         let deadline = Date().addingTimeInterval(60)
-        while (try? manager.attributesOfItem(atPath: test.weightsPartial.path)[.size] as? Int) != 1_500_000 && Date() < deadline {
-            usleep(5000)  // polling for the child's progress
-        }
+        while !condition() && Date() < deadline { usleep(5000) }
+    }
+
+    func testInterruptKeepsThePartialAndARerunResumes() throws {
+        let test = try DownloadTestHub()
+        defer { test.stop() }
+        test.hub.stall(test.weightsSHA256, after: 1_500_000)
+        let stderrFile = test.folder.path("stderr.txt")
+        let process = try startDownload(test, stderrFile: stderrFile)
+        poll { (try? manager.attributesOfItem(atPath: test.weightsPartial.path)[.size] as? Int) == 1_500_000 }
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .exit)
@@ -210,5 +219,29 @@ final class DownloadCommandTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderrText)
         XCTAssertTrue(lines(again).contains("model.safetensors: already there"), again.stderrText)
         XCTAssertEqual(test.weightRequests.count, 1)
+    }
+
+    /// Two downloads of one model at once take turns on huggingface_hub's lock file: the second waits, then finds
+    /// the blob the first placed and fetches nothing.
+    func testConcurrentDownloadsTakeTurnsOnTheBlobLock() throws {
+        let test = try DownloadTestHub()
+        defer { test.stop() }
+        test.hub.stall(test.weightsSHA256, after: 1_000_000)
+        let first = try startDownload(test, stderrFile: test.folder.path("first.txt"))
+        poll { (try? manager.attributesOfItem(atPath: test.weightsPartial.path)[.size] as? Int) == 1_000_000 }
+        let second = try startDownload(test, stderrFile: test.folder.path("second.txt"))
+        let waiting = "model.safetensors: another download of this file is running; waiting for it"
+        poll { ((try? String(contentsOf: test.folder.path("second.txt"), encoding: .utf8)) ?? "").contains(waiting) }
+        XCTAssertTrue(manager.fileExists(atPath: test.cache.appendingPathComponent(
+            ".locks/models--CIDAS--clipseg-rd64-refined/\(test.weightsSHA256).lock").path))
+        test.hub.release(test.weightsSHA256)
+        first.waitUntilExit()
+        second.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 0)
+        XCTAssertEqual(second.terminationStatus, 0)
+        let secondLog = try String(contentsOf: test.folder.path("second.txt"), encoding: .utf8)
+        XCTAssertTrue(secondLog.contains(waiting), secondLog)
+        XCTAssertEqual(test.weightRequests.count, 1)
+        XCTAssertEqual(try Data(contentsOf: test.snapshot.appendingPathComponent("model.safetensors")), test.weights)
     }
 }

@@ -3,8 +3,8 @@ import ModelHub
 import TestSupport
 
 /// A hub stand-in serving one model, `CIDAS/clipseg-rd64-refined` at `commit`: the sample model's
-/// configuration and weights (model.safetensors, 4.1 MB, in LFS, redirected to the storage port), its CLIP
-/// tokenizer files, CIDAS' real tokenizer_config.json and special_tokens_map.json (with the hub's blob ids),
+/// configuration and CLIP tokenizer files, a model.safetensors of 2.5 MB generated from a seed (in LFS,
+/// redirected to the storage port; only its bytes matter here), CIDAS' real tokenizer_config.json and special_tokens_map.json (with the hub's blob ids),
 /// a pytorch_model.bin that must not be fetched when safetensors is there, and a .gitattributes.
 /// `environment` points `clipseg` at it with empty caches under `folder`.
 struct DownloadTestHub {
@@ -21,7 +21,8 @@ struct DownloadTestHub {
         folder = try TemporaryDirectory(prefix: "clipseg-download")
         let sample = TestPaths.samples.appendingPathComponent("models/shapes")
         let cidas = TestPaths.fixtures.appendingPathComponent("cidas-clipseg-rd64-refined")
-        weights = try Data(contentsOf: sample.appendingPathComponent("model.safetensors"))
+        var generator = SplitMix64(seed: 19)
+        weights = Data((0..<2_500_000 / 8).flatMap { _ in withUnsafeBytes(of: generator.next()) { Array($0) } })
         weightsSHA256 = SHA256.hex(of: weights)
         var files: [HubStandIn.File] = [HubStandIn.File(path: ".gitattributes", content: Data("*.bin filter=lfs\n".utf8),
                                                         blobID: Self.blobID(Data("*.bin filter=lfs\n".utf8)))]
