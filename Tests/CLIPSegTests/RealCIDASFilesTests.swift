@@ -54,4 +54,32 @@ final class RealCIDASFilesTests: XCTestCase {
         XCTAssertEqual(tokenizer.encode("a cat"), [49406, 320, 2368, 49407])
         XCTAssertEqual(tokenizer.encode(String(repeating: "cat ", count: 100)).count, 77)
     }
+
+    /// The model's checkpoint key table asks for exactly the real checkpoint's tensors (and ignores only the
+    /// buffers and the temperature it carries besides).
+    func testKeyTableIsTheRealTensorList() throws {
+        let configuration = try CLIPSegConfiguration(contentsOf: RealCIDASFiles.folder.appendingPathComponent("config.json"))
+        let expected = CheckpointKeys.slots(for: configuration).map { "\($0.key)\t\($0.shape)" }
+        let real = try String(contentsOf: RealCIDASFiles.folder.appendingPathComponent("tensors.tsv"), encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: "\t").map(String.init) }
+        let needed = real.filter { !CheckpointKeys.ignoredKeys.contains($0[0]) }.map { "\($0[0])\t\($0[2])" }
+        XCTAssertEqual(Set(expected), Set(needed))
+        XCTAssertEqual(expected.count, 461)
+        XCTAssertEqual(Set(real.map { $0[0] }).subtracting(needed.map { String($0.split(separator: "\t")[0]) }),
+                       CheckpointKeys.ignoredKeys)
+    }
+
+    /// CIDAS/clipseg-rd64 and clipseg-rd16 (rebuilt configurations, no hash to check them by): one plain
+    /// transposed convolution [reduce_dim, 1, 16, 16] ends the decoder.
+    func testRd64AndRd16ConfigurationsNeedOnePlainTransposedConvolution() throws {
+        for (file, reduceDim) in [("rd64-config.json", 64), ("rd16-config.json", 16)] {
+            let configuration = try CLIPSegConfiguration(
+                contentsOf: RealCIDASFiles.folder.appendingPathComponent("other-configs/\(file)"))
+            XCTAssertEqual(configuration.reduceDim, reduceDim, file)
+            XCTAssertFalse(configuration.useComplexTransposedConvolution, file)
+            let decoderEnd = CheckpointKeys.slots(for: configuration).filter { $0.key.hasPrefix("decoder.transposed_convolution") }
+            XCTAssertEqual(decoderEnd.map(\.key), ["decoder.transposed_convolution.weight", "decoder.transposed_convolution.bias"], file)
+            XCTAssertEqual(decoderEnd.map(\.shape), [[reduceDim, 1, 16, 16], [1]], file)
+        }
+    }
 }
