@@ -19,7 +19,7 @@ public struct HubServer: Sendable {
         let text = environment["HF_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://huggingface.co"
         let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
         guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-            throw ModelHubError.badAnswer(what: "HF_ENDPOINT \(text)", detail: "not an http:// or https:// address")
+            throw ModelHubError.badEndpoint(text)
         }
         self.init(endpoint: url, token: explicitToken ?? Self.token(environment))
     }

@@ -10,6 +10,8 @@ public enum ModelHubError: Error, Equatable, CustomStringConvertible {
     case refused(what: String, status: Int, reason: String)
     /// The connection failed (no route, DNS, TLS, cut and not resumable) while fetching `what`.
     case network(what: String, detail: String)
+    /// `HF_ENDPOINT` (the hub's address) is not an http or https address.
+    case badEndpoint(String)
     /// The hub's answer could not be understood.
     case badAnswer(what: String, detail: String)
     /// The revision lacks a file every CLIPSeg folder needs (`missing`: the configuration, or any weight file).
@@ -33,6 +35,8 @@ public enum ModelHubError: Error, Equatable, CustomStringConvertible {
             return "the hub answered \(status) for \(what.escapingControlCharactersAsCodePoints): \(reason)"
         case let .network(what, detail):
             return "could not fetch \(what.escapingControlCharactersAsCodePoints): \(detail)"
+        case let .badEndpoint(text):
+            return "HF_ENDPOINT \(text.escapingControlCharactersAsCodePoints) is not an http:// or https:// address"
         case let .badAnswer(what, detail):
             return "the hub's answer for \(what.escapingControlCharactersAsCodePoints) cannot be read: \(detail)"
         case let .notAModel(id, commit, missing):

@@ -244,4 +244,28 @@ final class DownloadCommandTests: XCTestCase {
         XCTAssertEqual(test.weightRequests.count, 1)
         XCTAssertEqual(try Data(contentsOf: test.snapshot.appendingPathComponent("model.safetensors")), test.weights)
     }
+
+    /// `--cache-dir` fills another cache in the same layout; clipseg's own (~/.cache/clipseg/hub) is searched after
+    /// the Hugging Face cache. A commit as the revision writes no ref and is found by the same commit.
+    func testCacheDirAndACommitRevision() throws {
+        let test = try DownloadTestHub()
+        defer { test.stop() }
+        let ours = test.folder.path(".cache/clipseg/hub")
+        let result = try test.download(["CIDAS/clipseg-rd64-refined@\(DownloadTestHub.commit)", "--cache-dir", ours.path])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        let snapshot = ours.appendingPathComponent("models--CIDAS--clipseg-rd64-refined/snapshots/\(DownloadTestHub.commit)")
+        XCTAssertEqual(result.stdoutText, snapshot.path + "\n")
+        XCTAssertFalse(manager.fileExists(atPath: ours.appendingPathComponent("models--CIDAS--clipseg-rd64-refined/refs").path))
+        XCTAssertFalse(manager.fileExists(atPath: test.cache.path), "the Hugging Face cache is left alone")
+        let byCommit = try ChildProcess.run(TestPaths.clipsegBinary,
+                                            ["tokenize", "--model", "CIDAS/clipseg-rd64-refined@\(DownloadTestHub.commit)", "a cat"],
+                                            environment: test.environment())
+        XCTAssertEqual(byCommit.stdoutText, "[49406,320,2368,49407]\n", byCommit.stderrText)
+        let byBranch = try ChildProcess.run(TestPaths.clipsegBinary, ["tokenize", "--model", "CIDAS/clipseg-rd64-refined", "a"],
+                                            environment: test.environment())
+        XCTAssertEqual(byBranch.status, 1, "no ref names main in either cache")
+        let badEndpoint = try test.download([], ["HF_ENDPOINT": "ftp://mirror"])
+        XCTAssertEqual(badEndpoint.status, 64)
+        XCTAssertEqual(badEndpoint.stderrText, "Error: HF_ENDPOINT ftp://mirror is not an http:// or https:// address\n")
+    }
 }
