@@ -44,6 +44,9 @@ final class DownloadCommandTests: XCTestCase {
         XCTAssertEqual(tokens.stdoutText, "[49406,320,2368,49407]\n", tokens.stderrText)
         let byDefault = try ChildProcess.run(TestPaths.clipsegBinary, ["tokenize", "a cat"], environment: test.environment())
         XCTAssertEqual(byDefault.stdoutText, "[49406,320,2368,49407]\n", byDefault.stderrText)
+        let fromVariable = try ChildProcess.run(TestPaths.clipsegBinary, ["tokenize", "a cat"],
+                                                environment: test.environment(["CLIPSEG_MODEL": "CIDAS/clipseg-rd64-refined@main"]))
+        XCTAssertEqual(fromVariable.stdoutText, "[49406,320,2368,49407]\n", fromVariable.stderrText)
 
         // A second run finds everything in place and fetches nothing.
         let again = try test.download()
