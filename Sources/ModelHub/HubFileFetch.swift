@@ -58,6 +58,7 @@ struct HubFileFetch {
                                                 + "run the download again to resume")
             }
             events(.note("\(file.path): the connection ended after \(ByteCount.text(outcome.fileSize)); resuming"))
+            if outcome.fileSize <= before { sleep(UInt32(failures)) }  // nothing came: give the network a moment
         }
         let received = Self.size(of: descriptor)
         if let size = file.size, received != size {
