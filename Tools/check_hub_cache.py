@@ -7,7 +7,8 @@
 
 Checks, with huggingface_hub's own functions and local_files_only=True (nothing is fetched):
 snapshot_download returns the snapshot folder; hf_hub_download finds every file; scan_cache_dir reports the
-repository with no warnings, the revision's ref and the files' sizes. Needs huggingface_hub (the reference
+repository with no warnings, the revision's ref and the files' sizes. Then the other way round: huggingface_hub's
+snapshot_download fills a cache from the same stand-in, and `clipseg tokenize --model OWNER/NAME` finds it. Needs huggingface_hub (the reference
 virtual environment has it: Benchmarks/README.md). Not part of `swift test`.
 """
 import argparse, hashlib, http.server, json, os, random, subprocess, sys, tempfile, threading
@@ -48,6 +49,24 @@ def serve_repository(repo, commit, files, lfs_names):
         def log_message(self, *args):
             pass
 
+        def do_HEAD(self):
+            # What huggingface_hub asks before it downloads a file (its blob name, size and commit).
+            name = self.path.split("?")[0].split("/resolve/")[-1].split("/", 1)[-1]
+            data = files[name]
+            if name in lfs_names:
+                digest = hashlib.sha256(data).hexdigest()
+                storage[digest] = data
+                self.send_response(302)
+                self.send_header("Location", "http://127.0.0.1:%d/lfs/%s" % (storage_server.server_port, digest))
+                self.send_header("X-Linked-Etag", '"%s"' % digest)
+                self.send_header("X-Linked-Size", str(len(data)))
+            else:
+                self.send_response(200)
+                self.send_header("ETag", '"%s"' % git_blob_id(data))
+            self.send_header("X-Repo-Commit", commit)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+
         def do_GET(self):
             path = self.path.split("?")[0]
             if path.startswith("/api/models/%s/revision/" % repo):
@@ -63,7 +82,20 @@ def serve_repository(repo, commit, files, lfs_names):
                 self.end_headers()
                 self.wfile.write(body)
                 return
-            name = path.split("/resolve/%s/" % commit)[-1]
+            if path.startswith("/api/models/%s/tree/" % repo):  # huggingface_hub's snapshot_download lists files here
+                entries = []
+                for name, data in files.items():
+                    entry = {"type": "file", "path": name, "size": len(data), "oid": git_blob_id(data)}
+                    if name in lfs_names:
+                        entry["lfs"] = {"oid": hashlib.sha256(data).hexdigest(), "size": len(data), "pointerSize": 134}
+                    entries.append(entry)
+                body = json.dumps(entries).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            name = path.split("/resolve/")[-1].split("/", 1)[-1]
             data = files[name]
             if name in lfs_names:
                 digest = hashlib.sha256(data).hexdigest()
@@ -130,7 +162,22 @@ def main():
         for name in names:
             with open(os.path.join(done.stdout.strip(), name), "rb") as f:
                 assert f.read() == files[name], name
+        blobs_by_clipseg = sorted(os.listdir(os.path.join(cache, "models--CIDAS--clipseg-rd64-refined", "blobs")))
     print("OK: huggingface_hub reads the cache clipseg download wrote")
+    # The other way round: a cache huggingface_hub filled is where --model OWNER/NAME finds the model.
+    from huggingface_hub import snapshot_download
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["HF_HUB_DISABLE_XET"] = "1"
+        written = snapshot_download(repo, cache_dir=cache, endpoint=endpoint, token=False,
+                                    allow_patterns=["*.json", "*.txt", "*.safetensors"])
+        environment = dict(os.environ, HF_HUB_CACHE=cache, HF_ENDPOINT="http://127.0.0.1:1", CLIPSEG_MODEL="")
+        done = subprocess.run([args.clipseg, "tokenize", "--model", repo, "a cat"], env=environment,
+                              capture_output=True, text=True)
+        assert done.returncode == 0 and done.stdout == "[49406,320,2368,49407]\n", (done.stdout, done.stderr)
+        blobs_by_python = sorted(os.listdir(os.path.join(cache, "models--CIDAS--clipseg-rd64-refined", "blobs")))
+        assert blobs_by_python == blobs_by_clipseg, (blobs_by_python, blobs_by_clipseg)
+        print("OK: both name the 7 blobs alike (sha256 for LFS files, git blob ids for the rest)")
+        print("OK: huggingface_hub's snapshot_download wrote %s; clipseg tokenize --model %s read it" % (written, repo))
 
 
 if __name__ == "__main__":
