@@ -30,6 +30,10 @@ struct HubFileFetch {
             try truncate(descriptor)
             have = 0
         }
+        if let size = file.size, let available = Self.freeBytes(partial.deletingLastPathComponent()), size - have > available {
+            throw ModelHubError.notEnoughSpace(file: file.path, needed: size - have, available: available,
+                                               folder: partial.deletingLastPathComponent())
+        }
         events(.fileStarted(path: file.path, size: file.size, resumedAt: have))
         var failures = 0
         while true {
@@ -111,6 +115,14 @@ struct HubFileFetch {
     private static func size(of descriptor: Int32) -> Int64 {
         var status = stat()
         return fstat(descriptor, &status) == 0 ? Int64(status.st_size) : 0
+    }
+
+    /// What an unprivileged process may still write on the device holding `folder` (nil if unknown).
+    private static func freeBytes(_ folder: URL) -> Int64? {
+        var status = statvfs()
+        guard statvfs(folder.path, &status) == 0 else { return nil }
+        let (bytes, overflow) = Int64(status.f_bavail).multipliedReportingOverflow(by: Int64(status.f_frsize))
+        return overflow ? nil : bytes
     }
 
     private static func fileSize(_ url: URL) -> Int64 {

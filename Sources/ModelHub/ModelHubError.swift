@@ -22,6 +22,8 @@ public enum ModelHubError: Error, Equatable, CustomStringConvertible {
     case sizeMismatch(file: String, expected: Int64, received: Int64, partial: URL)
     /// Writing `path` failed: no space left on its device.
     case diskFull(path: URL, written: Int64, total: Int64?)
+    /// `file` needs `needed` more bytes than the device of `folder` has free (`available`).
+    case notEnoughSpace(file: String, needed: Int64, available: Int64, folder: URL)
     /// Another file-system error on `path`.
     case fileSystem(path: URL, detail: String)
 
@@ -52,6 +54,10 @@ public enum ModelHubError: Error, Equatable, CustomStringConvertible {
             let progress = total.map { " after \(ByteCount.text(written)) of \(ByteCount.text($0))" } ?? ""
             return "no space left on the device of \(path.path.escapingControlCharactersAsCodePoints)\(progress); "
                 + "free some space and run the download again to resume"
+        case let .notEnoughSpace(file, needed, available, folder):
+            return "\(file.escapingControlCharactersAsCodePoints) needs \(ByteCount.text(needed)) more and the device of "
+                + "\(folder.path.escapingControlCharactersAsCodePoints) has \(ByteCount.text(available)) free; "
+                + "free some space and run the download again"
         case let .fileSystem(path, detail):
             return "\(path.path.escapingControlCharactersAsCodePoints): \(detail)"
         }

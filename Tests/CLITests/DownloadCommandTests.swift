@@ -180,6 +180,20 @@ final class DownloadCommandTests: XCTestCase {
         while !condition() && Date() < deadline { usleep(5000) }
     }
 
+    /// Before a file is fetched, the free space of its device is compared with what the listing says it needs:
+    /// a weight file listed at 1 EB is refused at once, nothing fetched.
+    func testFileLargerThanTheFreeSpaceIsRefusedBeforeItIsFetched() throws {
+        let test = try DownloadTestHub(listedWeightsSize: 1_000_000_000_000_000_000)
+        defer { test.stop() }
+        let result = try test.download()
+        XCTAssertEqual(result.status, 1)
+        let last = try XCTUnwrap(lines(result).last)
+        XCTAssertTrue(last.hasPrefix("Error: model.safetensors needs 1000000000.00 GB more and the device of "
+                                     + "\(test.repositoryFolder.path)/blobs has "), last)
+        XCTAssertTrue(last.hasSuffix(" free; free some space and run the download again"), last)
+        XCTAssertTrue(test.weightRequests.isEmpty)
+    }
+
     func testInterruptKeepsThePartialAndARerunResumes() throws {
         let test = try DownloadTestHub()
         defer { test.stop() }

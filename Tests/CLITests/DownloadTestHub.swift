@@ -16,7 +16,7 @@ struct DownloadTestHub {
     let weights: Data
     let weightsSHA256: String
 
-    init(gated: Bool = false, servedWeights: ((Data) -> Data)? = nil) throws {
+    init(gated: Bool = false, listedWeightsSize: Int? = nil, servedWeights: ((Data) -> Data)? = nil) throws {
         hub = try HubStandIn()
         folder = try TemporaryDirectory(prefix: "clipseg-download")
         let sample = TestPaths.samples.appendingPathComponent("models/shapes")
@@ -36,7 +36,8 @@ struct DownloadTestHub {
                                          blobID: blobID))
         }
         files.append(HubStandIn.File(path: "model.safetensors", content: weights, sha256: weightsSHA256,
-                                     blobID: String(repeating: "a", count: 40), served: servedWeights?(weights)))
+                                     blobID: String(repeating: "a", count: 40), served: servedWeights?(weights),
+                                     listedSize: listedWeightsSize))
         let bin = Data(repeating: 7, count: 1000)
         files.append(HubStandIn.File(path: "pytorch_model.bin", content: bin, sha256: SHA256.hex(of: bin),
                                      blobID: String(repeating: "b", count: 40)))

@@ -16,13 +16,17 @@ public final class HubStandIn: @unchecked Sendable {
         /// Git's blob id (for an LFS file, the pointer's; any 40 hex digits will do).
         public var blobID: String
         public var served: Data?
+        /// The size the listing gives, when it should not be `content`'s.
+        public var listedSize: Int?
 
-        public init(path: String, content: Data, sha256: String? = nil, blobID: String, served: Data? = nil) {
+        public init(path: String, content: Data, sha256: String? = nil, blobID: String, served: Data? = nil,
+                    listedSize: Int? = nil) {
             self.path = path
             self.content = content
             self.sha256 = sha256
             self.blobID = blobID
             self.served = served
+            self.listedSize = listedSize
         }
     }
 
@@ -131,8 +135,9 @@ public final class HubStandIn: @unchecked Sendable {
 
     private func listing(_ name: String, _ repository: Repository) -> Data {
         let siblings: [[String: Any]] = repository.files.map { file in
-            var sibling: [String: Any] = ["rfilename": file.path, "blobId": file.blobID, "size": file.content.count]
-            if let sha256 = file.sha256 { sibling["lfs"] = ["sha256": sha256, "size": file.content.count, "pointerSize": 134] }
+            let size = file.listedSize ?? file.content.count
+            var sibling: [String: Any] = ["rfilename": file.path, "blobId": file.blobID, "size": size]
+            if let sha256 = file.sha256 { sibling["lfs"] = ["sha256": sha256, "size": size, "pointerSize": 134] }
             return sibling
         }
         return try! JSONSerialization.data(withJSONObject: ["id": name, "sha": repository.commit, "siblings": siblings])
