@@ -42,7 +42,8 @@ struct HubFileFetch {
                 events(.progress(path: file.path, bytes: bytes, total: file.size))
             }
             if let code = outcome.writeErrno { throw fileError(code, written: outcome.fileSize) }
-            if outcome.status == 416, let size = file.size, before == size { break }
+            // Nothing left to send: the partial is whole (checked below against the size and hash).
+            if outcome.status == 416 && (file.size == nil ? before > 0 : before == file.size) { break }
             if let reason = outcome.protocolError {
                 try truncate(descriptor)
                 failures += 1
@@ -51,6 +52,9 @@ struct HubFileFetch {
             }
             if outcome.status != 0 && outcome.status != 200 && outcome.status != 206 {
                 throw HubAnswer.refusal(what: file.path, outcome: outcome, sentToken: headers["Authorization"] != nil)
+            }
+            if let size = file.size, outcome.fileSize > size {
+                throw ModelHubError.sizeMismatch(file: file.path, expected: size, received: outcome.fileSize, partial: partial)
             }
             let complete = outcome.transportError == nil && (file.size.map { outcome.fileSize == $0 } ?? true)
             if complete { break }

@@ -102,6 +102,16 @@ final class DownloadCommandTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: test.snapshot.appendingPathComponent("model.safetensors")), test.weights)
     }
 
+    func testMoreBytesThanListedAreRefused() throws {
+        let test = try DownloadTestHub { $0 + Data(repeating: 1, count: 10) }
+        defer { test.stop() }
+        let result = try test.download()
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(lines(result).last, "Error: model.safetensors arrived with \(test.weights.count + 10) bytes where the hub "
+                       + "lists \(test.weights.count); it was not placed (kept in \(test.weightsPartial.path))")
+        XCTAssertFalse(manager.fileExists(atPath: test.snapshot.appendingPathComponent("model.safetensors").path))
+    }
+
     func testGatedRepositoryNeedsTheTokenWhichNeverLeavesTheHub() throws {
         let test = try DownloadTestHub(gated: true)
         defer { test.stop() }
