@@ -30,7 +30,8 @@ struct DownloadCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Branch, tag or commit to download (default: main).", valueName: "REV"))
     var revision: String?
 
-    @Option(help: ArgumentHelp("Write a plain model folder here instead of the Hugging Face cache.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Write a plain model folder here instead of the Hugging Face cache (files already there "
+                               + "are kept when they match the hub's hash, replaced otherwise).", valueName: "DIR"))
     var to: String?
 
     @Option(help: ArgumentHelp("Use this cache folder (huggingface_hub's layout) instead of the Hugging Face cache; "
