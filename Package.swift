@@ -5,11 +5,13 @@
 //   CVectorKernels, FileSafety, StreamKit, UserText, VideoFrames                   (no dependencies)
 //   SafeTensors       ← UserText                                                       checkpoints
 //   CLIPTokenizer     ← UserText                                                       prompts → token ids
+//   TorchCheckpoint   ← SafeTensors, UserText                                          pytorch_model.bin, no code run
 //   ModelHub          ← UserText                                                       hub ids, the Hugging Face cache,
 //                                                                                      downloads (FoundationNetworking)
 //   TensorKit         ← COpenBLAS, CVectorKernels
 //   ReducedPrecision  ← CDNNL, TensorKit, CVectorKernels
-//   CLIPSeg           ← TensorKit, SafeTensors, CLIPTokenizer, ReducedPrecision        the model
+//   CLIPSeg           ← TensorKit, SafeTensors, TorchCheckpoint, CLIPTokenizer,        the model
+//                       ReducedPrecision
 //   MediaIO           ← CFFmpeg, CV4L2, FileSafety, VideoFrames                        video in and out
 //   MaskRender        ← VideoFrames, UserText                                          masks → pictures, statistics
 //   Pipeline          ← StreamKit, MaskRender, VideoFrames, UserText                   the stage chain; never the model,
@@ -30,6 +32,7 @@ let package = Package(
         // For the fuzz package (Tests/Fuzz), which depends on this one by path.
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "CLIPTokenizer", targets: ["CLIPTokenizer"]),
+        .library(name: "TorchCheckpoint", targets: ["TorchCheckpoint"]),
         .library(name: "VideoFrames", targets: ["VideoFrames"]),
     ],
     dependencies: [
@@ -59,7 +62,11 @@ let package = Package(
         // Hub ids (`OWNER/NAME[@REVISION]`), the Hugging Face cache layout, and downloads from the hub over
         // FoundationNetworking's URLSession (ships with the toolchain): resume, redirects, sha256 checks.
         .target(name: "ModelHub", dependencies: ["UserText"]),
-        .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer", "ReducedPrecision"]),
+        // PyTorch's zip checkpoints (`pytorch_model.bin`): a restricted unpickler (allow-listed globals, nothing
+        // executed) over a memory-mapped archive, sharing SafeTensors' element types and conversions.
+        .target(name: "TorchCheckpoint", dependencies: ["SafeTensors", "UserText"]),
+        .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "TorchCheckpoint", "CLIPTokenizer",
+                                                "ReducedPrecision"]),
         // Reduced-precision (bf16 / int8) linear layers over oneDNN.
         .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit", "CVectorKernels"]),
 
@@ -114,6 +121,7 @@ let package = Package(
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "CVectorKernels", "TestSupport", "KernelTestSupport"]),
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "TestSupport"]),
         .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport",

@@ -169,6 +169,12 @@ struct SegmentCommand: AsyncParsableCommand {
 
     @OptionGroup var followMotion: FollowMotionOptions
 
+    @OptionGroup(title: "Effects per prompt")
+    var regionEffects: RegionEffectOptions
+
+    @OptionGroup(title: "Events")
+    var eventOptions: EventOptions
+
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?
@@ -184,8 +190,9 @@ struct SegmentCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard !prompts.isEmpty || !imagePrompts.isEmpty else {
-            throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE")
+        let effectPrompts = try regionEffects.assignments()
+        guard !prompts.isEmpty || !imagePrompts.isEmpty || !effectPrompts.isEmpty else {
+            throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE (or an effect such as --blur TEXT)")
         }
         for (option, texts) in [("--prompt", prompts), ("--negative", negatives)]
         where texts.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
@@ -196,12 +203,13 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--negative '\(both.escapingControlCharacters)' is also a --prompt; "
                                   + "it would remove everything that prompt finds")
         }
-        guard output != nil || masks != nil || stats != nil else {
-            throw ValidationError("nothing to write: give -o FILE (video), --masks FILE or --stats FILE (- for standard output)")
+        guard output != nil || masks != nil || stats != nil || eventOptions.events != nil else {
+            throw ValidationError("nothing to write: give -o FILE (video), --masks FILE, --stats FILE or --events FILE "
+                                  + "(- for standard output)")
         }
-        let toStandardOutput = [output, masks, stats].compactMap { $0 }.filter { $0 == "-" }
+        let toStandardOutput = [output, masks, stats, eventOptions.events].compactMap { $0 }.filter { $0 == "-" }
         guard toStandardOutput.count <= 1 else {
-            throw ValidationError("only one of -o, --masks and --stats can write to standard output (-)")
+            throw ValidationError("only one of -o, --masks, --stats and --events can write to standard output (-)")
         }
         if control == "-" && input == "-" {
             throw ValidationError("--control - and INPUT - cannot both read standard input")
@@ -219,7 +227,9 @@ struct SegmentCommand: AsyncParsableCommand {
         if processedOnly && followMotion.followMotion == true {
             throw ValidationError("--follow-motion moves the masks of kept frames; --processed-only keeps none")
         }
-        if background != nil && mode != .replace { throw ValidationError("--background is used with --mode replace") }
+        if background != nil && mode != .replace && regionEffects.remove.isEmpty {
+            throw ValidationError("--background is used with --mode replace or --remove")
+        }
         if background == nil && mode == .replace && output != nil {
             throw ValidationError("--mode replace needs --background IMAGE|COLOR (a picture, or a colour such as green)")
         }
@@ -260,6 +270,7 @@ struct SegmentCommand: AsyncParsableCommand {
                                                                  : OutputPaths.file(masks))
         }
         if let stats { paths.output("--stats", OutputPaths.file(stats)) }
+        if let events = eventOptions.events { paths.output("--events", OutputPaths.file(events)) }
         return paths
     }
 
@@ -319,6 +330,8 @@ struct SegmentRequest: Sendable {
     var maskFormat: MaskFormat
     var maskLayout: MaskLayout
     var stats: String?
+    var events: String?
+    var presenceRule: PresenceRule
     var fragmented: Bool
     var maskOptions: MaskOptions
     var realtime: Bool
@@ -329,13 +342,18 @@ struct SegmentRequest: Sendable {
     var control: String?
     var tokenReuse: TokenReuseOptions
     var followMotion: FollowMotionOptions
+    var promptEffects: PromptEffects
     var quiet: Bool
     /// Every path read and written; its old picture frames are removed just before the outputs open.
     var outputPaths: OutputPaths
 
     init(command c: SegmentCommand) throws {
         input = c.input
-        texts = c.prompts
+        // Prompts with an effect are prompts too (once, where --prompt did not give them already).
+        let effects = try c.regionEffects.assignments()
+        var known = Set(c.prompts.map(PromptSet.key))
+        texts = c.prompts + effects.map(\.prompt).filter { known.insert(PromptSet.key($0)).inserted }
+        promptEffects = try c.regionEffects.promptEffects()
         imagePrompts = c.imagePrompts
         negatives = c.negatives
         modelDirectory = try ModelDirectoryDefault.resolve(c.model)
@@ -350,6 +368,8 @@ struct SegmentRequest: Sendable {
         maskFormat = try c.maskFormat ?? c.masks.map(MaskFormat.inferred) ?? .y4m
         maskLayout = c.maskLayout ?? .union
         stats = c.stats
+        events = c.eventOptions.events
+        presenceRule = c.eventOptions.rule
         fragmented = c.fragmented
         maskOptions = MaskOptions(threshold: c.threshold, soft: c.soft, smoothing: c.smooth, featherRadius: c.feather)
         realtime = c.realtime

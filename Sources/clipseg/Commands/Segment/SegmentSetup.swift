@@ -67,7 +67,7 @@ enum SegmentSetup {
                 mode: request.mode, background: background, maskOptions: request.maskOptions,
                 maskLayout: request.maskLayout, keepDroppedFrames: keepDroppedFrames,
                 followMotion: request.followMotion.enabled(live: live, keepDroppedFrames: keepDroppedFrames),
-                outputWidth: info.width, outputHeight: info.height)
+                outputWidth: info.width, outputHeight: info.height, effects: request.promptEffects)
             // Audio is copied from the input file or stream (standard input cannot be read twice).
             let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
             if request.input == "-", info.hasAudio, let output = request.output, !request.quiet {
@@ -173,7 +173,7 @@ enum SegmentSetup {
         var removable: RemovableOutput?
     }
 
-    /// The outputs, in the order video, masks, statistics. On a failure or a signal (checked after each
+    /// The outputs, in the order video, masks, statistics, events. On a failure or a signal (checked after each
     /// one opens) those already open are closed and removed, and the error is thrown.
     private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, live: Bool, audioSource: String?,
                                     interruption: SegmentInterruption) throws -> [OpenedOutput] {
@@ -195,6 +195,9 @@ enum SegmentSetup {
             }
             if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
             if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
+            if let path = request.events {
+                try add(path) { EventsFrameSink(writer: try StatisticsWriter(path: path), rule: request.presenceRule) }
+            }
             interruption.pauseIfAskedWithOutputsOpen()
             try interruption.checkpoint()
             return outputs
