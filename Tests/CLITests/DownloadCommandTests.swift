@@ -295,4 +295,39 @@ final class DownloadCommandTests: XCTestCase {
         XCTAssertEqual(badEndpoint.status, 64)
         XCTAssertEqual(badEndpoint.stderrText, "Error: HF_ENDPOINT ftp://mirror is not an http:// or https:// address\n")
     }
+
+    /// A repository with only pytorch_model.bin: the download takes it, `--model OWNER/NAME` finds the snapshot, and
+    /// `clipseg image` gives the same logits as the same weights in model.safetensors.
+    func testPyTorchOnlyRepositoryDownloadsAndRuns() throws {
+        let hub = try HubStandIn()
+        let folder = try TemporaryDirectory(prefix: "clipseg-download-bin")
+        defer { hub.stop(); folder.remove() }
+        let p8 = TestPaths.fixtures.appendingPathComponent("clipseg/p8-plain-f32")
+        let bin = try Data(contentsOf: TestPaths.fixtures.appendingPathComponent("torch-checkpoint/clipseg-p8/pytorch_model.bin"))
+        var files = try ["config.json", "preprocessor_config.json"].map { name in
+            let content = try Data(contentsOf: p8.appendingPathComponent(name))
+            return HubStandIn.File(path: name, content: content, blobID: DownloadTestHub.blobID(content))
+        }
+        files.append(HubStandIn.File(path: "pytorch_model.bin", content: bin, sha256: SHA256.hex(of: bin),
+                                     blobID: String(repeating: "c", count: 40)))
+        hub.add("someone/clipseg-p8", HubStandIn.Repository(commit: DownloadTestHub.commit, files: files))
+        let environment = ["HF_ENDPOINT": hub.endpoint, "HF_HUB_CACHE": folder.path("hf").path, "HF_TOKEN": "",
+                           "HOME": folder.url.path]
+        let download = try ChildProcess.run(TestPaths.clipsegBinary, ["download", "someone/clipseg-p8"], environment: environment)
+        XCTAssertEqual(download.status, 0, download.stderrText)
+        XCTAssertEqual(try manager.contentsOfDirectory(atPath: download.stdoutText.trimmingCharacters(in: .newlines)).sorted(),
+                       ["config.json", "preprocessor_config.json", "pytorch_model.bin"])
+        var logits: [[Float]] = []
+        for model in ["someone/clipseg-p8", p8.path] {
+            let output = folder.path("logits-\(logits.count).npy")
+            let image = try ChildProcess.run(TestPaths.clipsegBinary,
+                                             ["image", p8.appendingPathComponent("photo.png").path, "--model", model,
+                                              "--image-prompt", p8.appendingPathComponent("prompt.png").path,
+                                              "--logits", output.path], environment: environment)
+            XCTAssertEqual(image.status, 0, image.stderrText)
+            logits.append(try NPY.readFloat32(output).values)
+        }
+        XCTAssertFalse(logits[0].isEmpty)
+        XCTAssertEqual(logits[0], logits[1])
+    }
 }
