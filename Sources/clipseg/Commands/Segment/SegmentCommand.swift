@@ -82,9 +82,7 @@ struct SegmentCommand: AsyncParsableCommand {
             help: ArgumentHelp("A text prompt subtracted from the others' masks; repeatable.", valueName: "TEXT"))
     var negatives: [String] = []
 
-    @Option(help: ArgumentHelp(
-        "CLIPSeg model folder (config.json, preprocessor_config.json, model.safetensors, vocab.json, merges.txt).",
-        discussion: "Default: $CLIPSEG_MODEL, else ~/.cache/clipseg/clipseg-rd64-refined.", valueName: "DIR"))
+    @Option(help: ModelDirectoryDefault.help)
     var model: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Model input size in pixels (a multiple of the patch size; default: the model's, 352).",
@@ -277,7 +275,7 @@ struct SegmentCommand: AsyncParsableCommand {
             try Self.checkControl(control)
             paths.input("--control", control)
         }
-        paths.modelFolder("--model", ModelDirectoryDefault.resolve(model))
+        paths.modelFolder("--model", try ModelDirectoryDefault.resolve(model))
         for output in videoOutputs { paths.output("-o", try output.place(role: "-o")) }
         if let masks {
             paths.output("--masks", maskFormat == .pngDirectory ? try OutputPaths.frames("--masks", masks)

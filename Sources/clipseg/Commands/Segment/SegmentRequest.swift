@@ -53,7 +53,7 @@ struct SegmentRequest: Sendable {
         promptEffects = try c.regionEffects.promptEffects()
         imagePrompts = c.imagePrompts
         negatives = c.negatives
-        modelDirectory = ModelDirectoryDefault.resolve(c.model)
+        modelDirectory = try ModelDirectoryDefault.resolve(c.model)
         size = c.size
         threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
         precision = c.precision
