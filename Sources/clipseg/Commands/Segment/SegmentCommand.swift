@@ -181,6 +181,9 @@ struct SegmentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Effects per prompt")
     var regionEffects: RegionEffectOptions
 
+    @OptionGroup(title: "Effects per prompt")
+    var framing: FramingOptions
+
     @OptionGroup(title: "Events")
     var eventOptions: EventOptions
 
@@ -203,7 +206,8 @@ struct SegmentCommand: AsyncParsableCommand {
 
     func validate() throws {
         let effectPrompts = try regionEffects.assignments()
-        guard !prompts.isEmpty || !imagePrompts.isEmpty || !effectPrompts.isEmpty || recording.recordWhen != nil else {
+        guard !prompts.isEmpty || !imagePrompts.isEmpty || !effectPrompts.isEmpty || recording.recordWhen != nil
+                || framing.framedPrompt != nil else {
             throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE (or an effect such as --blur TEXT)")
         }
         for (option, texts) in [("--prompt", prompts), ("--negative", negatives)]
@@ -234,6 +238,9 @@ struct SegmentCommand: AsyncParsableCommand {
             case .featherRadius: "--feather"
             }
             throw ValidationError("\(option) \(error.requirement)")
+        }
+        if framing.framedPrompt != nil && mode == .cutout {
+            throw ValidationError("--frame crops the picture; --mode cutout's transparency would not follow it")
         }
         if keepFrames && processedOnly { throw ValidationError("--keep-frames and --processed-only exclude each other") }
         if processedOnly && followMotion.followMotion == true {
