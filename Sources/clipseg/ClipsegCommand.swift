@@ -20,7 +20,8 @@ struct ClipsegCommand: AsyncParsableCommand {
         command line is wrong (a bad value, an output that would overwrite an input or another output); 130 \
         and 143 interrupted by SIGINT (Ctrl-C) and SIGTERM, after finalising the outputs.
         """,
-        subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self, BenchCommand.self]
+        subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self, BenchCommand.self,
+                      ConcatCommand.self, BatchCommand.self]
     )
 
     @Flag(help: "Show the version, the build's git commit, the FFmpeg, OpenBLAS and oneDNN versions and the CPU features in use.")

@@ -6,6 +6,7 @@ import MediaIO
 import Pipeline
 import StreamKit
 import UserText
+import VideoFrames
 
 /// `clipseg segment INPUT [options]`: segments a video file, a stream or a live camera by text and/or
 /// image prompts, frame by frame, through the pipelined chain of `SegmentationPipeline`.
@@ -171,6 +172,8 @@ struct SegmentCommand: AsyncParsableCommand {
 
     @OptionGroup var followMotion: FollowMotionOptions
 
+    @OptionGroup(title: "Time shard") var timeWindow: TimeWindowOptions
+
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?
@@ -331,6 +334,7 @@ struct SegmentRequest: Sendable {
     var control: String?
     var tokenReuse: TokenReuseOptions
     var followMotion: FollowMotionOptions
+    var timeWindow: TimeWindow?
     var quiet: Bool
     /// Every path read and written; its old picture frames are removed just before the outputs open.
     var outputPaths: OutputPaths
@@ -361,6 +365,7 @@ struct SegmentRequest: Sendable {
         control = c.control
         tokenReuse = c.tokenReuse
         followMotion = c.followMotion
+        timeWindow = c.timeWindow.window
         quiet = c.quiet
         outputPaths = try c.outputPaths(maskFormat: maskFormat)
         outputPaths.readsStandardInput = c.input == "-" || c.control == "-"
