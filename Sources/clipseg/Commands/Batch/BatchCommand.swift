@@ -27,7 +27,7 @@ struct BatchCommand: ParsableCommand {
         the final name is always complete: --resume skips jobs whose outputs all exist, and partial files \
         left by a killed batch are removed and redone. A progress line counts jobs and frames; a summary \
         table ends the run, and --report writes one JSON line per job (id, line, input, status: \
-        done|failed|skipped|interrupted, frames, seconds, exit, error, outputs).
+        done|failed|skipped|interrupted, frames, seconds, started, ended (Unix time), exit, error, outputs).
 
         Exit status: 0 every job done or skipped; 1 a job failed; 64 a bad manifest (its line number and \
         why, nothing run); 130/143 interrupted (children get the signal and finish their outputs; partial \
@@ -95,7 +95,7 @@ struct BatchCommand: ParsableCommand {
 
         let started = Date()
         let terminal = isatty(STDERR_FILENO) != 0
-        var lastLine = Date.distantPast
+        var lastLine = terminal ? Date.distantPast : started
         let outcomes = runner.run {
             guard !quiet, Date().timeIntervalSince(lastLine) >= (terminal ? 0.5 : 5) else { return }
             lastLine = Date()

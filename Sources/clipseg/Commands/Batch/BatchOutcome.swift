@@ -18,14 +18,20 @@ struct BatchOutcome: Sendable {
     var status: Status
     var frames = 0
     var seconds = 0.0
+    /// When the child started and ended (seconds since 1970), nil for a job that did not run.
+    var started: Double?
+    var ended: Double?
     var exitStatus: Int32?
     var error: String?
 
-    /// The report line: `{"id":…,"line":…,"input":…,"status":…,"frames":…,"seconds":…,"exit":…,"error":…,"outputs":[…]}`.
+    /// The report line: `{"id":…,"line":…,"input":…,"status":…,"frames":…,"seconds":…,"started":…,"ended":…,
+    /// "exit":…,"error":…,"outputs":[…]}`.
     var reportLine: String {
         let outputs = job.outputs.map(\.path.jsonStringLiteral).joined(separator: ",")
         return "{\"id\":\(job.id.jsonStringLiteral),\"line\":\(job.line),\"input\":\(job.input.jsonStringLiteral),"
             + "\"status\":\"\(status.rawValue)\",\"frames\":\(frames),\"seconds\":\(String(format: "%.3f", seconds)),"
+            + "\"started\":\(started.map { String(format: "%.3f", $0) } ?? "null"),"
+            + "\"ended\":\(ended.map { String(format: "%.3f", $0) } ?? "null"),"
             + "\"exit\":\(exitStatus.map(String.init) ?? "null"),\"error\":\(error?.jsonStringLiteral ?? "null"),"
             + "\"outputs\":[\(outputs)]}"
     }

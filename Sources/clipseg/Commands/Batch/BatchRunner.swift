@@ -73,7 +73,9 @@ final class BatchRunner: @unchecked Sendable {
                 Thread.detachNewThread { [self] in
                     let started = Date()
                     let ending = child.run()
-                    let outcome = finish(job, partials: partials, ending: ending, seconds: Date().timeIntervalSince(started))
+                    var outcome = finish(job, partials: partials, ending: ending, seconds: Date().timeIntervalSince(started))
+                    outcome.started = started.timeIntervalSince1970
+                    outcome.ended = Date().timeIntervalSince1970
                     condition.withLock {
                         outcomes[index] = outcome
                         running[index] = nil
