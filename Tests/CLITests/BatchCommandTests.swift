@@ -150,3 +150,30 @@ private func isAlive(_ pid: Int32) -> Bool {
           let close = stat.lastIndex(of: ")") else { return false }
     return !stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
 }
+
+/// Ctrl-C: the running children get SIGINT, no partial file is left, the batch exits 130.
+final class BatchInterruptTests: XCTestCase {
+    func testSIGINTStopsTheChildrenRemovesPartialsAndExits130() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let model = try SegmentTestKit.makeModel(in: folder)
+        let long = folder.path("long.mp4")
+        try SegmentTestKit.makeClip(long, seconds: 30)
+        let lines = (1...3).map { "{\"input\": \"\(long.path)\", \"prompts\": [\"a circle\"], \"stats\": \"\(folder.path("s\($0).ndjson").path)\"}" }
+        let manifest = folder.path("jobs.jsonl")
+        try Data(lines.joined(separator: "\n").utf8).write(to: manifest)
+        let running = try RunningSegment([manifest.path, "--jobs", "2", "--threads", "2", "--model", model,
+                                          "--report", folder.path("report.ndjson").path], folder: folder, command: "batch")
+        let partials = { ((try? FileManager.default.contentsOfDirectory(atPath: folder.url.path)) ?? []).filter { $0.contains(".partial-") } }
+        XCTAssertTrue(eventually(120) { partials().count == 2 && partials().allSatisfy { lineCount(folder.path($0)) >= 2 } },
+                      running.stderrText)
+        running.send(SIGINT)
+        let ended = running.finish()
+        XCTAssertEqual(ended.status, 130, ended.stderr)
+        XCTAssertEqual(partials(), [])
+        let statuses = try SegmentTestKit.statistics(folder.path("report.ndjson")).map { $0["status"] as? String ?? "" }
+        XCTAssertEqual(statuses, ["interrupted", "interrupted", "interrupted"])
+        XCTAssertTrue(ended.stderr.contains("3 interrupted"), ended.stderr)
+        for n in 1...3 { XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path("s\(n).ndjson").path)) }
+    }
+}

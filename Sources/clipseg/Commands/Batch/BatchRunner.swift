@@ -134,8 +134,12 @@ final class BatchRunner: @unchecked Sendable {
         if let failure {
             for partial in partials { partial.discard() }
             outcome.error = failure.replacingOccurrences(of: ".partial-\(getpid())", with: "")
-            let interrupted = ending.exitStatus == 130 || ending.exitStatus == 143
-            outcome.status = interrupted && interruption != nil ? .interrupted : .failed
+            if ending.exitStatus == 130 || ending.exitStatus == 143, let signal = interruption {
+                outcome.status = .interrupted
+                outcome.error = "interrupted by signal \(signal) while running"
+            } else {
+                outcome.status = .failed
+            }
         }
         return outcome
     }
