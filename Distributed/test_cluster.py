@@ -57,7 +57,7 @@ def write_manifest(path, clips, out, video_for=()):
 class Node:
     """`ray start --block` in a process group of its own, ended by killing that group."""
 
-    def __init__(self, arguments, temp, log):
+    def __init__(self, arguments, log):
         env = dict(os.environ, **HEALTH)
         self.log = open(log, "w")
         self.process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "ray"), "start", "--block",
@@ -80,6 +80,28 @@ class Node:
             self.process.wait()
         self.kill(signal.SIGKILL)  # whatever the node left in its group
         self.log.close()
+
+
+class Cluster:
+    """A head on 127.0.0.1:PORT (its own Ray temp folder) and the nodes added to it; `stop` ends them all."""
+
+    def __init__(self, work):
+        self.work = work
+        self.temp = tempfile.mkdtemp(prefix="rc-", dir="/tmp")
+        self.nodes = [Node(["--head", "--port", str(PORT), "--include-dashboard", "false", "--temp-dir", self.temp],
+                           os.path.join(work, "head.log"))]
+        wait_for_nodes(1)
+
+    def add_node(self):
+        node = Node(["--address", f"127.0.0.1:{PORT}"], os.path.join(self.work, f"node{len(self.nodes)}.log"))
+        self.nodes.append(node)
+        wait_for_nodes(len(self.nodes))
+        return node
+
+    def stop(self):
+        for node in reversed(self.nodes):
+            node.stop()
+        shutil.rmtree(self.temp, ignore_errors=True)
 
 
 def wait_for_nodes(count, timeout=120):
@@ -135,14 +157,9 @@ def fault_test(work, clipseg, model):
                              "--threads", "1", "--quiet"], capture_output=True, text=True)
     check(single.returncode == 0, "clipseg batch failed: " + single.stderr)
 
-    temp = tempfile.mkdtemp(prefix="rc-", dir="/tmp")
-    head = Node(["--head", "--port", str(PORT), "--include-dashboard", "false", "--temp-dir", temp], temp,
-                os.path.join(work, "head.log"))
-    worker = None
+    cluster = Cluster(work)
     try:
-        wait_for_nodes(1)
-        worker = Node(["--address", f"127.0.0.1:{PORT}"], temp, os.path.join(work, "worker.log"))
-        wait_for_nodes(2)
+        worker = cluster.add_node()
         started = time.time()
         run = driver(os.path.join(work, "jobs.jsonl"), clipseg, model,
                      ["--shard-seconds", "4", "--report", os.path.join(work, "report.ndjson")], os.path.join(work, "driver.log"))
@@ -184,13 +201,10 @@ def fault_test(work, clipseg, model):
               f"{killed_while}; outputs complete and identical to clipseg batch; driver ran {elapsed:.1f} s")
         print(log.strip().splitlines()[-1])
     finally:
-        if worker:
-            worker.stop()
-        head.stop()
-        shutil.rmtree(temp, ignore_errors=True)
+        cluster.stop()
 
 
-def bench(work, clipseg, model, clips_count=8, seconds=3):
+def bench(work, clipseg, model, clips_count=8, seconds=3, tiny_jobs=16):
     clips = [(f"c{i}", os.path.join(work, f"c{i}.mp4")) for i in range(clips_count)]
     for _, clip in clips:
         make_clip(clip, seconds)
@@ -203,16 +217,11 @@ def bench(work, clipseg, model, clips_count=8, seconds=3):
         subprocess.run([clipseg, "segment", tiny, "--model", model, "--prompt", "a circle", "--masks",
                         os.path.join(work, f"direct{i}.y4m"), "--threads", "1", "-y", "--quiet"], check=True)
     direct = (time.time() - start) / 4
-    temp = tempfile.mkdtemp(prefix="rc-", dir="/tmp")
-    head = Node(["--head", "--port", str(PORT), "--include-dashboard", "false", "--temp-dir", temp], temp,
-                os.path.join(work, "head.log"))
-    worker = None
+    cluster = Cluster(work)
     try:
-        wait_for_nodes(1)
         for nodes in (1, 2):
             if nodes == 2:
-                worker = Node(["--address", f"127.0.0.1:{PORT}"], temp, os.path.join(work, "worker.log"))
-                wait_for_nodes(2)
+                cluster.add_node()
             out = os.path.join(work, f"out{nodes}")
             os.makedirs(out)
             write_manifest(os.path.join(work, f"bench{nodes}.jsonl"), clips, out)
@@ -223,23 +232,26 @@ def bench(work, clipseg, model, clips_count=8, seconds=3):
             rows.append((nodes, elapsed, clips_count * seconds * 10 / elapsed))
         out = os.path.join(work, "tiny-out")
         os.makedirs(out)
-        write_manifest(os.path.join(work, "tiny.jsonl"), [(f"t{i}", tiny) for i in range(8)], out)
+        write_manifest(os.path.join(work, "tiny.jsonl"), [(f"t{i}", tiny) for i in range(tiny_jobs)], out)
         start = time.time()
-        run = driver(os.path.join(work, "tiny.jsonl"), clipseg, model, ["--quiet"], os.path.join(work, "d.log"))
+        run = driver(os.path.join(work, "tiny.jsonl"), clipseg, model, ["--quiet", "--report", os.path.join(work, "tiny.ndjson")],
+                     os.path.join(work, "d.log"))
         check(run.wait(900) == 0, open(os.path.join(work, "d.log")).read())
         tiny_wall = time.time() - start
+        report = [json.loads(line) for line in open(os.path.join(work, "tiny.ndjson"))]
+        span = max(r["ended"] for r in report) - min(r["started"] for r in report)
+        in_task = sum(r["seconds"] for r in report) / len(report)
     finally:
-        if worker:
-            worker.stop()
-        head.stop()
-        shutil.rmtree(temp, ignore_errors=True)
+        cluster.stop()
     print(f"| nodes (1 CPU each) | jobs | frames | wall s | frames/s |")
     print(f"|---|---|---|---|---|")
     for nodes, elapsed, fps in rows:
         print(f"| {nodes} | {clips_count} | {clips_count * seconds * 10} | {elapsed:.1f} | {fps:.2f} |")
-    print(f"direct `clipseg segment` of a 1-frame clip: {direct:.2f} s; 8 such jobs through Ray on 2 nodes: "
-          f"{tiny_wall:.1f} s wall (driver start included) = {tiny_wall / 4:.2f} s per task per node, "
-          f"overhead ≈ {tiny_wall / 4 - direct:.2f} s per task")
+    per_node = tiny_jobs / 2
+    print(f"1-frame jobs: `clipseg segment` run directly {direct:.2f} s; as Ray tasks ({tiny_jobs} on 2 nodes) "
+          f"{in_task:.2f} s inside the task, {span / per_node:.2f} s per task per node from the first start to the "
+          f"last end: Ray's overhead ≈ {span / per_node - in_task:.2f} s per task (+ {in_task - direct:.2f} s "
+          f"starting segment from the worker); the driver's start (ray.init) {tiny_wall - span:.1f} s once")
 
 
 def main():

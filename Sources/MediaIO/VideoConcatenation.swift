@@ -7,7 +7,7 @@ import Foundation
 /// start time, or at 0 when the container reset it; both join the same way). Only the video stream is kept.
 ///
 /// Inputs must share codec, picture size and pixel format (`MediaError.unsupportedOutput` names the first
-/// input that does not). The output's container comes from its extension, as for `VideoWriter`. Blocking;
+/// input that does not); a piece holding no stream at all (a shard past the last frame) is passed over. The output's container comes from its extension, as for `VideoWriter`. Blocking;
 /// every FFmpeg object is freed before `join` returns.
 public enum VideoConcatenation {
     /// Copies the video packets of `inputs` in order into `output`; returns the number of packets (frames) copied.
@@ -38,11 +38,12 @@ public enum VideoConcatenation {
         // In the output stream's time base: where the previous input ended, and the last decode time written.
         var previousEnd: Int64 = 0
         var lastDTS: Int64?
-        for (position, path) in inputs.enumerated() {
-            let input = try InputFile(path: path)
+        for path in inputs {
+            // A shard past the input's last frame holds no stream at all: nothing to copy.
+            guard let input = try InputFile.open(path) else { continue }
             defer { input.close() }
             let parameters = input.stream.pointee.codecpar!
-            if position == 0 {
+            if !headerWritten {
                 avcodec_parameters_copy(reference, parameters)
                 avcodec_parameters_copy(stream.pointee.codecpar, parameters)
                 stream.pointee.codecpar.pointee.codec_tag = 0
@@ -84,7 +85,7 @@ public enum VideoConcatenation {
                     if packet.pointee.dts != none, let lastDTS, packet.pointee.dts + value <= lastDTS {
                         value = lastDTS + 1 - packet.pointee.dts
                     }
-                    shift = position == 0 ? 0 : value
+                    shift = copied == 0 ? 0 : value
                 }
                 packet.pointee.pts += shift!
                 // Matroska leaves the first packets' decode times unset: each gets the tick after the previous one.
@@ -105,12 +106,11 @@ public enum VideoConcatenation {
             }
             previousEnd = end
         }
-        if headerWritten {
-            status = av_write_trailer(context)
-            if status < 0 { throw MediaError.writeFailed(output, reason: ffmpegErrorText(status)) }
-            if let pb = context.pointee.pb, pb.pointee.error < 0 {
-                throw MediaError.writeFailed(output, reason: ffmpegErrorText(pb.pointee.error))
-            }
+        guard headerWritten else { throw MediaError.unsupportedOutput(output, reason: "no piece holds a video frame") }
+        status = av_write_trailer(context)
+        if status < 0 { throw MediaError.writeFailed(output, reason: ffmpegErrorText(status)) }
+        if let pb = context.pointee.pb, pb.pointee.error < 0 {
+            throw MediaError.writeFailed(output, reason: ffmpegErrorText(pb.pointee.error))
         }
         return copied
     }
@@ -126,14 +126,24 @@ public enum VideoConcatenation {
         let stream: UnsafeMutablePointer<AVStream>
         let streamIndex: Int32
 
-        init(path: String) throws {
+        /// Opens `path`; nil when the file holds no stream at all (a writer that got no frame).
+        static func open(_ path: String) throws -> InputFile? {
             var context: UnsafeMutablePointer<AVFormatContext>? = nil
-            var status = avformat_open_input(&context, path, nil, nil)
+            let status = avformat_open_input(&context, path, nil, nil)
             guard status >= 0, let opened = context else {
                 if status == averror(ENOENT) { throw MediaError.noSuchFile(path) }
                 throw MediaError.notMedia(path, reason: ffmpegErrorText(status))
             }
-            status = avformat_find_stream_info(opened, nil)
+            if opened.pointee.nb_streams == 0 {
+                avformat_close_input(&context)
+                return nil
+            }
+            return try InputFile(path: path, context: opened)
+        }
+
+        private init(path: String, context opened: UnsafeMutablePointer<AVFormatContext>) throws {
+            var context: UnsafeMutablePointer<AVFormatContext>? = opened
+            let status = avformat_find_stream_info(opened, nil)
             let index = av_find_best_stream(opened, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
             guard status >= 0, index >= 0, let stream = opened.pointee.streams[Int(index)] else {
                 avformat_close_input(&context)
