@@ -204,7 +204,7 @@ def fault_test(work, clipseg, model):
         cluster.stop()
 
 
-def bench(work, clipseg, model, clips_count=8, seconds=3, tiny_jobs=16):
+def bench(work, clipseg, model, clips_count=8, seconds=10, tiny_jobs=16):
     clips = [(f"c{i}", os.path.join(work, f"c{i}.mp4")) for i in range(clips_count)]
     for _, clip in clips:
         make_clip(clip, seconds)

@@ -3,8 +3,8 @@
 /// Frames keep the source's index and timestamp, so a shard's outputs carry the original frame numbers
 /// and times. Frames before the window are passed over with the source's `skip(until:)` (a decoder leaves
 /// out frames nothing refers to and never converts what it skips) up to `skipMargin` seconds before the
-/// start; the last stretch is read and dropped here, because a frame-threaded decoder may lose the frames it
-/// had in flight when skipping ends. Reading stops at the first frame at or after the window's end (the
+/// start (by default 2 s or 32 frame periods, whichever is longer); the last stretch is read and dropped here,
+/// because a frame-threaded decoder may lose the frames it had in flight when skipping ends. Reading stops at the first frame at or after the window's end (the
 /// source is not read further). Owns `source`: `close()` closes it.
 ///
 /// Not thread-safe, like any `FrameSource`: one reading thread.
@@ -19,11 +19,11 @@ public final class TimeWindowSource: FrameSource {
     /// The source's `framesSkipped` when the window opened: skips before it are not this shard's.
     private var skippedBeforeWindow: Int?
 
-    public init(source: any FrameSource, window: TimeWindow, skipMargin: Double = 2) {
+    public init(source: any FrameSource, window: TimeWindow, skipMargin: Double? = nil) {
         self.source = source
         self.window = window
-        self.skipMargin = skipMargin
         var info = source.info
+        self.skipMargin = skipMargin ?? max(2, 32 / (info.frameRate ?? 25))
         let start = window.startSeconds
         let end = [window.durationSeconds.map { start + $0 }, info.duration].compactMap { $0 }.min()
         info.duration = end.map { max(0, $0 - start) }

@@ -65,6 +65,28 @@ final class TimeShardTests: XCTestCase {
         let wholeTimes = try SegmentTestKit.frameTimes(folder.path("whole.mp4").path)
         XCTAssertEqual(joinedTimes.count, wholeTimes.count)
         for (joined, whole) in zip(joinedTimes, wholeTimes) { XCTAssertEqual(joined, whole, accuracy: 0.0005) }
+        // A shard past the last frame holds no frame: its pieces join as nothing.
+        try segment("past", ["--start", "3.5"])
+        XCTAssertEqual(try SegmentTestKit.y4mFrames(folder.path("past.y4m")).frames.count, 0)
+        XCTAssertEqual(lineCount(folder.path("past.ndjson")), 0)
+        for ext in ["y4m", "mp4"] {
+            let result = try ChildProcess.run(TestPaths.clipsegBinary, ["concat", folder.path("joined.\(ext)").path,
+                                                                        folder.path("past.\(ext)").path, "-o", folder.path("again.\(ext)").path])
+            XCTAssertEqual(result.status, 0, result.stderrText)
+        }
+        XCTAssertEqual(try Data(contentsOf: folder.path("again.y4m")), try Data(contentsOf: folder.path("whole.y4m")))
+        XCTAssertEqual(try SegmentTestKit.frameCount(folder.path("again.mp4").path), 30)
+        // Pieces of different runs do not join: the message names the piece.
+        let other = folder.path("other.y4m")
+        let small = try SegmentTestKit.run([clip, "--model", model, "--prompt", "a circle", "--duration", "0.2",
+                                            "--masks", "-", "--quiet"])
+        try Data(String(decoding: small.stdout, as: UTF8.self).replacingOccurrences(of: "W160", with: "W80").utf8).write(to: other)
+        let mismatch = try ChildProcess.run(TestPaths.clipsegBinary, ["concat", folder.path("s1.y4m").path, other.path,
+                                                                      "-o", folder.path("bad.y4m").path])
+        XCTAssertEqual(mismatch.status, 1)
+        XCTAssertTrue(mismatch.stderrText.hasPrefix("Error: \(other.path): its YUV4MPEG2 header differs from the first piece's (YUV4MPEG2 W160 H120"),
+                      mismatch.stderrText)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path("bad.y4m").path))
         // No partial file is left, and a piece is never overwritten.
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
         XCTAssertFalse(names.contains { $0.contains(".partial-") }, "\(names)")

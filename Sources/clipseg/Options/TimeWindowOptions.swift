@@ -24,7 +24,8 @@ struct TimeWindowOptions: ParsableArguments {
                                discussion: "Temporal options (--smooth, --reuse, --follow-motion) carry state from "
                                + "frame to frame, so a shard's first frames can differ from the same frames of a whole "
                                + "run unless they are off (for files they are, by default). A shard's video keeps the "
-                               + "input's times (its first frame is at T) and has no sound; `clipseg concat` joins shards.",
+                               + "input's times (its first frame is at T) and has no sound; `clipseg concat` joins shards "
+                               + "(byte-identical to a whole run with the same --threads).",
                                valueName: "D"))
     var duration: TimePosition?
 

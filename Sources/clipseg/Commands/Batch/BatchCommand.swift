@@ -38,7 +38,7 @@ struct BatchCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The jobs, one JSON object per line (- for standard input).", valueName: "MANIFEST"))
     var manifest: String
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Jobs run at the same time (default 1).", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Jobs run at the same time.", valueName: "N"))
     var jobs: Int = 1
 
     @Option(parsing: .unconditional,
@@ -56,7 +56,7 @@ struct BatchCommand: ParsableCommand {
     @Flag(name: [.customShort("y"), .customLong("overwrite")], help: "Redo jobs whose outputs exist, replacing them.")
     var overwrite = false
 
-    @Option(help: ArgumentHelp("Write one JSON line per job: id, line, input, status, frames, seconds, exit, error, outputs.",
+    @Option(help: ArgumentHelp("Write one JSON line per job: id, line, input, status, frames, seconds, started, ended, exit, error, outputs.",
                                valueName: "FILE"))
     var report: String?
 
