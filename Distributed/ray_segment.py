@@ -93,6 +93,19 @@ def hidden_name(path, label):
     return os.path.join(folder, f".{stem}.{label}{ext}")
 
 
+def remove_leftovers(path):
+    """Removes the partial files of `path` that earlier or killed tasks left (`.NAME.partial-*.EXT`)."""
+    folder, name = os.path.split(path)
+    stem, ext = os.path.splitext(name)
+    prefix = f".{stem}.partial-"
+    for entry in os.listdir(folder or "."):
+        if entry.startswith(prefix) and entry.endswith(ext):
+            try:
+                os.unlink(os.path.join(folder, entry))
+            except FileNotFoundError:
+                pass
+
+
 def segment_arguments(job, outputs, threads, model, start, duration):
     arguments = ["segment", job["input"]]
     for prompt in job["prompts"]:
@@ -230,6 +243,8 @@ def main():
             if args.resume and len(outputs) and outputs != job["outputs"] and all(os.path.isfile(p) for _, p in outputs):
                 outcome["tasks"].append(outputs)  # a finished shard of an unfinished job
                 continue
+            for _, path in outputs:
+                remove_leftovers(path)
             arguments = segment_arguments(job, outputs, args.num_cpus, model, start, duration)
             reference = remote.remote(clipseg, arguments, outputs, f"{job['line']}")
             pending[reference] = (outcome, outputs)
@@ -272,6 +287,11 @@ def main():
             for outputs in shards:
                 for _, piece in outputs:
                     os.unlink(piece)
+    # A task whose node died leaves its partial files behind (its retry wrote its own).
+    for outcome in outcomes:
+        for outputs in outcome["tasks"]:
+            for _, path in outputs:
+                remove_leftovers(path)
     elapsed = time.time() - started
     if not args.quiet:
         print(summary(outcomes, elapsed), file=sys.stderr)

@@ -66,10 +66,17 @@ class Node:
                                         stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
     def kill(self, sig=signal.SIGKILL):
+        """`sig` to the node's process group and to every process below it (in case one left the group)."""
+        below = descendants(self.process.pid)
         try:
             os.killpg(self.process.pid, sig)
         except ProcessLookupError:
             pass
+        for pid in below:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
 
     def stop(self):
         self.kill(signal.SIGTERM)
@@ -122,6 +129,36 @@ def wait_for_nodes(count, timeout=120):
     raise SystemExit(f"FAIL: the cluster did not reach {count} nodes in {timeout} s")
 
 
+def parents():
+    """{pid: parent pid} of every process now."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    table[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    return table
+
+
+def descendants(pid):
+    table, found, frontier = parents(), [], [pid]
+    while frontier:
+        children = [child for child, parent in table.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def ancestors(pid):
     chain = []
     while pid > 1:
@@ -172,11 +209,16 @@ def fault_test(work, clipseg, model):
                     continue
                 pid = int(name.split(".partial-")[1].split(".")[0].split("-")[-1])
                 if worker.process.pid in ancestors(pid):
+                    doomed = descendants(worker.process.pid)
                     worker.kill()
                     killed_while = name
                     break
             time.sleep(0.05)
         check(killed_while is not None, "no task ran on the second node before the run ended")
+        deadline = time.time() + 30
+        while any(alive(pid) for pid in doomed) and time.time() < deadline:
+            time.sleep(0.1)
+        check(not any(alive(pid) for pid in doomed), "processes of the killed node (or its segment child) still run")
         status = run.wait(600)
         elapsed = time.time() - started
         log = open(os.path.join(work, "driver.log")).read()
