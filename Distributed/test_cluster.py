@@ -271,7 +271,7 @@ def bench(work, clipseg, model, clips_count=8, seconds=10, tiny_jobs=16):
             run = driver(os.path.join(work, f"bench{nodes}.jsonl"), clipseg, model, ["--quiet"], os.path.join(work, "d.log"))
             check(run.wait(900) == 0, open(os.path.join(work, "d.log")).read())
             elapsed = time.time() - start
-            rows.append((nodes, elapsed, clips_count * seconds * 10 / elapsed))
+            rows.append((nodes, elapsed, round(clips_count * seconds * 10) / elapsed))
         out = os.path.join(work, "tiny-out")
         os.makedirs(out)
         write_manifest(os.path.join(work, "tiny.jsonl"), [(f"t{i}", tiny) for i in range(tiny_jobs)], out)
@@ -288,7 +288,7 @@ def bench(work, clipseg, model, clips_count=8, seconds=10, tiny_jobs=16):
     print(f"| nodes (1 CPU each) | jobs | frames | wall s | frames/s |")
     print(f"|---|---|---|---|---|")
     for nodes, elapsed, fps in rows:
-        print(f"| {nodes} | {clips_count} | {clips_count * seconds * 10} | {elapsed:.1f} | {fps:.2f} |")
+        print(f"| {nodes} | {clips_count} | {round(clips_count * seconds * 10)} | {elapsed:.1f} | {fps:.2f} |")
     per_node = tiny_jobs / 2
     print(f"1-frame jobs: `clipseg segment` run directly {direct:.2f} s; as Ray tasks ({tiny_jobs} on 2 nodes) "
           f"{in_task:.2f} s inside the task, {span / per_node:.2f} s per task per node from the first start to the "
@@ -301,14 +301,19 @@ def main():
     parser.add_argument("--clipseg", default=os.path.join(ROOT, ".build/debug/clipseg"))
     parser.add_argument("--bench", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--model", help="--bench: a model folder (default: the small test fixture)")
+    parser.add_argument("--clips", type=int, default=8, help="--bench: clips per run (default 8)")
+    parser.add_argument("--clip-seconds", type=float, default=10, help="--bench: clip length at 10 fps (default 10)")
     args = parser.parse_args()
     clipseg = os.path.abspath(args.clipseg)
     check(os.access(clipseg, os.X_OK), f"no clipseg binary at {clipseg} (swift build first)")
     work = tempfile.mkdtemp(prefix="clipseg-cluster-")
     started = time.time()
     try:
-        model = make_model(work)
-        (bench if args.bench else fault_test)(work, clipseg, model)
+        if args.bench:
+            bench(work, clipseg, os.path.abspath(args.model) if args.model else make_model(work), args.clips, args.clip_seconds)
+        else:
+            fault_test(work, clipseg, make_model(work))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
