@@ -71,8 +71,14 @@ def read_manifest(path):
             unknown = sorted(set(job) - FIELDS)
             if unknown:
                 raise ManifestError(f"line {number}: unknown field \"{unknown[0]}\"")
-            if not isinstance(job.get("input"), str) or not job["input"]:
+            if "input" not in job:
                 raise ManifestError(f"line {number}: \"input\" is missing")
+            if not isinstance(job["input"], str) or not job["input"]:
+                raise ManifestError(f"line {number}: \"input\" must be a non-empty string")
+            if not isinstance(job.get("prompts", []), list) or not all(isinstance(p, str) for p in job.get("prompts", [])):
+                raise ManifestError(f"line {number}: \"prompts\" must be a list of strings")
+            if not isinstance(job.get("options", []), list) or not all(isinstance(o, str) for o in job.get("options", [])):
+                raise ManifestError(f"line {number}: \"options\" must be a list of strings")
             outputs = [(role, job[key]) for key, role in ROLES if key in job]
             if not outputs:
                 raise ManifestError(f"line {number}: nothing to write: give \"output\", \"masks\" or \"stats\"")

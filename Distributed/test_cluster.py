@@ -190,6 +190,13 @@ def fault_test(work, clipseg, model):
     os.makedirs(ref), os.makedirs(out)
     write_manifest(os.path.join(work, "ref.jsonl"), clips, ref, video_for={"long"})
     write_manifest(os.path.join(work, "jobs.jsonl"), clips, out, video_for={"long"})
+    # A bad manifest is refused before Ray starts, naming the line (as clipseg batch does).
+    with open(os.path.join(work, "bad.jsonl"), "w") as handle:
+        handle.write(json.dumps({"input": clips[0][1], "prompts": ["a circle"], "masks": "x.y4m"}) + "\n{\"input\": 3}\n")
+    bad = subprocess.run([sys.executable, DRIVER, os.path.join(work, "bad.jsonl"), "--clipseg", clipseg],
+                         capture_output=True, text=True)
+    check(bad.returncode == 64 and bad.stderr.startswith(f"Error: {os.path.join(work, 'bad.jsonl')} line 2: "),
+          f"bad manifest: exit {bad.returncode}, {bad.stderr!r}")
     single = subprocess.run([clipseg, "batch", os.path.join(work, "ref.jsonl"), "--model", model, "--jobs", "1",
                              "--threads", "1", "--quiet"], capture_output=True, text=True)
     check(single.returncode == 0, "clipseg batch failed: " + single.stderr)
@@ -239,6 +246,8 @@ def fault_test(work, clipseg, model):
         check([r["status"] for r in report] == ["done"] * 4, f"report {report}")
         check([r["frames"] for r in report] == [20, 20, 20, 120], f"report frames {report}")
         check(report[3]["tasks"] == 3, "the long clip was not split into 3 shards")
+        last = log.strip().splitlines()[-1]
+        check(last.startswith("batch: 4 jobs: 4 done, 0 failed, 0 skipped; 180 frames in "), f"summary line {last!r}")
         print(f"PASS: 4 jobs (3 clips + 1 clip in 3 shards) on 2 nodes, second node killed while writing "
               f"{killed_while}; outputs complete and identical to clipseg batch; driver ran {elapsed:.1f} s")
         print(log.strip().splitlines()[-1])
