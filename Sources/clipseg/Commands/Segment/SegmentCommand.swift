@@ -6,6 +6,7 @@ import MediaIO
 import Pipeline
 import StreamKit
 import UserText
+import VideoFrames
 
 /// `clipseg segment INPUT [options]`: segments a video file, a stream or a live camera by text and/or
 /// image prompts, frame by frame, through the pipelined chain of `SegmentationPipeline`.
@@ -188,7 +189,7 @@ struct SegmentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Effects per prompt")
     var regionEffects: RegionEffectOptions
 
-    @OptionGroup(title: "Effects per prompt")
+    @OptionGroup(title: "Auto-framing")
     var framing: FramingOptions
 
     @OptionGroup(title: "Events")
@@ -196,6 +197,8 @@ struct SegmentCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Recording when something appears")
     var recording: RecordingOptions
+
+    @OptionGroup(title: "Time shard") var timeWindow: TimeWindowOptions
 
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
