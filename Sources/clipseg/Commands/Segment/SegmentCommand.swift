@@ -4,6 +4,7 @@ import Foundation
 import MaskRender
 import MediaIO
 import Pipeline
+import PreviewServer
 import StreamKit
 import UserText
 
@@ -182,6 +183,9 @@ struct SegmentCommand: AsyncParsableCommand {
                                valueName: "-|FILE"))
     var control: String?
 
+    @OptionGroup(title: "Live preview")
+    var previewOptions: PreviewOptions
+
     @Flag(help: "Print nothing but errors (no progress, no summary).")
     var quiet = false
 
@@ -198,8 +202,9 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--negative '\(both.escapingControlCharacters)' is also a --prompt; "
                                   + "it would remove everything that prompt finds")
         }
-        guard output != nil || masks != nil || stats != nil else {
-            throw ValidationError("nothing to write: give -o FILE (video), --masks FILE or --stats FILE (- for standard output)")
+        guard output != nil || masks != nil || stats != nil || previewOptions.preview != nil else {
+            throw ValidationError("nothing to write: give -o FILE (video), --masks FILE or --stats FILE (- for standard output), "
+                                  + "or --preview PORT")
         }
         let toStandardOutput = [output, masks, stats].compactMap { $0 }.filter { $0 == "-" }
         guard toStandardOutput.count <= 1 else {
@@ -222,10 +227,10 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--follow-motion moves the masks of kept frames; --processed-only keeps none")
         }
         if background != nil && mode != .replace { throw ValidationError("--background is used with --mode replace") }
-        if background == nil && mode == .replace && output != nil {
+        if background == nil && mode == .replace && (output != nil || previewOptions.preview != nil) {
             throw ValidationError("--mode replace needs --background IMAGE|COLOR (a picture, or a colour such as green)")
         }
-        if output == nil && (mode != .overlay || fragmented) {
+        if output == nil && (fragmented || (mode != .overlay && previewOptions.preview == nil)) {
             throw ValidationError("--mode and --fragmented apply to the video output; add -o FILE")
         }
         if masks == nil && (maskFormat != nil || maskLayout != nil) {
@@ -332,6 +337,9 @@ struct SegmentRequest: Sendable {
     var tokenReuse: TokenReuseOptions
     var followMotion: FollowMotionOptions
     var quiet: Bool
+    /// `--preview`: where the page listens, nil without it; how many may watch the video at once.
+    var previewAddress: PreviewAddress?
+    var previewViewers: Int
     /// Every path read and written; its old picture frames are removed just before the outputs open.
     var outputPaths: OutputPaths
 
@@ -362,6 +370,8 @@ struct SegmentRequest: Sendable {
         tokenReuse = c.tokenReuse
         followMotion = c.followMotion
         quiet = c.quiet
+        previewAddress = c.previewOptions.address
+        previewViewers = c.previewOptions.maximumViewers
         outputPaths = try c.outputPaths(maskFormat: maskFormat)
         outputPaths.readsStandardInput = c.input == "-" || c.control == "-"
     }

@@ -4,6 +4,7 @@ import Foundation
 import MaskRender
 import MediaIO
 import Pipeline
+import PreviewServer
 import StreamKit
 import VideoFrames
 #if canImport(Glibc)
@@ -195,6 +196,14 @@ enum SegmentSetup {
             }
             if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
             if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
+            if let address = request.previewAddress {
+                do {
+                    outputs.append(OpenedOutput(sink: try PreviewFrameSink(address: address, maximumViewers: request.previewViewers,
+                                                                           quiet: request.quiet), removable: nil))
+                } catch let error as PreviewServer.ListenError {
+                    throw CommandFailure.runtime("--preview: \(error)")
+                }
+            }
             interruption.pauseIfAskedWithOutputsOpen()
             try interruption.checkpoint()
             return outputs
