@@ -44,7 +44,7 @@ public final class PreviewFrameExchange: @unchecked Sendable {
         condition.lock()
         if viewers > 0 && !closed {
             pending = (picture, now)
-            condition.signal()
+            condition.broadcast()  // viewers wait on the same condition: signal() might wake one of them instead
         }
         condition.unlock()
     }
