@@ -113,6 +113,47 @@ final class SegmentPreviewTests: XCTestCase {
         XCTAssertEqual(lines.last.map(SegmentTestKit.promptNames), ["a cat", "a dog"], "later frames have the new one")
     }
 
+    func testTypingAPromptAndMovingTheSliderInThePageChangeTheRun() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let browser = try ChromiumDevTools(profile: folder.path("chromium-profile"))
+        defer { browser.close() }
+        let run = try PreviewRun(folder: folder, seconds: 10)
+        run.waitForFrames(3)
+        try browser.open(run.url)
+        // The page has shown the run's prompts (its first /status answer).
+        XCTAssertTrue(eventually(20) {
+            (try? browser.evaluate("document.querySelectorAll('#prompts li').length")) as? Int == 1
+        })
+        let before = lineCount(run.stats)
+        _ = try browser.evaluate("document.getElementById('prompt-text').focus()")
+        try browser.type("a dog")
+        try browser.pressEnter()
+        XCTAssertTrue(eventually(20) {
+            (try? browser.evaluate("document.getElementById('reply').textContent")) as? String == "added 'a dog'"
+        }, "the page shows the reply")
+        XCTAssertTrue(eventually(20) {
+            (try? browser.evaluate("[...document.querySelectorAll('#prompts li span')].map(e => e.textContent).join('|')"))
+                as? String == "a cat|a dog"
+        }, "the page lists the new prompt")
+        // The slider sends `threshold VALUE` when let go.
+        _ = try browser.evaluate("""
+            const slider = document.getElementById('threshold'); slider.value = 0.25;
+            slider.dispatchEvent(new Event('change'))
+            """)
+        XCTAssertTrue(eventually(20) {
+            (try? LoopbackHTTP.get("/status", port: run.port).bodyText.contains(#""threshold":0.25"#)) == true
+        })
+        run.waitForFrames(3)
+        let (exit, stderr) = try run.quit()
+        XCTAssertEqual(exit, 0, stderr)
+        XCTAssertTrue(stderr.contains("clipseg: control: added 'a dog'"), stderr)
+        XCTAssertTrue(stderr.contains("clipseg: control: threshold 0.25"), stderr)
+        let lines = try SegmentTestKit.statistics(run.stats)
+        XCTAssertEqual(lines.prefix(before).map(SegmentTestKit.promptNames).filter { $0 != ["a cat"] }, [])
+        XCTAssertEqual(lines.last.map(SegmentTestKit.promptNames), ["a cat", "a dog"], "later frames have the typed prompt")
+    }
+
     func testAPublicAddressRefusesRequestsWithoutTheToken() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
