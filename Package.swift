@@ -135,7 +135,7 @@ let package = Package(
         // and of the CLIPSeg adapter use `@testable import clipseg`.
         .testTarget(name: "CLITests", dependencies: [
             "clipseg", "Pipeline", "StreamKit", "CLIPSeg", "MediaIO", "VideoFrames", "TensorKit", "ReducedPrecision",
-            "FileSafety", "TestSupport", "KernelTestSupport", "PreviewServer",
+            "FileSafety", "TestSupport", "KernelTestSupport",
             // and ask the C libraries themselves what `clipseg --version` should say
             "CFFmpeg", "COpenBLAS", "CDNNL",
         ]),
