@@ -1,7 +1,7 @@
 import CFFmpeg
 
 /// Encodes RGB24 pictures of one fixed size into complete JPEG files in memory, with libavcodec's MJPEG
-/// encoder (full-range YUV 4:2:0, converted by swscale). Made for the live preview: one encoder, reused
+/// encoder (full-range YUV 4:2:0, converted by `FullRangeYUV420`). Made for the live preview: one encoder, reused
 /// for every frame on one thread (not thread-safe); the returned bytes are the caller's.
 public final class JPEGEncoder {
     public let width: Int
@@ -10,7 +10,6 @@ public final class JPEGEncoder {
     private var codec: UnsafeMutablePointer<AVCodecContext>?
     private var frame: UnsafeMutablePointer<AVFrame>?
     private var packet: UnsafeMutablePointer<AVPacket>?
-    private var scaler: OpaquePointer?
 
     /// - Parameters:
     ///   - quality: libavcodec's quantiser scale, 2 (best, largest) to 31 (worst, smallest).
@@ -46,13 +45,9 @@ public final class JPEGEncoder {
         frame.pointee.format = AV_PIX_FMT_YUVJ420P.rawValue
         frame.pointee.quality = context.pointee.global_quality
         if av_frame_get_buffer(frame, 0) < 0 { throw MediaError.writeFailed(name, reason: "out of memory") }
-        scaler = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGB24, Int32(width), Int32(height),
-                                AV_PIX_FMT_YUVJ420P, SWS_BILINEAR, nil, nil, nil)
-        guard scaler != nil else { throw MediaError.writeFailed(name, reason: "cannot convert RGB to JPEG's pixels") }
     }
 
     deinit {
-        sws_freeContext(scaler)
         avcodec_free_context(&codec)
         av_frame_free(&frame)
         av_packet_free(&packet)
@@ -60,23 +55,20 @@ public final class JPEGEncoder {
 
     /// One JPEG file holding `pixels` (`height` rows of `width * 3` RGB bytes, top row first).
     public func encode(_ pixels: [UInt8]) throws -> [UInt8] {
-        guard let codec, let frame, let packet, let scaler else { throw MediaError.writeFailed(name, reason: "encoder closed") }
+        guard let codec, let frame, let packet else { throw MediaError.writeFailed(name, reason: "encoder closed") }
         guard pixels.count == width * height * 3 else {
             throw MediaError.invalidFrame(name, reason: "expected \(width * height * 3) bytes for a \(width)x\(height) picture, got \(pixels.count)")
         }
         guard av_frame_make_writable(frame) >= 0 else { throw MediaError.writeFailed(name, reason: "out of memory") }
-        let rows = pixels.withUnsafeBufferPointer { source -> Int32 in
-            var sourcePlanes: [UnsafePointer<UInt8>?] = [source.baseAddress, nil, nil, nil]
-            var sourceStrides: [Int32] = [Int32(width * 3), 0, 0, 0]
-            return withUnsafeMutablePointer(to: &frame.pointee.data) { data in
-                withUnsafeMutablePointer(to: &frame.pointee.linesize) { strides in
-                    sws_scale(scaler, &sourcePlanes, &sourceStrides, 0, Int32(height),
-                              UnsafeMutableRawPointer(data).assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self),
-                              UnsafeMutableRawPointer(strides).assumingMemoryBound(to: Int32.self))
-                }
-            }
+        guard let y = frame.pointee.data.0, let cb = frame.pointee.data.1, let cr = frame.pointee.data.2 else {
+            throw MediaError.writeFailed(name, reason: "out of memory")
         }
-        guard rows == Int32(height) else { throw MediaError.writeFailed(name, reason: "pixel conversion failed") }
+        pixels.withUnsafeBufferPointer { source in
+            FullRangeYUV420.convert(rgb: source.baseAddress!, width: width, height: height,
+                                    y: y, yStride: Int(frame.pointee.linesize.0),
+                                    cb: cb, cbStride: Int(frame.pointee.linesize.1),
+                                    cr: cr, crStride: Int(frame.pointee.linesize.2))
+        }
         var status = avcodec_send_frame(codec, frame)
         if status < 0 { throw MediaError.writeFailed(name, reason: "JPEG encoding failed: \(ffmpegErrorText(status))") }
         status = avcodec_receive_packet(codec, packet)

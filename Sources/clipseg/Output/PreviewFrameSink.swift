@@ -11,8 +11,8 @@ final class PreviewFrameSink: FrameSink {
     let server: PreviewServer
 
     /// Starts listening at `address` (fails here when the address cannot be used) and prints the page's address
-    /// (and, off loopback, a warning) on standard error. Serving starts with the run (`SegmentSession`).
-    init(address: PreviewAddress, maximumViewers: Int, quiet: Bool) throws {
+    /// (and, off loopback, a warning) on standard error, also with `--quiet`. Serving starts with the run (`SegmentSession`).
+    init(address: PreviewAddress, maximumViewers: Int) throws {
         var encoder: JPEGEncoder?
         server = try PreviewServer(address: address, maximumViewers: maximumViewers) { picture in
             if encoder?.width != picture.width || encoder?.height != picture.height {
@@ -21,13 +21,11 @@ final class PreviewFrameSink: FrameSink {
             return try encoder!.encode(picture.pixels)
         }
         if server.tokenForEveryRequest {
-            // Printed even with --quiet: without the token nobody can open the page.
             StandardError.write("warning: --preview \(address) can be reached from other machines; every request "
                                 + "needs the token in this address")
-            StandardError.write("clipseg: preview at \(server.url)")
-        } else if !quiet {
-            StandardError.write("clipseg: preview at \(server.url)")
         }
+        // Printed even with --quiet: the page's controls need the token in this address.
+        StandardError.write("clipseg: preview at \(server.url)")
     }
 
     var name: String { "preview" }

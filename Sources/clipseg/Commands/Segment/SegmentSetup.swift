@@ -198,8 +198,8 @@ enum SegmentSetup {
             if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
             if let address = request.previewAddress {
                 do {
-                    outputs.append(OpenedOutput(sink: try PreviewFrameSink(address: address, maximumViewers: request.previewViewers,
-                                                                           quiet: request.quiet), removable: nil))
+                    outputs.append(OpenedOutput(sink: try PreviewFrameSink(address: address, maximumViewers: request.previewViewers),
+                                                removable: nil))
                 } catch let error as PreviewServer.ListenError {
                     throw CommandFailure.runtime("--preview: \(error)")
                 }
