@@ -157,6 +157,7 @@ def one_run(args, clip: str, mode: str, index: int) -> dict:
         "p95": int(latency.group(2)) if latency else None,
         "delay_p50": status["preview"].get("delayP50Ms") if status else None,
         "encoded": status["preview"]["framesEncoded"] if status else None,
+        "encode_p50": status["preview"].get("encodeP50Ms") if status else None,
         "viewer_fps": viewer.pictures / (viewer.ended_at - viewer.started_at) if viewer and viewer.ended_at else None,
     }
 
@@ -198,12 +199,12 @@ def main() -> None:
         rows.append([title, number(m["cpu_percent"], 0, " %"), ratio(m["cpu_percent"], base["cpu_percent"]),
                      number(m["preview_percent"], 1, " %"), number(m["preview_share"], 1, " %"),
                      number(m["masks_per_second"], 1), m["p50"], m["p95"],
-                     number(m["delay_p50"], 0), number(m["viewer_fps"], 1), m["encoded"],
+                     number(m["delay_p50"], 0), number(m["encode_p50"], 1), number(m["viewer_fps"], 1), m["encoded"],
                      f"{m['written']}/{m['read']}"])
     print(f"{args.size} @ {args.rate} fps, {args.seconds:g} s, model {os.path.basename(args.model)}, "
           f"prompt {args.prompt!r}, median of {args.repeats} runs; CPU in % of one core; frame time {frame_ms:.1f} ms")
     print(format_table(["configuration", "process CPU", "÷ none", "preview threads", "share", "masks/s",
-                        "p50 ms", "p95 ms", "preview delay p50 ms", "viewer fps", "JPEGs", "written/read"], rows))
+                        "p50 ms", "p95 ms", "preview delay p50 ms", "JPEG ms", "viewer fps", "JPEGs", "written/read"], rows))
 
 
 if __name__ == "__main__":

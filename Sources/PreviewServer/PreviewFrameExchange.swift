@@ -28,8 +28,9 @@ public final class PreviewFrameExchange: @unchecked Sendable {
     private var failure: String?
     private var encodedCount = 0
     /// Offer → sent delays (seconds) of the last pictures sent, for the status.
-    private var delays: [Double] = []
-    private var delayCursor = 0
+    private var delays = RecentSamples()
+    /// Encode times (seconds) of the last pictures.
+    private var encodeTimes = RecentSamples()
 
     /// Starts the encoder thread; `encode` runs only on it.
     public init(maximumViewers: Int, encode: @escaping Encode) {
@@ -66,6 +67,8 @@ public final class PreviewFrameExchange: @unchecked Sendable {
         public var framesEncoded: Int
         /// Median time from the picture's hand-over to its last byte sent, milliseconds.
         public var delayP50Ms: Double?
+        /// Median time one JPEG took to encode, milliseconds.
+        public var encodeP50Ms: Double?
         /// Why the video stopped, when the encoder failed.
         public var failure: String?
     }
@@ -73,10 +76,8 @@ public final class PreviewFrameExchange: @unchecked Sendable {
     public var figures: Figures {
         condition.lock()
         defer { condition.unlock() }
-        let sorted = delays.sorted()
-        return Figures(viewers: viewers, framesEncoded: encodedCount,
-                       delayP50Ms: sorted.isEmpty ? nil : (sorted[sorted.count / 2] * 1000).rounded() ,
-                       failure: failure)
+        return Figures(viewers: viewers, framesEncoded: encodedCount, delayP50Ms: delays.medianMilliseconds,
+                       encodeP50Ms: encodeTimes.medianMilliseconds, failure: failure)
     }
 
     // MARK: Viewers (connection threads)
@@ -112,8 +113,7 @@ public final class PreviewFrameExchange: @unchecked Sendable {
     func sent(offeredAt: Double) {
         let delay = clock.now() - offeredAt
         condition.lock()
-        if delays.count < 64 { delays.append(delay) } else { delays[delayCursor] = delay }
-        delayCursor = (delayCursor + 1) % 64
+        delays.add(delay)
         condition.unlock()
     }
 
@@ -128,6 +128,7 @@ public final class PreviewFrameExchange: @unchecked Sendable {
             pending = nil
             condition.unlock()
             let jpeg: [UInt8]
+            let started = clock.now()
             do {
                 jpeg = try encode(work.picture)
             } catch {
@@ -142,9 +143,27 @@ public final class PreviewFrameExchange: @unchecked Sendable {
             condition.lock()
             latest = (sequence, jpeg, work.offeredAt)
             encodedCount += 1
+            encodeTimes.add(clock.now() - started)
             condition.broadcast()
             condition.unlock()
         }
+    }
+}
+
+/// The last 64 durations (seconds) of something, for a median.
+private struct RecentSamples {
+    private var values: [Double] = []
+    private var cursor = 0
+
+    mutating func add(_ value: Double) {
+        if values.count < 64 { values.append(value) } else { values[cursor] = value }
+        cursor = (cursor + 1) % 64
+    }
+
+    /// The median in milliseconds, one decimal; nil before the first sample.
+    var medianMilliseconds: Double? {
+        guard !values.isEmpty else { return nil }
+        return (values.sorted()[values.count / 2] * 10_000).rounded() / 10
     }
 }
 

@@ -54,6 +54,7 @@ enum PreviewPage {
     <tr><td>tokens recomputed (%)</td><td class="value" id="tokensRecomputedPercent"></td></tr>
     <tr><td>frames read</td><td class="value" id="framesRead"></td></tr>
     <tr><td>preview delay p50 (ms)</td><td class="value" id="delayP50Ms"></td></tr>
+    <tr><td>JPEG encode p50 (ms)</td><td class="value" id="encodeP50Ms"></td></tr>
     <tr><td>viewers</td><td class="value" id="viewers"></td></tr>
   </table>
   <p id="reply"></p>
@@ -101,6 +102,7 @@ async function refresh() {
     for (const key of ["fps", "freshMasksPerSecond", "latencyP50Ms", "latencyP95Ms", "dropped",
                        "tokensRecomputedPercent", "framesRead"]) show(key, status.run[key]);
     show("delayP50Ms", status.preview.delayP50Ms);
+    show("encodeP50Ms", status.preview.encodeP50Ms);
     show("viewers", status.preview.viewers);
     showPrompts(status.run.prompts);
     if (!thresholdBusy) $("threshold").value = status.run.threshold;
