@@ -6,6 +6,7 @@ import StreamKit
 ///
 ///     GET  /             the page (PreviewPage)
 ///     GET  /video.mjpg   the composited video, MJPEG (multipart/x-mixed-replace), newest frame first
+///     GET  /mask.mjpg    the masks as grey pictures, the same way
 ///     GET  /status       the run's figures, prompts and threshold, JSON
 ///     POST /control      one control command line as the body (the `--control` grammar), JSON reply
 ///
@@ -15,6 +16,7 @@ struct PreviewConnection {
     /// What every connection shares.
     struct Context: Sendable {
         var frames: PreviewFrameExchange
+        var masks: PreviewFrameExchange
         var token: PreviewAccessToken
         var tokenForEveryRequest: Bool
         var handlers: PreviewHandlers
@@ -40,12 +42,14 @@ struct PreviewConnection {
         case ("GET", "/"), ("GET", "/index.html"):
             respond(HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", body: Array(PreviewPage.html.utf8)))
         case ("GET", "/video.mjpg"):
-            streamVideo()
+            stream(context.frames)
+        case ("GET", "/mask.mjpg"):
+            stream(context.masks)
         case ("GET", "/status"):
             respond(status())
         case ("POST", "/control"):
             respond(control(head, rest))
-        case (_, "/"), (_, "/index.html"), (_, "/video.mjpg"), (_, "/status"):
+        case (_, "/"), (_, "/index.html"), (_, "/video.mjpg"), (_, "/mask.mjpg"), (_, "/status"):
             var answer = HTTPResponse.text(.methodNotAllowed, "\(head.method) is not served at \(head.path)")
             answer.extraHeaders = [("Allow", "GET")]
             respond(answer)
@@ -103,10 +107,12 @@ struct PreviewConnection {
         struct Status: Encodable {
             var run: PreviewRunStatus
             var preview: PreviewFrameExchange.Figures
+            var mask: PreviewFrameExchange.Figures
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let status = Status(run: context.handlers.status(), preview: context.frames.figures)
+        let status = Status(run: context.handlers.status(), preview: context.frames.figures,
+                            mask: context.masks.figures)
         guard let body = try? encoder.encode(status) else { return .text(.internalServerError, "status not encodable") }
         return HTTPResponse(status: .ok, contentType: "application/json", body: Array(body))
     }
@@ -148,22 +154,22 @@ struct PreviewConnection {
         return result.withLock { $0! }
     }
 
-    /// Sends the newest JPEG, then each newer one, until the viewer goes away or the video ends.
-    private func streamVideo() {
-        guard context.frames.addViewer() else {
-            respond(.text(.serviceUnavailable, "the preview has \(context.frames.maximumViewers) viewers already"))
+    /// Sends the newest JPEG of `frames`, then each newer one, until the viewer goes away or the video ends.
+    private func stream(_ frames: PreviewFrameExchange) {
+        guard frames.addViewer() else {
+            respond(.text(.serviceUnavailable, "the preview has \(frames.maximumViewers) viewers already"))
             return
         }
-        defer { context.frames.removeViewer() }
+        defer { frames.removeViewer() }
         let head = "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary=\(Self.boundary)\r\n"
             + HTTPResponse.commonHeaders + "\r\n"
         guard socket.send(Array(head.utf8)) else { return }
         var sequence = 0
-        while let frame = context.frames.next(after: sequence) {
+        while let frame = frames.next(after: sequence) {
             sequence = frame.sequence
             let part = "--\(Self.boundary)\r\nContent-Type: image/jpeg\r\nContent-Length: \(frame.jpeg.count)\r\n\r\n"
             guard socket.send(Array(part.utf8)), socket.send(frame.jpeg), socket.send([13, 10]) else { return }
-            context.frames.sent(offeredAt: frame.offeredAt)
+            frames.sent(offeredAt: frame.offeredAt)
         }
     }
 }

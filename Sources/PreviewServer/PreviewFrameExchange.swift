@@ -32,11 +32,18 @@ public final class PreviewFrameExchange: @unchecked Sendable {
     /// Encode times (seconds) of the last pictures.
     private var encodeTimes = RecentSamples()
 
-    /// Starts the encoder thread; `encode` runs only on it.
-    public init(maximumViewers: Int, encode: @escaping Encode) {
+    /// Starts the encoder thread, named `name`; `encode` runs only on it.
+    public init(maximumViewers: Int, name: String = "clipseg-preview-jpeg", encode: @escaping Encode) {
         self.maximumViewers = maximumViewers
         let box = EncodeBox(encode)
-        DedicatedThread.start(name: "clipseg-preview-jpeg") { [self] in encodeLoop(box.encode) }
+        DedicatedThread.start(name: name) { [self] in encodeLoop(box.encode) }
+    }
+
+    /// True while someone watches: a picture that takes work to make is worth making only then.
+    public var isWatched: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return viewers > 0 && !closed
     }
 
     /// Hands over the newest composed picture (replacing one not yet encoded). Free when nobody watches.

@@ -5,7 +5,8 @@
 /// (`prompt add TEXT`, `prompt remove TEXT`, `prompt set A;B`, `threshold 0.42`). Text from the run is shown
 /// with `textContent`, never parsed as HTML.
 ///
-/// Layout (fixed, so tests can find the video): the video fills a 480×360 box at (16, 56) of the window.
+/// Layout (fixed, so tests can find the video): the video fills a 480×360 box at (16, 56) of the window; the mask
+/// view (`/mask.mjpg`, opened only while its box is ticked) the same size below it.
 enum PreviewPage {
     static let html = #"""
 <!doctype html>
@@ -18,6 +19,9 @@ enum PreviewPage {
   header { height: 40px; line-height: 40px; padding: 0 16px; background: #111; font-weight: 600; }
   #view { position: absolute; left: 16px; top: 56px; width: 480px; height: 360px; background: #000;
           object-fit: contain; }
+  #mask { position: absolute; left: 16px; top: 432px; width: 480px; height: 360px; background: #000;
+          object-fit: contain; }
+  [hidden] { display: none; }
   #panel { position: absolute; left: 512px; top: 48px; right: 16px; }
   h2 { font-size: 14px; margin: 8px 0 4px; color: #9aa0a6; text-transform: uppercase; letter-spacing: .05em; }
   ul { list-style: none; padding: 0; margin: 0; }
@@ -34,6 +38,7 @@ enum PreviewPage {
 <body>
 <header>clipseg — live preview</header>
 <img id="view" alt="the segmented video">
+<img id="mask" alt="the masks" hidden>
 <section id="panel">
   <h2>Prompts</h2>
   <ul id="prompts"></ul>
@@ -42,6 +47,7 @@ enum PreviewPage {
     <button id="prompt-add" type="submit">Add</button>
     <button id="prompt-set" type="button">Set</button>
   </form>
+  <label><input id="show-mask" type="checkbox"> show the masks below the video</label>
   <h2>Threshold <span id="threshold-value"></span></h2>
   <input id="threshold" type="range" min="0" max="1" step="0.01">
   <h2>Statistics</h2>
@@ -130,6 +136,15 @@ $("threshold").addEventListener("input", () => {
 $("threshold").addEventListener("change", () => {
   thresholdBusy = false;
   sendControl("threshold " + $("threshold").value);
+});
+$("show-mask").addEventListener("change", () => {
+  const mask = $("mask");
+  if ($("show-mask").checked) {
+    mask.src = "/mask.mjpg" + query;
+  } else {
+    mask.removeAttribute("src");
+  }
+  mask.hidden = !$("show-mask").checked;
 });
 $("view").src = "/video.mjpg" + query;
 refresh();

@@ -5,11 +5,11 @@ import Glibc
 #endif
 
 /// The live preview's web server: a minimal HTTP/1.1 server over Glibc sockets serving one page, the video
-/// as MJPEG (`multipart/x-mixed-replace`), the run's status as JSON and control commands by POST
+/// and the mask view as MJPEG (`multipart/x-mixed-replace`), the run's status as JSON and control commands by POST
 /// (`PreviewConnection` holds the routes). No file system access: every answer comes from memory.
 ///
 /// Threads: one accept thread (`clipseg-preview`), one short-lived thread per connection (at most
-/// `maximumViewers + 8` at once; more are answered 503 at once), and the frame exchange's encoder thread.
+/// `2 × maximumViewers + 8` at once; more are answered 503 at once), and each frame exchange's encoder thread.
 /// None of them is on Swift's cooperative pool, and none can hold up the pipeline: frames reach the server
 /// only through `PreviewFrameExchange.offer`.
 ///
@@ -21,6 +21,8 @@ public final class PreviewServer: @unchecked Sendable {
     public let token: PreviewAccessToken
     /// Where composed pictures go; the sink offers them, viewers take them.
     public let frames: PreviewFrameExchange
+    /// The same for the mask view (the masks as grey pictures).
+    public let masks: PreviewFrameExchange
     /// True when every request needs the token (a non-loopback address).
     public let tokenForEveryRequest: Bool
     private let listener: Int32
@@ -42,10 +44,11 @@ public final class PreviewServer: @unchecked Sendable {
 
     /// Binds and listens at once (so a taken port fails before the run starts); serves from `start(_:)` on.
     /// - Parameters:
-    ///   - maximumViewers: viewers of the video at once.
-    ///   - encode: turns a composed picture into a JPEG file; runs on the encoder thread only.
+    ///   - maximumViewers: viewers of the video at once (and as many of the mask view).
+    ///   - makeEncoder: makes a function that turns a picture into a JPEG file, once for each exchange (each
+    ///     runs on its exchange's encoder thread only).
     public init(address: PreviewAddress, maximumViewers: Int, token: PreviewAccessToken = PreviewAccessToken(),
-                encode: @escaping PreviewFrameExchange.Encode) throws {
+                makeEncoder: () -> PreviewFrameExchange.Encode) throws {
         guard var host = PreviewAddress.ipv4(address.host) else {
             throw ListenError(address: address, reason: "not an IPv4 address")
         }
@@ -76,8 +79,9 @@ public final class PreviewServer: @unchecked Sendable {
         self.token = token
         tokenForEveryRequest = !address.isLoopback
         listener = descriptor
-        connectionLimit = maximumViewers + 8
-        frames = PreviewFrameExchange(maximumViewers: maximumViewers, encode: encode)
+        connectionLimit = 2 * maximumViewers + 8
+        frames = PreviewFrameExchange(maximumViewers: maximumViewers, name: "clipseg-preview-jpeg", encode: makeEncoder())
+        masks = PreviewFrameExchange(maximumViewers: maximumViewers, name: "clipseg-preview-mask", encode: makeEncoder())
     }
 
     /// The page's address with the token, as printed for the user.
@@ -90,7 +94,7 @@ public final class PreviewServer: @unchecked Sendable {
             return state.started || state.stopped
         }
         guard !alreadyStarted else { return }
-        let routes = PreviewConnection.Context(frames: frames, token: token, tokenForEveryRequest: tokenForEveryRequest,
+        let routes = PreviewConnection.Context(frames: frames, masks: masks, token: token, tokenForEveryRequest: tokenForEveryRequest,
                                                handlers: handlers)
         DedicatedThread.start(name: "clipseg-preview", stackSize: 512 << 10) { [self] in acceptLoop(routes) }
     }
@@ -104,6 +108,7 @@ public final class PreviewServer: @unchecked Sendable {
         }
         guard first else { return }
         frames.close()
+        masks.close()
         _ = shutdown(listener, Int32(SHUT_RDWR))
         if !state.withLock({ $0.started }) { _ = Glibc.close(listener) }
     }

@@ -51,6 +51,27 @@ final class SegmentPreviewTests: XCTestCase {
         }
     }
 
+    /// The first JPEG of an MJPEG route, decoded by the ffmpeg CLI.
+    private func firstPicture(of path: String, port: Int, in folder: TemporaryDirectory) throws -> PPMImage {
+        let viewer = try LoopbackConnection(port: port)
+        try viewer.send("GET \(path) HTTP/1.1\r\n\r\n")
+        var bytes: [UInt8] = []
+        while true {
+            let more = try viewer.readSome()
+            guard !more.isEmpty else { throw SegmentTestKit.KitError("\(path) ended without a picture") }
+            bytes += more
+            guard let start = (0..<max(0, bytes.count - 1)).first(where: { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xD8 }),
+                  let end = (start..<max(start, bytes.count - 1)).first(where: { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xD9 })
+            else { continue }
+            let jpeg = folder.path("picture-\(UUID().uuidString).jpg"), ppm = folder.path("picture-\(UUID().uuidString).ppm")
+            try Data(bytes[start...(end + 1)]).write(to: jpeg)
+            let converted = try ChildProcess.runTool("ffmpeg", ["-v", "error", "-y", "-i", jpeg.path, "-pix_fmt", "rgb24",
+                                                                "-f", "image2", "-c:v", "ppm", ppm.path])
+            guard converted.status == 0 else { throw SegmentTestKit.KitError("ffmpeg: \(converted.stderrText)") }
+            return try PPMImage(contentsOf: ppm)
+        }
+    }
+
     /// The page's 480×360 video box (see PreviewPage) in a screenshot.
     private func videoArea(_ image: PPMImage) -> [UInt8] {
         var pixels: [UInt8] = []
@@ -94,6 +115,12 @@ final class SegmentPreviewTests: XCTestCase {
         let page = try LoopbackHTTP.get("/", port: run.port)
         XCTAssertTrue(page.bodyText.contains(#"fetch("/control" + query, {"#) && page.bodyText.contains(#"method: "POST""#))
         XCTAssertTrue(page.bodyText.contains(#"sendControl("prompt add " + text)"#))
+        // The mask view: grey pictures of the clip's size.
+        let mask = try firstPicture(of: "/mask.mjpg", port: run.port, in: folder)
+        XCTAssertEqual([mask.width, mask.height], [160, 120])
+        XCTAssertLessThanOrEqual(stride(from: 0, to: mask.pixels.count, by: 3).map { i in
+            Int(mask.pixels[i...(i + 2)].max()!) - Int(mask.pixels[i...(i + 2)].min()!)
+        }.max()!, 3, "grey")
         let before = lineCount(run.stats)
         let reply = try LoopbackHTTP.post("/control?token=\(run.token)", body: "prompt add a dog", port: run.port)
         XCTAssertEqual(reply.status, 200)
@@ -144,6 +171,10 @@ final class SegmentPreviewTests: XCTestCase {
         XCTAssertTrue(eventually(20) {
             (try? LoopbackHTTP.get("/status", port: run.port).bodyText.contains(#""threshold":0.25"#)) == true
         })
+        // Ticking the mask view opens the mask stream beside the video's.
+        _ = try browser.evaluate("document.getElementById('show-mask').click()")
+        XCTAssertTrue(eventually(20) { (try? browser.evaluate("document.getElementById('mask').naturalWidth")) as? Int == 160 },
+                      "the mask view shows a 160-pixel-wide picture")
         run.waitForFrames(3)
         let (exit, stderr) = try run.quit()
         XCTAssertEqual(exit, 0, stderr)

@@ -18,9 +18,11 @@ final class PreviewServerTests: XCTestCase {
 
     private func makeServer(host: String = "127.0.0.1", viewers: Int = 2, jpegBytes: Int = 16,
                             recorder: Recorder) throws -> PreviewServer {
-        let server = try PreviewServer(address: PreviewAddress(host: host, port: 0), maximumViewers: viewers) { frame in
-            recorder.state.withLock { $0.encoded.append(frame.index) }
-            return [0xFF, 0xD8] + Array("frame \(frame.index) ".utf8) + [UInt8](repeating: 0x20, count: jpegBytes) + [0xFF, 0xD9]
+        let server = try PreviewServer(address: PreviewAddress(host: host, port: 0), maximumViewers: viewers) {
+            { frame in
+                recorder.state.withLock { $0.encoded.append(frame.index) }
+                return [0xFF, 0xD8] + Array("frame \(frame.index) ".utf8) + [UInt8](repeating: 0x20, count: jpegBytes) + [0xFF, 0xD9]
+            }
         }
         server.start(PreviewHandlers(
             status: { PreviewRunStatus(progress: ProgressSnapshot(framesRead: 7), prompts: ["cat"], threshold: 0.4) },
@@ -157,6 +159,15 @@ final class PreviewServerTests: XCTestCase {
         XCTAssertEqual(Set(recorder.encoded).count, recorder.encoded.count, "each picture encoded once for both viewers")
         XCTAssertTrue(recorder.encoded.allSatisfy { $0 >= 100 })
         XCTAssertEqual(got.0, got.1, "both viewers got the same pictures")
+
+        // The mask view is an exchange of its own on /mask.mjpg, encoded only while someone watches it.
+        XCTAssertFalse(server.masks.isWatched)
+        let masks = try LoopbackConnection(port: port)
+        try masks.send("GET /mask.mjpg HTTP/1.1\r\n\r\n")
+        XCTAssertTrue(eventuallyTrue { server.masks.isWatched })
+        server.masks.offer(frame(5000))
+        var maskBytes: [UInt8] = []
+        XCTAssertEqual(try pictures(masks, count: 1, seen: &maskBytes), [5000])
     }
 
     func testAStalledViewerNeitherBlocksTheSinkNorHoldsUpAnotherViewer() throws {
@@ -197,7 +208,7 @@ final class PreviewServerTests: XCTestCase {
 
     func testATakenPortIsNamedInTheError() throws {
         let server = try makeServer(recorder: Recorder())
-        XCTAssertThrowsError(try PreviewServer(address: server.address, maximumViewers: 1) { _ in [] }) { error in
+        XCTAssertThrowsError(try PreviewServer(address: server.address, maximumViewers: 1) { { _ in [] } }) { error in
             XCTAssertEqual(String(describing: error), "cannot listen on \(server.address): Address already in use")
         }
     }

@@ -198,7 +198,8 @@ enum SegmentSetup {
             if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
             if let address = request.previewAddress {
                 do {
-                    outputs.append(OpenedOutput(sink: try PreviewFrameSink(address: address, maximumViewers: request.previewViewers),
+                    outputs.append(OpenedOutput(sink: try PreviewFrameSink(address: address, maximumViewers: request.previewViewers,
+                                                                           maskLayout: request.maskLayout),
                                                 removable: nil))
                 } catch let error as PreviewServer.ListenError {
                     throw CommandFailure.runtime("--preview: \(error)")
