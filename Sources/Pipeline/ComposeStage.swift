@@ -101,6 +101,12 @@ actor ComposeStage {
         shaper.options.threshold = threshold
     }
 
+    /// `--control smooth`: the newest frame's weight in the masks' running average (1: none), from the next
+    /// processed frame on.
+    func setSmoothing(_ weight: Float) {
+        shaper.options.smoothing = weight < 1 ? weight : nil
+    }
+
     /// Composes every frame of `frames` until it ends, then finishes every output queue (also when it throws).
     func run(frames: BoundedChannel<CapturedFrame>, ledger: FrameLedger<MaskDecoderOutput>, outputs: [Output]) async throws {
         defer { outputs.forEach { $0.channel.finish() } }

@@ -8,16 +8,19 @@ import UserText
 ///     prompt remove TEXT
 ///     prompt set TEXT[;TEXT...]     (empty items between semicolons are ignored)
 ///     threshold VALUE               (a number from 0 to 1, applied to the sigmoid probability)
+///     smooth VALUE                  (weight of the newest frame in the masks' running average, over 0 and at
+///                                    most 1; 1 turns smoothing off)
 ///     quit
 public enum ControlCommand: Sendable, Equatable {
     case addPrompt(String)
     case removePrompt(String)
     case setPrompts([String])
     case threshold(Float)
+    case smoothing(Float)
     case quit
 
     /// The usage line quoted by parse errors.
-    public static let usage = "prompt add TEXT | prompt remove TEXT | prompt set TEXT[;TEXT...] | threshold 0..1 | quit"
+    public static let usage = "prompt add TEXT | prompt remove TEXT | prompt set TEXT[;TEXT...] | threshold 0..1 | smooth 0..1 | quit"
 
     /// Parses one line given as raw bytes (without or with its line ending). Never traps: invalid UTF-8,
     /// an empty line, an unknown command or a bad number give a one-line error.
@@ -40,6 +43,8 @@ public enum ControlCommand: Sendable, Equatable {
             return parsePrompt(rest)
         case "threshold":
             return parseThreshold(rest)
+        case "smooth":
+            return parseSmoothing(rest)
         case "quit":
             guard rest.isEmpty else {
                 return .failure(ControlCommandError("quit takes no arguments, got '\(rest.escapingControlCharacters)'"))
@@ -83,6 +88,19 @@ public enum ControlCommand: Sendable, Equatable {
             return .failure(ControlCommandError("threshold must be a number between 0 and 1, got '\(shown)'"))
         }
         return .success(.threshold(value))
+    }
+}
+
+extension ControlCommand {
+    fileprivate static func parseSmoothing(_ argument: Substring) -> Result<ControlCommand, ControlCommandError> {
+        guard !argument.isEmpty else {
+            return .failure(ControlCommandError("smooth needs a number over 0 and at most 1 (1 turns smoothing off)"))
+        }
+        guard !argument.contains("\0"), let value = Float(argument), value.isFinite, value > 0, value <= 1 else {
+            let shown = argument.escapingControlCharacters
+            return .failure(ControlCommandError("smooth must be a number over 0 and at most 1, got '\(shown)'"))
+        }
+        return .success(.smoothing(value))
     }
 }
 

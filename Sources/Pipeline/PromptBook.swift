@@ -63,7 +63,7 @@ public struct PromptBook: Sendable {
     public var revision: Int { texts.revision }
 
     /// Applies a control command. Prompt changes embed the new prompts with `embed`; when that fails the
-    /// change is refused and nothing changes. `threshold` and `quit` are passed through.
+    /// change is refused and nothing changes. `threshold`, `smooth` and `quit` are passed through.
     public mutating func apply(_ command: ControlCommand, embed: Embedder) -> PromptSet.Effect {
         var candidate = texts
         let effect = candidate.apply(command)

@@ -30,6 +30,8 @@ public struct PromptSet: Sendable, Equatable {
         case promptsChanged(added: [String], removed: [String], truncated: [String] = [])
         /// A new threshold for the mask shaper (not stored here).
         case thresholdChanged(Float)
+        /// A new smoothing weight for the mask shaper (1: none; not stored here).
+        case smoothingChanged(Float)
         /// Stop the run, as on SIGINT.
         case quit
         /// Nothing changed; the one-line reason is meant to be printed.
@@ -37,7 +39,7 @@ public struct PromptSet: Sendable, Equatable {
     }
 
     /// Applies `command`. Prompt commands change the set (or are refused with a message and leave it as
-    /// it was); `threshold` and `quit` are passed through for the caller to act on.
+    /// it was); `threshold`, `smooth` and `quit` are passed through for the caller to act on.
     public mutating func apply(_ command: ControlCommand) -> Effect {
         let before = prompts
         do {
@@ -46,6 +48,7 @@ public struct PromptSet: Sendable, Equatable {
             case .removePrompt(let text): try remove(text)
             case .setPrompts(let texts): try replace(with: texts)
             case .threshold(let value): return .thresholdChanged(value)
+            case .smoothing(let value): return .smoothingChanged(value)
             case .quit: return .quit
             }
         } catch {

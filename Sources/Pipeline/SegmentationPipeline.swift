@@ -253,13 +253,16 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
     }
 
     /// Applies a `--control` command: prompt changes on the mask decoder thread (from the next frame on), the
-    /// threshold in the compose stage, `quit` stops the run. Returns what happened (`.refused` with a
+    /// threshold and smoothing in the compose stage, `quit` stops the run. Returns what happened (`.refused` with a
     /// one-line reason when the command could not be applied).
     public func apply(_ command: ControlCommand) async -> PromptSet.Effect {
         switch command {
         case .threshold(let value):
             await compose.setThreshold(value)
             return .thresholdChanged(value)
+        case .smoothing(let value):
+            await compose.setSmoothing(value)
+            return .smoothingChanged(value)
         case .quit:
             stop()
             return .quit

@@ -2,7 +2,7 @@
 /// internet, no other file). The script reads the token from the page's own address and sends it with every
 /// request; the video is an `<img>` on `/video.mjpg` (every browser plays MJPEG without script); statistics
 /// are polled from `/status` twice a second; controls are `POST /control` with one `--control` line as the body
-/// (`prompt add TEXT`, `prompt remove TEXT`, `prompt set A;B`, `threshold 0.42`). Text from the run is shown
+/// (`prompt add TEXT`, `prompt remove TEXT`, `prompt set A;B`, `threshold 0.42`, `smooth 0.3`). Text from the run is shown
 /// with `textContent`, never parsed as HTML.
 ///
 /// Layout (fixed, so tests can find the video): the video fills a 480×360 box at (16, 56) of the window; the mask
@@ -50,6 +50,8 @@ enum PreviewPage {
   <label><input id="show-mask" type="checkbox"> show the masks below the video</label>
   <h2>Threshold <span id="threshold-value"></span></h2>
   <input id="threshold" type="range" min="0" max="1" step="0.01">
+  <h2>Smoothing <span id="smoothing-value"></span></h2>
+  <input id="smoothing" type="range" min="0.05" max="1" step="0.05" title="weight of the newest frame; 1 = off">
   <h2>Statistics</h2>
   <table>
     <tr><td>fps</td><td class="value" id="fps"></td></tr>
@@ -70,7 +72,7 @@ enum PreviewPage {
 const token = new URLSearchParams(location.search).get("token") || "";
 const query = token ? "?token=" + encodeURIComponent(token) : "";
 const $ = (id) => document.getElementById(id);
-let thresholdBusy = false;
+const sliderBusy = { threshold: false, smoothing: false };
 
 async function sendControl(line) {
   try {
@@ -111,8 +113,12 @@ async function refresh() {
     show("encodeP50Ms", status.preview.encodeP50Ms);
     show("viewers", status.preview.viewers);
     showPrompts(status.run.prompts);
-    if (!thresholdBusy) $("threshold").value = status.run.threshold;
-    show("threshold-value", Number(status.run.threshold).toFixed(2));
+    for (const key of ["threshold", "smoothing"]) {
+      if (!sliderBusy[key]) {
+        $(key).value = status.run[key];
+        showSlider(key);
+      }
+    }
   } catch (error) {
     $("reply").textContent = "the run has ended";
   }
@@ -129,14 +135,20 @@ $("prompt-set").addEventListener("click", () => {
   if (text) sendControl("prompt set " + text);
   $("prompt-text").value = "";
 });
-$("threshold").addEventListener("input", () => {
-  thresholdBusy = true;
-  show("threshold-value", Number($("threshold").value).toFixed(2));
-});
-$("threshold").addEventListener("change", () => {
-  thresholdBusy = false;
-  sendControl("threshold " + $("threshold").value);
-});
+function showSlider(key) {
+  const value = Number($(key).value);
+  show(key + "-value", key === "smoothing" && value >= 1 ? "off" : value.toFixed(2));
+}
+for (const [key, command] of [["threshold", "threshold "], ["smoothing", "smooth "]]) {
+  $(key).addEventListener("input", () => {
+    sliderBusy[key] = true;
+    showSlider(key);
+  });
+  $(key).addEventListener("change", () => {
+    sliderBusy[key] = false;
+    sendControl(command + $(key).value);
+  });
+}
 $("show-mask").addEventListener("change", () => {
   const mask = $("mask");
   if ($("show-mask").checked) {

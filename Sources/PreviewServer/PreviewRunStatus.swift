@@ -1,7 +1,7 @@
 import Pipeline
 
-/// What the page's statistics and prompt list show (`GET /status`, JSON): the run's figures now, the prompts
-/// and the threshold in force. Times in milliseconds, rates per second; nil (JSON null) while unknown.
+/// What the page's statistics and prompt list show (`GET /status`, JSON): the run's figures now, the prompts,
+/// the threshold and the smoothing in force. Times in milliseconds, rates per second; nil (JSON null) while unknown.
 public struct PreviewRunStatus: Sendable, Encodable, Equatable {
     public var framesRead: Int
     public var framesProcessed: Int
@@ -20,8 +20,10 @@ public struct PreviewRunStatus: Sendable, Encodable, Equatable {
     /// The text prompts in force, in order.
     public var prompts: [String]
     public var threshold: Float
+    /// The newest frame's weight in the masks' running average, 1 for no smoothing.
+    public var smoothing: Float
 
-    public init(progress: ProgressSnapshot, prompts: [String], threshold: Float) {
+    public init(progress: ProgressSnapshot, prompts: [String], threshold: Float, smoothing: Float = 1) {
         func rounded(_ value: Double?, scale: Double = 1) -> Double? {
             value.map { ($0 * scale * 10).rounded() / 10 }
         }
@@ -36,6 +38,7 @@ public struct PreviewRunStatus: Sendable, Encodable, Equatable {
         tokensRecomputedPercent = rounded(progress.meanTokensRecomputed, scale: 100)
         self.prompts = prompts
         self.threshold = threshold
+        self.smoothing = smoothing
     }
 }
 

@@ -171,6 +171,13 @@ final class SegmentPreviewTests: XCTestCase {
         XCTAssertTrue(eventually(20) {
             (try? LoopbackHTTP.get("/status", port: run.port).bodyText.contains(#""threshold":0.25"#)) == true
         })
+        _ = try browser.evaluate("""
+            const smoothing = document.getElementById('smoothing'); smoothing.value = 0.5;
+            smoothing.dispatchEvent(new Event('change'))
+            """)
+        XCTAssertTrue(eventually(20) {
+            (try? LoopbackHTTP.get("/status", port: run.port).bodyText.contains(#""smoothing":0.5"#)) == true
+        })
         // Ticking the mask view opens the mask stream beside the video's.
         _ = try browser.evaluate("document.getElementById('show-mask').click()")
         XCTAssertTrue(eventually(20) { (try? browser.evaluate("document.getElementById('mask').naturalWidth")) as? Int == 160 },
@@ -180,6 +187,7 @@ final class SegmentPreviewTests: XCTestCase {
         XCTAssertEqual(exit, 0, stderr)
         XCTAssertTrue(stderr.contains("clipseg: control: added 'a dog'"), stderr)
         XCTAssertTrue(stderr.contains("clipseg: control: threshold 0.25"), stderr)
+        XCTAssertTrue(stderr.contains("clipseg: control: smoothing 0.5"), stderr)
         let lines = try SegmentTestKit.statistics(run.stats)
         XCTAssertEqual(lines.prefix(before).map(SegmentTestKit.promptNames).filter { $0 != ["a cat"] }, [])
         XCTAssertEqual(lines.last.map(SegmentTestKit.promptNames), ["a cat", "a dog"], "later frames have the typed prompt")

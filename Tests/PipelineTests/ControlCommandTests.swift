@@ -21,6 +21,8 @@ final class ControlCommandTests: XCTestCase {
         XCTAssertEqual(parsed("threshold 0.4"), .threshold(0.4))
         XCTAssertEqual(parsed("threshold 1"), .threshold(1))
         XCTAssertEqual(parsed("threshold .25"), .threshold(0.25))
+        XCTAssertEqual(parsed("smooth 0.3"), .smoothing(0.3))
+        XCTAssertEqual(parsed("SMOOTH 1"), .smoothing(1))
         XCTAssertEqual(parsed("quit"), .quit)
         XCTAssertEqual(parsed("\tquit\n"), .quit)
     }
@@ -40,6 +42,10 @@ final class ControlCommandTests: XCTestCase {
         XCTAssertEqual(error("threshold -0.1"), "threshold must be a number between 0 and 1, got '-0.1'")
         XCTAssertEqual(error("threshold nan"), "threshold must be a number between 0 and 1, got 'nan'")
         XCTAssertEqual(error("threshold 0.4 0.5"), "threshold must be a number between 0 and 1, got '0.4 0.5'")
+        XCTAssertEqual(error("smooth"), "smooth needs a number over 0 and at most 1 (1 turns smoothing off)")
+        XCTAssertEqual(error("smooth 0"), "smooth must be a number over 0 and at most 1, got '0'")
+        XCTAssertEqual(error("smooth 1.01"), "smooth must be a number over 0 and at most 1, got '1.01'")
+        XCTAssertEqual(error("smooth inf"), "smooth must be a number over 0 and at most 1, got 'inf'")
         XCTAssertEqual(error("quit now"), "quit takes no arguments, got 'now'")
     }
 
@@ -54,6 +60,7 @@ final class ControlCommandTests: XCTestCase {
 final class PromptSetTests: XCTestCase {
     func testApplyingCommandsKeepsOrder() throws {
         var set = try PromptSet(["person", "car"])
+        XCTAssertEqual(set.apply(.smoothing(0.5)), .smoothingChanged(0.5))
         XCTAssertEqual(set.apply(.addPrompt("dog")), .promptsChanged(added: ["dog"], removed: []))
         XCTAssertEqual(set.prompts, ["person", "car", "dog"])
         XCTAssertEqual(set.apply(.removePrompt("CAR")), .promptsChanged(added: [], removed: ["car"]))

@@ -30,7 +30,7 @@ struct SegmentCommand: AsyncParsableCommand {
         encoding threads yield to the model's, so the model keeps the cores.
 
         With --control - (or a FILE such as a named pipe), commands read one per line change the run from the \
-        next frame on: prompt add TEXT | prompt remove TEXT | prompt set TEXT;TEXT… | threshold 0.5 | quit.
+        next frame on: prompt add TEXT | prompt remove TEXT | prompt set TEXT;TEXT… | threshold 0.5 | smooth 0.3 | quit.
 
         Ctrl-C stops reading, finishes the frames in flight, closes every output properly and prints the \
         summary (exit status 130; 143 for SIGTERM); a second Ctrl-C exits at once. Before the run starts \

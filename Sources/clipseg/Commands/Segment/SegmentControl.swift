@@ -17,20 +17,22 @@ final class SegmentControl: Sendable {
     private let quiet: Bool
     private let tokenLimit: Int
     private let onQuit: @Sendable () -> Void
-    private let inForce: LockedState<(prompts: [String], threshold: Float)>
+    private let inForce: LockedState<(prompts: [String], threshold: Float, smoothing: Float)>
 
-    init(pipeline: SegmentationPipeline<CLIPSegBackend>, prompts: [String], threshold: Float, tokenLimit: Int,
-         quiet: Bool, onQuit: @escaping @Sendable () -> Void) {
+    /// `smoothing`: the newest frame's weight in the masks' running average, 1 for none.
+    init(pipeline: SegmentationPipeline<CLIPSegBackend>, prompts: [String], threshold: Float, smoothing: Float,
+         tokenLimit: Int, quiet: Bool, onQuit: @escaping @Sendable () -> Void) {
         self.pipeline = pipeline
         self.quiet = quiet
         self.tokenLimit = tokenLimit
         self.onQuit = onQuit
-        inForce = LockedState((prompts, threshold))
+        inForce = LockedState((prompts, threshold, smoothing))
     }
 
-    /// The prompts (text prompts, then image prompts) and the threshold in force now.
+    /// The prompts (text prompts, then image prompts), the threshold and the smoothing weight in force now.
     var prompts: [String] { inForce.withLock { $0.prompts } }
     var threshold: Float { inForce.withLock { $0.threshold } }
+    var smoothing: Float { inForce.withLock { $0.smoothing } }
 
     /// Prints a line that could not be parsed (`--control` input).
     func reportUnparsed(_ error: ControlCommandError) {
@@ -50,6 +52,9 @@ final class SegmentControl: Sendable {
         case .thresholdChanged(let value):
             inForce.withLock { $0.threshold = value }
             return report(Outcome(applied: true, message: "threshold \(value)"))
+        case .smoothingChanged(let value):
+            inForce.withLock { $0.smoothing = value }
+            return report(Outcome(applied: true, message: value < 1 ? "smoothing \(value)" : "smoothing off"))
         case .promptsChanged(let added, let removed, let truncated):
             inForce.withLock { state in
                 let removedKeys = Set(removed.map(PromptSet.key))

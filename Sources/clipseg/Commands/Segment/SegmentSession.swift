@@ -59,6 +59,7 @@ final class SegmentSession: @unchecked Sendable {
         let quitRequested = QuitFlag()
         let control = SegmentControl(pipeline: pipeline, prompts: prompts.positiveNames,
                                      threshold: composition.maskOptions.threshold,
+                                     smoothing: composition.maskOptions.smoothing ?? 1,
                                      tokenLimit: backend.prompts.tokenLimit ?? 77, quiet: request.quiet,
                                      onQuit: { quitRequested.set() })
         let controlInput = controlDescriptor.map { startControl($0, control: control) }
@@ -116,7 +117,8 @@ final class SegmentSession: @unchecked Sendable {
     private func startPreview(control: SegmentControl, pipeline: SegmentationPipeline<CLIPSegBackend>) {
         guard let preview = sinks.lazy.compactMap({ $0 as? PreviewFrameSink }).first else { return }
         preview.server.start(PreviewHandlers(
-            status: { PreviewRunStatus(progress: pipeline.progress(), prompts: control.prompts, threshold: control.threshold) },
+            status: { PreviewRunStatus(progress: pipeline.progress(), prompts: control.prompts, threshold: control.threshold,
+                                     smoothing: control.smoothing) },
             control: { command in
                 let outcome = await control.apply(command)
                 return PreviewControlReply(applied: outcome.applied, message: outcome.message)
