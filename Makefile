@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 
 # Debian packages the build and the tests need.
-DEB_PACKAGES := libv4l-dev libavcodec-dev libavformat-dev libswscale-dev libavutil-dev \
+DEB_PACKAGES := libv4l-dev libavcodec-dev libavformat-dev libavdevice-dev libswscale-dev libavutil-dev \
                 libopenblas-dev libdnnl-dev pkg-config ffmpeg
 # Debian packages only the tests need (installed by `make test` through `deps`): a browser for the live
 # preview's page (SegmentPreviewTests).

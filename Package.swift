@@ -5,10 +5,13 @@
 //   CVectorKernels, FileSafety, StreamKit, UserText, VideoFrames                   (no dependencies)
 //   SafeTensors       ← UserText                                                       checkpoints
 //   CLIPTokenizer     ← UserText                                                       prompts → token ids
+//   TorchCheckpoint   ← SafeTensors, UserText                                          pytorch_model.bin, no code run
 //   TensorKit         ← COpenBLAS, CVectorKernels
 //   ReducedPrecision  ← CDNNL, TensorKit, CVectorKernels
-//   CLIPSeg           ← TensorKit, SafeTensors, CLIPTokenizer, ReducedPrecision        the model
-//   MediaIO           ← CFFmpeg, CV4L2, FileSafety, VideoFrames                        video in and out
+//   CLIPSeg           ← TensorKit, SafeTensors, TorchCheckpoint, CLIPTokenizer,        the model
+//                       ReducedPrecision
+//   MediaIO           ← CFFmpeg, CV4L2, FileSafety, VideoFrames                        video in and out, virtual cameras
+//                                                                                      (CFFmpeg links libavdevice too)
 //   MaskRender        ← VideoFrames, UserText                                          masks → pictures, statistics
 //   Pipeline          ← StreamKit, MaskRender, VideoFrames, UserText                   the stage chain; never the model,
 //                                                                                      never FFmpeg
@@ -31,6 +34,7 @@ let package = Package(
         // For the fuzz package (Tests/Fuzz), which depends on this one by path.
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "CLIPTokenizer", targets: ["CLIPTokenizer"]),
+        .library(name: "TorchCheckpoint", targets: ["TorchCheckpoint"]),
         .library(name: "VideoFrames", targets: ["VideoFrames"]),
     ],
     dependencies: [
@@ -42,7 +46,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg",
-                       providers: [.apt(["libavcodec-dev", "libavformat-dev", "libswscale-dev", "libavutil-dev"])]),
+                       providers: [.apt(["libavcodec-dev", "libavformat-dev", "libavdevice-dev", "libswscale-dev", "libavutil-dev"])]),
         .systemLibrary(name: "CV4L2", path: "Sources/CV4L2", pkgConfig: "libv4l2",
                        providers: [.apt(["libv4l-dev"])]),
         // oneDNN 2.x (Debian ships no .pc file for it): bf16/int8 matmul for --precision.
@@ -57,7 +61,11 @@ let package = Package(
         .target(name: "TensorKit", dependencies: ["COpenBLAS", "CVectorKernels"]),
         .target(name: "SafeTensors", dependencies: ["UserText"]),
         .target(name: "CLIPTokenizer", dependencies: ["UserText"]),
-        .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "CLIPTokenizer", "ReducedPrecision"]),
+        // PyTorch's zip checkpoints (`pytorch_model.bin`): a restricted unpickler (allow-listed globals, nothing
+        // executed) over a memory-mapped archive, sharing SafeTensors' element types and conversions.
+        .target(name: "TorchCheckpoint", dependencies: ["SafeTensors", "UserText"]),
+        .target(name: "CLIPSeg", dependencies: ["TensorKit", "SafeTensors", "TorchCheckpoint", "CLIPTokenizer",
+                                                "ReducedPrecision"]),
         // Reduced-precision (bf16 / int8) linear layers over oneDNN.
         .target(name: "ReducedPrecision", dependencies: ["CDNNL", "TensorKit", "CVectorKernels"]),
 
@@ -117,6 +125,7 @@ let package = Package(
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "CVectorKernels", "TestSupport", "KernelTestSupport"]),
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
         .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport",
                                                                   "KernelTestSupport"]),

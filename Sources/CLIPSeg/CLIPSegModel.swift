@@ -32,7 +32,8 @@ public final class CLIPSegModel: Sendable {
     let vision: VisionEncoder
     let decoder: CLIPSegDecoder
 
-    /// Loads `config.json`, `preprocessor_config.json`, `model.safetensors` and, when present, the
+    /// Loads `config.json`, `preprocessor_config.json`, the weights (`model.safetensors`, else
+    /// `pytorch_model.bin`) and, when present, the
     /// tokenizer from a Hugging Face model folder. Throws a one-line error naming the missing file,
     /// the bad configuration value, or the missing / mis-shaped / unexpected tensor.
     /// `visionPrecision` converts the vision encoder's linear layers to bf16 or int8 at load time
@@ -42,7 +43,7 @@ public final class CLIPSegModel: Sendable {
         try folder.requireModelFiles()
         let configuration = try CLIPSegConfiguration(contentsOf: folder.configuration)
         let preprocessing = try PreprocessorConfiguration(contentsOf: folder.preprocessorConfiguration)
-        let weights = try SafeTensorsFile(url: folder.weights)
+        let weights = try openCheckpoint(at: folder.weights)
         var tokenizer: CLIPTokenizer?
         if (try? folder.requireTokenizerFiles()) != nil {
             let maxLength = configuration.text.maxPositionEmbeddings
@@ -56,7 +57,7 @@ public final class CLIPSegModel: Sendable {
 
     /// Builds the model from parsed configurations and an opened checkpoint.
     public init(configuration: CLIPSegConfiguration, preprocessing: PreprocessorConfiguration,
-                weights: SafeTensorsFile, tokenizer: CLIPTokenizer? = nil, folder: ModelFolder? = nil,
+                weights: any CheckpointFile, tokenizer: CLIPTokenizer? = nil, folder: ModelFolder? = nil,
                 visionPrecision: ReducedPrecisionFormat? = nil) throws {
         try configuration.validate()
         if let refusal = visionPrecision?.refusal { throw CLIPSegError.invalidInput(refusal) }

@@ -1,4 +1,3 @@
-import SafeTensors
 
 /// The checkpoint's tensors as Float32, keyed by Swift name (see `CheckpointKeys`), checked against
 /// the configuration: every expected key present with its exact shape and a floating-point dtype,
@@ -12,7 +11,7 @@ final class CheckpointTensors {
     let file: String
 
     /// Reads and validates every tensor `configuration` needs from `weights`.
-    init(weights: SafeTensorsFile, configuration: CLIPSegConfiguration) throws {
+    init(weights: any CheckpointFile, configuration: CLIPSegConfiguration) throws {
         file = weights.url.path
         // Every layer has tensors of its own, so a configuration asking for more layers than the
         // checkpoint holds tensors cannot match it; refuse it before building its key table (16 keys
@@ -25,7 +24,7 @@ final class CheckpointTensors {
         }
         let slots = CheckpointKeys.slots(for: configuration)
         for slot in slots {
-            guard let info = weights.info(slot.key) else { throw CLIPSegError.missingTensor(file: file, key: slot.key) }
+            guard let info = weights.layout(of: slot.key) else { throw CLIPSegError.missingTensor(file: file, key: slot.key) }
             guard info.dtype.isConvertibleToFloat else {
                 throw CLIPSegError.wrongDType(file: file, key: slot.key, dtype: info.dtype.rawValue)
             }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A Hugging Face CLIPSeg model folder and the files the model reads from it:
-/// `config.json`, `preprocessor_config.json`, `model.safetensors` and, for text prompts,
+/// `config.json`, `preprocessor_config.json`, the weights (`model.safetensors`, or PyTorch's
+/// `pytorch_model.bin` when the folder has no safetensors file) and, for text prompts,
 /// the tokenizer's `vocab.json` and `merges.txt`.
 public struct ModelFolder: Sendable, Equatable {
     public let url: URL
@@ -10,7 +11,14 @@ public struct ModelFolder: Sendable, Equatable {
 
     public var configuration: URL { url.appendingPathComponent("config.json") }
     public var preprocessorConfiguration: URL { url.appendingPathComponent("preprocessor_config.json") }
-    public var weights: URL { url.appendingPathComponent("model.safetensors") }
+    /// `model.safetensors`, else `pytorch_model.bin` when only that exists (a missing file is named as
+    /// `model.safetensors`).
+    public var weights: URL {
+        let safetensors = url.appendingPathComponent("model.safetensors")
+        let pytorch = url.appendingPathComponent("pytorch_model.bin")
+        let manager = FileManager.default
+        return !manager.fileExists(atPath: safetensors.path) && manager.fileExists(atPath: pytorch.path) ? pytorch : safetensors
+    }
     public var vocabulary: URL { url.appendingPathComponent("vocab.json") }
     public var merges: URL { url.appendingPathComponent("merges.txt") }
 
@@ -30,7 +38,7 @@ public struct ModelFolder: Sendable, Equatable {
     public func requireModelFiles() throws {
         try requireFiles([(configuration, "the model configuration"),
                           (preprocessorConfiguration, "the image preprocessing settings"),
-                          (weights, "the weights")])
+                          (weights, "the weights; a pytorch_model.bin is read in its place")])
     }
 
     /// Checks the tokenizer files text prompts need.

@@ -56,6 +56,7 @@ static const unsigned long CLIPSEG_VIDIOC_STREAMOFF = VIDIOC_STREAMOFF;
 
 // Enumerations as plain numbers (the C enums import as wrapper structs).
 static const unsigned int CLIPSEG_V4L2_BUF_TYPE_VIDEO_CAPTURE = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+static const unsigned int CLIPSEG_V4L2_BUF_TYPE_VIDEO_OUTPUT = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 static const unsigned int CLIPSEG_V4L2_MEMORY_MMAP = V4L2_MEMORY_MMAP;
 static const unsigned int CLIPSEG_V4L2_FRMSIZE_TYPE_DISCRETE = V4L2_FRMSIZE_TYPE_DISCRETE;
 static const unsigned int CLIPSEG_V4L2_FRMSIZE_TYPE_CONTINUOUS = V4L2_FRMSIZE_TYPE_CONTINUOUS;

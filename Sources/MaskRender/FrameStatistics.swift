@@ -107,11 +107,11 @@ public struct FrameStatistics: Sendable, Equatable {
     }
 }
 
-/// JSON numbers for the statistics lines (strings: UserText's `jsonStringLiteral`).
-enum JSONText {
+/// JSON numbers for the statistics and event lines (strings: UserText's `jsonStringLiteral`).
+public enum JSONText {
     /// A finite number rounded to 6 decimals without trailing zeros (`0.5`, `12`, `0.000123`);
     /// non-finite values become `null`.
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         let scaled = (value * 1_000_000).rounded()
         if scaled == 0 { return "0" }

@@ -26,6 +26,9 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
     case writeFailed(String, reason: String)
     /// The reader of a pipe (usually standard output) went away (EPIPE). Callers end cleanly, exit 0.
     case outputClosed(String)
+    /// An output device stopped taking frames for good (ENODEV, EIO: a virtual camera's module was
+    /// unloaded, a device unplugged); `reason` is the system's words.
+    case deviceGone(String, reason: String)
     /// A frame handed to a writer does not match it (size, plane length).
     case invalidFrame(String, reason: String)
     /// The input's pictures are larger than the pixel limit (`PixelLimit`): `width × height` > `limit`.
@@ -43,6 +46,7 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedOutput(let name, let reason): return "\(name): \(reason)"
         case .writeFailed(let name, let reason): return "\(name): write failed (\(reason))"
         case .outputClosed(let name): return "\(name): closed by the reader"
+        case .deviceGone(let name, let reason): return "\(name): the device went away (\(reason))"
         case .invalidFrame(let name, let reason): return "\(name): \(reason)"
         case .tooManyPixels(let name, let width, let height, let limit):
             return "\(name): pictures of \(width)×\(height) pixels are more than the limit of \(limit) pixels"

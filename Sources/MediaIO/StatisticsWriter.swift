@@ -1,4 +1,4 @@
-/// Newline-delimited JSON, one line per frame (`--stats`), to a file or standard output (`-`).
+/// Newline-delimited JSON, one line per frame (`--stats`) or per event (`--events`), to a file or standard output (`-`).
 ///
 /// MediaIO only carries the lines: the pipeline measures and formats them (MaskRender's
 /// `FrameStatistics.jsonLine()`), so the figures and their spelling live in one place. Each line is

@@ -18,10 +18,13 @@ public struct CompositionSettings: Sendable {
     /// Size of the output video and masks (the source's). Frames of another size are stretched to it.
     public var outputWidth: Int
     public var outputHeight: Int
+    /// Prompts with effects of their own (`--keep`, `--blur`, … `--redact`); changed by control commands.
+    public var effects: PromptEffects
 
     public init(mode: OutputMode = .overlay, background: Background? = nil, maskOptions: MaskOptions = MaskOptions(),
                 maskLayout: MaskLayout = .union, keepDroppedFrames: Bool = true, followMotion: Bool = false,
-                outputWidth: Int, outputHeight: Int) {
+                outputWidth: Int, outputHeight: Int, effects: PromptEffects = PromptEffects()) {
+        self.effects = effects
         self.mode = mode
         self.background = background
         self.maskOptions = maskOptions
@@ -56,6 +59,8 @@ actor ComposeStage {
         /// The frame they were computed on; nil for the empty masks used before the first result.
         var index: Int?
         var names: [String]
+        /// Timestamp of the frame they were computed on (redaction blanks frames whose masks are too old).
+        var timestamp: Double?
         var statistics: FrameStatistics?
         /// What the model's encoding of that frame cost with token reuse.
         var tokensRecomputed: Double?
@@ -69,6 +74,8 @@ actor ComposeStage {
     private let monitor: RunMonitor
     private var shaper: MaskShaper
     private var compositor: Compositor
+    private var effects: PromptEffects
+    private var painter: RegionEffectPainter
     private var current: CurrentMasks?
     /// `followMotion`: the reference thumbnail (last processed frame) and the last motion field.
     private var motion: MaskMotionFollower?
@@ -92,6 +99,8 @@ actor ComposeStage {
         self.monitor = monitor
         shaper = MaskShaper(options: settings.maskOptions)
         compositor = Compositor(mode: settings.mode, background: settings.background)
+        effects = settings.effects
+        painter = RegionEffectPainter(redactionMargin: settings.effects.redactionMargin, background: settings.background)
         motion = settings.followMotion && settings.keepDroppedFrames ? MaskMotionFollower() : nil
         initialNames = initialPromptNames
     }
@@ -105,6 +114,11 @@ actor ComposeStage {
     /// processed frame on.
     func setSmoothing(_ weight: Float) {
         shaper.options.smoothing = weight < 1 ? weight : nil
+    }
+
+    /// `--control` effect commands: `prompt`'s effect from the next frame composed (nil: none).
+    func setEffect(_ effect: RegionEffect?, for prompt: String) {
+        effects.set(effect, for: prompt)
     }
 
     /// Composes every frame of `frames` until it ends, then finishes every output queue (also when it throws).
@@ -132,7 +146,7 @@ actor ComposeStage {
             case .processed(let decoded):
                 current = nil  // lets the shaper reuse its buffers
                 current = CurrentMasks(masks: shape(decoded), index: frame.index, names: decoded.positiveNames,
-                                       tokensRecomputed: decoded.tokensRecomputed)
+                                       timestamp: frame.timestamp, tokensRecomputed: decoded.tokensRecomputed)
                 monitor.recordProcessed(capturedAt: captured.capturedAt)
                 motion?.reset(to: frame)
                 movingCost /= 2  // a machine that was too slow to move masks is tried again, after a while
@@ -151,7 +165,7 @@ actor ComposeStage {
                 monitor.recordReusedMask()
                 if !hurried, let reused = current, reused.index != nil,
                    let masks = motion?.follow(reused.masks, to: frame) {
-                    moved = CurrentMasks(masks: masks, index: reused.index, names: reused.names)
+                    moved = CurrentMasks(masks: masks, index: reused.index, names: reused.names, timestamp: reused.timestamp)
                     monitor.recordMovedMask()
                 }
             }
@@ -209,15 +223,25 @@ actor ComposeStage {
         var composed = ComposedFrame(index: frame.index, timestamp: frame.timestamp)
         if needs.contains(.picture) {
             var picture = fitted(frame)
-            if compositor.mode == .overlay {
-                let plan = current.overlay ?? compositor.overlayPlan(for: current.masks)
-                current.overlay = plan
-                try plan.paint(&picture)
+            let regionEffects = effects.effects(for: current.names)
+            if regionEffects.allSatisfy({ $0 == nil }) {
+                if compositor.mode == .overlay {
+                    let plan = current.overlay ?? compositor.overlayPlan(for: current.masks)
+                    current.overlay = plan
+                    try plan.paint(&picture)
+                } else {
+                    try compositor.render(&picture, masks: current.masks)
+                }
+                if needs.contains(.alpha) { composed.alpha = compositor.alpha.isEmpty ? current.masks.union : compositor.alpha }
             } else {
-                try compositor.render(&picture, masks: current.masks)
+                let alpha = try paintEffects(&picture, regionEffects, current: current)
+                if needs.contains(.alpha) { composed.alpha = alpha }
+            }
+            if let color = effects.redactionColor, masksTooOldToRedact(current, at: frame) {
+                RegionEffectPainter.blank(&picture, color: color)
+                if composed.alpha != nil { composed.alpha = [UInt8](repeating: 255, count: picture.width * picture.height) }
             }
             composed.picture = picture
-            if needs.contains(.alpha) { composed.alpha = compositor.alpha.isEmpty ? current.masks.union : compositor.alpha }
         }
         if needs.contains(.masks) {
             composed.maskPlanes = current.masks.planes(for: settings.maskLayout)
@@ -226,11 +250,37 @@ actor ComposeStage {
             let measured = current.statistics ?? FrameStatistics.measure(current.masks, prompts: current.names,
                                                                          frame: frame.index, time: frame.timestamp)
             current.statistics = measured
-            composed.statistics = FrameStatistics(frame: frame.index, time: frame.timestamp, maskFrame: maskFrame,
-                                                  tokensRecomputed: maskFrame == nil ? current.tokensRecomputed : nil,
-                                                  prompts: measured.prompts).jsonLine()
+            let statistics = FrameStatistics(frame: frame.index, time: frame.timestamp, maskFrame: maskFrame,
+                                             tokensRecomputed: maskFrame == nil ? current.tokensRecomputed : nil,
+                                             prompts: measured.prompts)
+            composed.statistics = statistics.jsonLine()
+            composed.measurements = statistics
         }
         return composed
+    }
+
+    /// The `--mode` rendering of the prompts without an effect (and `keep` ones; none: the frame as it is), then
+    /// each effect painted over it from the frame as it was.
+    /// Returns the alpha plane for alpha-capable outputs (cutout: the objects' union; opaque without objects).
+    private func paintEffects(_ picture: inout RGBFrame, _ regionEffects: [RegionEffect?],
+                              current: CurrentMasks) throws -> [UInt8] {
+        let original = picture
+        let objects = regionEffects.indices.filter { regionEffects[$0] == nil || regionEffects[$0] == .keep }
+        var alpha = [UInt8](repeating: 255, count: picture.width * picture.height)
+        if !objects.isEmpty {
+            let masks = current.masks.selecting(objects)
+            try compositor.render(&picture, masks: masks)
+            alpha = compositor.alpha.isEmpty ? masks.union : compositor.alpha
+        }
+        try painter.paint(&picture, original: original, masks: current.masks, effects: regionEffects)
+        return alpha
+    }
+
+    /// Redaction fails closed: no masks yet, masks older than `redactionMaxAge`, or a redacted prompt the masks
+    /// were not made for (added since).
+    private func masksTooOldToRedact(_ current: CurrentMasks, at frame: RGBFrame) -> Bool {
+        guard let made = current.timestamp else { return true }
+        return frame.timestamp - made > effects.redactionMaxAge || effects.redactsBeyond(current.names)
     }
 
     /// `frame` at the output size (stretched when the source changed size mid-stream).

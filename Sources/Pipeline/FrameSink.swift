@@ -1,3 +1,4 @@
+import MaskRender
 import VideoFrames
 
 /// One output frame, as the compose stage hands it to every sink: only the parts some sink asked for
@@ -12,8 +13,10 @@ public struct ComposedFrame: Sendable {
     public var alpha: [UInt8]?
     /// The mask planes for the mask stream (`--mask-layout`: one, or one per prompt), when there is one.
     public var maskPlanes: [[UInt8]]
-    /// The `--stats` NDJSON line (no newline), when there is a statistics output.
+    /// The `--stats` NDJSON line (no newline), when a sink needs statistics.
     public var statistics: String?
+    /// The same figures as a value (for sinks that act on them, such as `--events`), when a sink needs statistics.
+    public var measurements: FrameStatistics?
 
     public init(index: Int, timestamp: Double, picture: RGBFrame? = nil, alpha: [UInt8]? = nil,
                 maskPlanes: [[UInt8]] = [], statistics: String? = nil) {

@@ -10,12 +10,12 @@ import Darwin
 /// never remapped until `deinit`, so concurrent reads through `bytes` are safe. If another process
 /// truncates the file while it is mapped, reading the lost pages raises SIGBUS; that is the usual
 /// price of mmap and is not guarded against.
-final class MemoryMappedFile: @unchecked Sendable {
+package final class MemoryMappedFile: @unchecked Sendable {
     /// The mapped bytes; valid for as long as this object lives.
-    let bytes: UnsafeRawBufferPointer
+    package let bytes: UnsafeRawBufferPointer
 
     /// Why opening or mapping failed, before any `SafeTensorsError` is made of it.
-    enum Failure: Error {
+    package enum Failure: Error {
         case cannotOpen(String)
         case notRegularFile
         case cannotMap(String)
@@ -25,7 +25,7 @@ final class MemoryMappedFile: @unchecked Sendable {
 
     /// Opens and maps `path`. Files smaller than `minimumSize` (at least 1, since an empty mapping
     /// is not possible) are refused before mapping.
-    init(path: String, minimumSize: Int) throws(Failure) {
+    package init(path: String, minimumSize: Int) throws(Failure) {
         var fd: Int32
         repeat {
             // O_NONBLOCK keeps open() from waiting on a FIFO; it changes nothing for regular files.

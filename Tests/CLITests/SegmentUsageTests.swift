@@ -22,13 +22,13 @@ final class SegmentUsageTests: XCTestCase {
 
     func testNothingToWriteGivesAHint() throws {
         try assertRefused(["in.mp4", "--prompt", "cat"],
-                          "nothing to write: give -o FILE (video), --masks FILE or --stats FILE (- for standard output)")
+                          "nothing to write: give -o FILE (video), --masks FILE, --stats FILE or --events FILE (- for standard output)")
     }
 
     func testOptionCombinationsThatCannotWork() throws {
         try assertRefused(["in.mp4", "--masks", "m.y4m"], "give at least one --prompt TEXT or --image-prompt FILE")
         try assertRefused(["in.mp4", "--prompt", "cat", "-o", "-", "--masks", "-"],
-                          "only one of -o, --masks and --stats can write to standard output (-)")
+                          "only one of -o, --masks, --stats and --events can write to standard output (-)")
         try assertRefused(["-", "--prompt", "cat", "--masks", "m.y4m", "--control", "-"],
                           "--control - and INPUT - cannot both read standard input")
         try assertRefused(["in.mp4", "--prompt", "cat", "--masks", "m.y4m", "--threshold", "1.5"],

@@ -14,16 +14,18 @@
  *
  * Files: fakecam.c (this one: the interposed libc entry points), fakecam_device.c (configuration, open
  * descriptors, frame pattern, pacing thread), fakecam_ioctl.c (the V4L2 ioctls), fakecam_stat.c (stat and
- * access of the path answer as for a character device, major 81), fakecam_jpeg.c (MJPEG frames), fakecam.h.
+ * access of the path answer as for a character device, major 81), fakecam_jpeg.c (MJPEG frames),
+ * fakecam_output.c (a V4L2 output device: a fake v4l2loopback virtual camera), fakecam.h.
  *
  * What is intercepted: libc's open/open64/openat/openat64 (and the _FORTIFY __open_2 variants), ioctl,
- * close, mmap/mmap64, poll/ppoll, and syscall(), because libv4l2 1.22 reaches the kernel only through
+ * close, mmap/mmap64, poll/ppoll, write (for the output device of fakecam_output.c, which FFmpeg's V4L2
+ * output device writes frames to), and syscall(), because libv4l2 1.22 reaches the kernel only through
  * syscall(SYS_openat | SYS_ioctl | SYS_mmap | SYS_munmap | SYS_close | SYS_read, ...). Opening the path
  * returns one end of an AF_UNIX socket pair; each finished frame writes one byte to the other end, so
  * poll/select/epoll on the descriptor wake up as on a real device. poll/ppoll results for it are then
  * corrected to what a V4L2 driver reports: POLLIN while a buffer is done, POLLERR|POLLHUP once unplugged,
  * POLLERR when not streaming. Buffers live in a memfd, so mmap of QUERYBUF offsets maps shared memory.
- * read()/write() on the device are refused with EINVAL (no V4L2_CAP_READWRITE).
+ * read()/write() on the camera are refused with EINVAL (no V4L2_CAP_READWRITE).
  *
  * Ioctls answered: QUERYCAP, ENUM_FMT, ENUM_FRAMESIZES, ENUM_FRAMEINTERVALS, G/S/TRY_FMT, G/S_PARM,
  * REQBUFS (MMAP only), QUERYBUF, QBUF, DQBUF, STREAMON/OFF, ENUMINPUT, G/S_INPUT. Control ioctls
@@ -68,6 +70,7 @@
  *   CLIPSEG_FAKECAM_DROP_PERCENT=X     skip X% of frame periods (a fixed pseudo-random choice, the same on
  *                                      every run); sequence numbers still advance
  *   CLIPSEG_FAKECAM_TRACE=1            log every call made on the device to stderr
+ *   CLIPSEG_FAKECAM_OUTPUT_*           the fake V4L2 output device (a virtual camera): see fakecam_output.c
  * "Frames produced" counts frames finished into buffers since the library loaded, over all streams.
  */
 #include "fakecam.h"
@@ -80,9 +83,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* 1: `path` is the fake camera, 2: the fake output device (fakecam_output.c), 0: neither. */
 static int matches(int dirfd, const char *path) {
     fake_initialise();
-    return fake_is_device_path(path) && (dirfd == AT_FDCWD || path[0] == '/');
+    if (!path || (dirfd != AT_FDCWD && path[0] != '/')) return 0;
+    if (fake_is_device_path(path)) return 1;
+    return fake_output_path_state(path) != 0 ? 2 : 0;
+}
+
+/* Opens the fake device `which` (see matches). The output device's path, once gone, fails with ENOENT. */
+static int open_fake(int which, const char *path, int flags) {
+    if (which == 1) return fake_open_device(flags);
+    if (fake_output_path_state(path) < 0) return -1;
+    return fake_output_open(flags);
 }
 
 static mode_t mode_argument(int flags, va_list ap) {
@@ -92,7 +105,8 @@ static mode_t mode_argument(int flags, va_list ap) {
 /* ---- open ------------------------------------------------------------------------------------------ */
 
 int open(const char *path, int flags, ...) {
-    if (matches(AT_FDCWD, path)) return fake_open_device(flags);
+    int which = matches(AT_FDCWD, path);
+    if (which) return open_fake(which, path, flags);
     va_list ap;
     va_start(ap, flags);
     mode_t mode = mode_argument(flags, ap);
@@ -101,7 +115,8 @@ int open(const char *path, int flags, ...) {
 }
 
 int open64(const char *path, int flags, ...) {
-    if (matches(AT_FDCWD, path)) return fake_open_device(flags);
+    int which = matches(AT_FDCWD, path);
+    if (which) return open_fake(which, path, flags);
     va_list ap;
     va_start(ap, flags);
     mode_t mode = mode_argument(flags, ap);
@@ -110,7 +125,8 @@ int open64(const char *path, int flags, ...) {
 }
 
 int openat(int dirfd, const char *path, int flags, ...) {
-    if (matches(dirfd, path)) return fake_open_device(flags);
+    int which = matches(dirfd, path);
+    if (which) return open_fake(which, path, flags);
     va_list ap;
     va_start(ap, flags);
     mode_t mode = mode_argument(flags, ap);
@@ -119,7 +135,8 @@ int openat(int dirfd, const char *path, int flags, ...) {
 }
 
 int openat64(int dirfd, const char *path, int flags, ...) {
-    if (matches(dirfd, path)) return fake_open_device(flags);
+    int which = matches(dirfd, path);
+    if (which) return open_fake(which, path, flags);
     va_list ap;
     va_start(ap, flags);
     mode_t mode = mode_argument(flags, ap);
@@ -128,25 +145,30 @@ int openat64(int dirfd, const char *path, int flags, ...) {
 }
 
 int __open_2(const char *path, int flags) {
-    return matches(AT_FDCWD, path) ? fake_open_device(flags) : fake_real.open_2(path, flags);
+    int which = matches(AT_FDCWD, path);
+    return which ? open_fake(which, path, flags) : fake_real.open_2(path, flags);
 }
 
 int __open64_2(const char *path, int flags) {
-    return matches(AT_FDCWD, path) ? fake_open_device(flags) : fake_real.open64_2(path, flags);
+    int which = matches(AT_FDCWD, path);
+    return which ? open_fake(which, path, flags) : fake_real.open64_2(path, flags);
 }
 
 int __openat_2(int dirfd, const char *path, int flags) {
-    return matches(dirfd, path) ? fake_open_device(flags) : fake_real.openat_2(dirfd, path, flags);
+    int which = matches(dirfd, path);
+    return which ? open_fake(which, path, flags) : fake_real.openat_2(dirfd, path, flags);
 }
 
 int __openat64_2(int dirfd, const char *path, int flags) {
-    return matches(dirfd, path) ? fake_open_device(flags) : fake_real.openat64_2(dirfd, path, flags);
+    int which = matches(dirfd, path);
+    return which ? open_fake(which, path, flags) : fake_real.openat64_2(dirfd, path, flags);
 }
 
 /* ---- ioctl, close, mmap, read ------------------------------------------------------------------------ */
 
 /* Answers `request` when `fd` is a fake descriptor; returns 0 (and leaves *result alone) otherwise. */
 static int fake_ioctl(int fd, unsigned long request, void *arg, int *result) {
+    if (fake_output_ioctl(fd, request, arg, result)) return 1;
     if (fake_open_count == 0) return 0;
     pthread_mutex_lock(&fake_lock);
     struct fake_open *o = fake_find_open_locked(fd);
@@ -173,6 +195,7 @@ int ioctl(int fd, unsigned long request, ...) {
 }
 
 static int fake_close(int fd, int *result) {
+    if (fake_output_close(fd, result)) return 1;
     if (fake_open_count == 0) return 0;
     pthread_mutex_lock(&fake_lock);
     struct fake_open *o = fake_find_open_locked(fd);
@@ -227,6 +250,14 @@ static int is_fake(int fd) {
     return found;
 }
 
+/* write() on the fake output device: one frame (fakecam_output.c). */
+ssize_t write(int fd, const void *bytes, size_t count) {
+    fake_initialise();
+    ssize_t written;
+    if (fake_output_write(fd, bytes, count, &written)) return written;
+    return ((ssize_t (*)(int, const void *, size_t))fake_real.write)(fd, bytes, count);
+}
+
 /* ---- syscall: how libv4l2 talks to drivers ------------------------------------------------------------ */
 
 long syscall(long number, ...) {
@@ -239,13 +270,17 @@ long syscall(long number, ...) {
     int result;
     switch (number) {
 #ifdef SYS_open
-    case SYS_open:
-        if (matches(AT_FDCWD, (const char *)a1)) return fake_open_device((int)a2);
+    case SYS_open: {
+        int which = matches(AT_FDCWD, (const char *)a1);
+        if (which) return open_fake(which, (const char *)a1, (int)a2);
         break;
+    }
 #endif
-    case SYS_openat:
-        if (matches((int)a1, (const char *)a2)) return fake_open_device((int)a3);
+    case SYS_openat: {
+        int which = matches((int)a1, (const char *)a2);
+        if (which) return open_fake(which, (const char *)a2, (int)a3);
         break;
+    }
     case SYS_ioctl:
         if (fake_ioctl((int)a1, (unsigned long)a2, (void *)a3, &result)) return result;
         break;
@@ -257,8 +292,13 @@ long syscall(long number, ...) {
         if (fake_mmap((void *)a1, (size_t)a2, (int)a3, (int)a4, (int)a5, (off_t)a6, &mapped)) return (long)mapped;
         break;
     }
+    case SYS_write: {
+        ssize_t written;
+        if (fake_output_write((int)a1, (const void *)a2, (size_t)a3, &written)) return written;
+        if (is_fake((int)a1)) { errno = EINVAL; return -1; }
+        break;
+    }
     case SYS_read:
-    case SYS_write:
         if (is_fake((int)a1)) { errno = EINVAL; return -1; }
         break;
     default:

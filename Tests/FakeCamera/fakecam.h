@@ -107,6 +107,7 @@ struct fake_real_functions {
     int (*poll)(struct pollfd *, nfds_t, int);
     int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
     long (*syscall)(long, ...);
+    void *write;                     /* ssize_t (*)(int, const void *, size_t) */
 };
 extern struct fake_real_functions fake_real;
 
@@ -124,6 +125,15 @@ void fake_unplug_locked(void);
 
 /* fakecam_jpeg.c: JPEG of a YUYV frame into out; its length, or 0 when it does not fit in capacity */
 size_t fake_encode_jpeg(const uint8_t *yuyv, uint32_t width, uint32_t height, uint8_t *out, size_t capacity);
+
+/* fakecam_output.c: the fake V4L2 output device (a v4l2loopback virtual camera) */
+void fake_output_configure(void);
+int fake_output_path_state(const char *path);   /* 1 ours, -1 ours but gone (errno set), 0 not ours */
+int fake_output_owns(int fd);
+int fake_output_open(int flags);
+int fake_output_close(int fd, int *result);     /* 1 when fd was ours (*result set) */
+int fake_output_ioctl(int fd, unsigned long request, void *arg, int *result);
+int fake_output_write(int fd, const void *bytes, size_t count, ssize_t *result);
 
 /* fakecam_ioctl.c */
 int fake_ioctl_locked(struct fake_open *o, unsigned long request, void *arg);

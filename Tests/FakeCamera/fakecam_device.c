@@ -95,6 +95,7 @@ static void parse_config(void) {
     c->stall_seconds = stall && *stall ? atof(stall) : 5.0;
     c->drop_percent = (int)env_long("CLIPSEG_FAKECAM_DROP_PERCENT", 0);
     c->trace = env_long("CLIPSEG_FAKECAM_TRACE", 0) != 0;
+    fake_output_configure();
 
     fake_device.pixelformat = c->formats[0];
     fake_device.width = c->sizes[0].width;
@@ -124,6 +125,7 @@ static void load(void) {
     r->poll = dlsym(RTLD_NEXT, "poll");
     r->ppoll = dlsym(RTLD_NEXT, "ppoll");
     r->syscall = dlsym(RTLD_NEXT, "syscall");
+    r->write = dlsym(RTLD_NEXT, "write");
 
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);

@@ -14,6 +14,7 @@
 
 #define FAKE_VIDEO_MAJOR 81
 #define FAKE_VIDEO_MINOR 200
+#define FAKE_OUTPUT_MINOR 201  /* the fake output device (fakecam_output.c) */
 
 /* The next definition of `name` (libc's), looked up once per name. */
 #define NEXT(name) ({                                                        \
@@ -26,16 +27,16 @@
     found;                                                                   \
 })
 
-/* Fills *st as for the device node. */
-static void describe_node(struct stat *st) {
+/* Fills *st as for the device node of `minor` (the camera's, or the output device's). */
+static void describe_node(struct stat *st, unsigned minor) {
     memset(st, 0, sizeof *st);
     st->st_dev = makedev(0, 5);
-    st->st_ino = 0xc11b5e6;
+    st->st_ino = 0xc11b5e6 + (minor - FAKE_VIDEO_MINOR);
     st->st_mode = S_IFCHR | 0660;
     st->st_nlink = 1;
     st->st_uid = getuid();
     st->st_gid = getgid();
-    st->st_rdev = makedev(FAKE_VIDEO_MAJOR, FAKE_VIDEO_MINOR);
+    st->st_rdev = makedev(FAKE_VIDEO_MAJOR, minor);
     st->st_blksize = 4096;
     clock_gettime(CLOCK_REALTIME, &st->st_mtim);
     st->st_atim = st->st_ctim = st->st_mtim;
@@ -44,12 +45,16 @@ static void describe_node(struct stat *st) {
 /* 1: `path` names the device and *st is filled; -1: it names the unplugged device (errno set); 0: not ours. */
 static int fake_stat(int dirfd, const char *path, struct stat *st) {
     fake_initialise();
-    if (!fake_is_device_path(path) || (dirfd != AT_FDCWD && path[0] != '/')) return 0;
+    if (!path || (dirfd != AT_FDCWD && path[0] != '/')) return 0;
+    int output = fake_output_path_state(path);
+    if (output < 0) return -1;
+    if (output > 0) { describe_node(st, FAKE_OUTPUT_MINOR); return 1; }
+    if (!fake_is_device_path(path)) return 0;
     pthread_mutex_lock(&fake_lock);
     int gone = fake_device.gone;
     pthread_mutex_unlock(&fake_lock);
     if (gone) { errno = ENOENT; return -1; }
-    describe_node(st);
+    describe_node(st, FAKE_VIDEO_MINOR);
     return 1;
 }
 
@@ -112,7 +117,7 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask, struct stat
     stx->stx_ino = st.st_ino;
     stx->stx_atime.tv_sec = stx->stx_mtime.tv_sec = stx->stx_ctime.tv_sec = st.st_mtim.tv_sec;
     stx->stx_rdev_major = FAKE_VIDEO_MAJOR;
-    stx->stx_rdev_minor = FAKE_VIDEO_MINOR;
+    stx->stx_rdev_minor = minor(st.st_rdev);
     stx->stx_dev_minor = 5;
     return 0;
 }
@@ -125,9 +130,13 @@ int fstat(int fd, struct stat *st) {
         int ours = fake_find_open_locked(fd) != NULL;
         pthread_mutex_unlock(&fake_lock);
         if (ours) {
-            describe_node(st);  /* even when unplugged: the descriptor still refers to the node */
+            describe_node(st, FAKE_VIDEO_MINOR);  /* even when unplugged: the descriptor still refers to the node */
             return 0;
         }
+    }
+    if (fake_output_owns(fd)) {
+        describe_node(st, FAKE_OUTPUT_MINOR);
+        return 0;
     }
     return ((int (*)(int, struct stat *))NEXT(fstat))(fd, st);
 }

@@ -31,6 +31,9 @@ let package = Package(
             "FuzzSupport", .product(name: "CLIPSeg", package: clipseg),
             .product(name: "CLIPTokenizer", package: clipseg), .product(name: "SafeTensors", package: clipseg),
         ]),
+        .executableTarget(name: "fuzz-torch-checkpoint", dependencies: [
+            "FuzzSupport", .product(name: "TorchCheckpoint", package: clipseg), .product(name: "SafeTensors", package: clipseg),
+        ]),
         .executableTarget(name: "fuzz-media", dependencies: [
             "FuzzSupport", .product(name: "MediaIO", package: clipseg), .product(name: "VideoFrames", package: clipseg),
         ]),

@@ -4,7 +4,7 @@
 # out-of-memory; otherwise libFuzzer's report is in the output and the input under artifacts/.
 #
 #   Tests/Fuzz/run.sh TARGET SECONDS [libFuzzer options...]
-#   TARGET: safetensors | prompt | tokenizer-files | config | media | all (each for SECONDS)
+#   TARGET: safetensors | torch-checkpoint | prompt | tokenizer-files | config | media | all (each for SECONDS)
 #
 # Environment:
 #   FUZZ_WORK          corpora, seeds and artifacts (default: .build-fuzz/work in the checkout;
@@ -14,12 +14,12 @@
 # Per-input limits: -timeout=10 (a hang), -rss_limit_mb=2048 (4096 for media), plus any options given.
 set -euo pipefail
 
-usage() { echo "usage: $0 safetensors|prompt|tokenizer-files|config|media|all SECONDS [libFuzzer options...]" >&2; exit 2; }
+usage() { echo "usage: $0 safetensors|torch-checkpoint|prompt|tokenizer-files|config|media|all SECONDS [libFuzzer options...]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 target=$1 seconds=$2
 shift 2
 [[ $seconds =~ ^[0-9]+$ ]] || usage
-targets=(safetensors prompt tokenizer-files config media)
+targets=(safetensors torch-checkpoint prompt tokenizer-files config media)
 if [ "$target" = all ]; then selected=("${targets[@]}")
 elif [[ " ${targets[*]} " == *" $target "* ]]; then selected=("$target")
 else usage

@@ -111,6 +111,8 @@ struct FakeBackend: SegmentationBackend {
     var gate = EncoderGate()
     /// The encoder throws `Failure` at this frame.
     var failAt: Int?
+    /// Masks full on odd frames and empty on even ones instead.
+    var fullOnOddFrames = false
     /// When set, encode and decode each run `busyIterations` of arithmetic inside `active.during`.
     var active: ActiveCalls?
     var busyIterations = 0
@@ -147,7 +149,7 @@ struct FakeBackend: SegmentationBackend {
     func decodeMasks(_ features: Int, conditionals: ConditionalEmbeddings, scratch: Void) throws -> PromptLogits {
         log.decoded(features, prompts: conditionals.count)
         _ = work { 0 }
-        let sign: Float = features % 2 == 0 ? 1 : -1
+        let sign: Float = (features % 2 == 0) != fullOnOddFrames ? 1 : -1
         var values: [Float] = []
         for p in 0..<conditionals.count { values += [Float](repeating: sign * conditionals.rows[p * 2], count: 4) }
         return PromptLogits(values: values, count: conditionals.count, width: 2, height: 2)

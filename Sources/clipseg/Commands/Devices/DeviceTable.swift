@@ -11,7 +11,8 @@ enum DeviceTable {
     static func render(_ device: CameraDeviceInfo) -> String {
         var text = "\(device.path)  \(device.card) (\(device.driver), \(device.busInfo))\n"
         guard device.canCapture else {
-            return text + "  not a video capture device (\(device.kind))\n"
+            let use = device.kind == "video output" ? "; segment can write to it: -o v4l2:\(device.path)" : ""
+            return text + "  not a video capture device (\(device.kind)\(use))\n"
         }
         guard !device.formats.isEmpty else { return text + "  no formats listed\n" }
         let descriptionWidth = device.formats.map(\.description.count).max() ?? 0

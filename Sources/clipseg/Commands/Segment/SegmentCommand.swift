@@ -4,7 +4,6 @@ import Foundation
 import MaskRender
 import MediaIO
 import Pipeline
-import PreviewServer
 import StreamKit
 import UserText
 
@@ -17,9 +16,10 @@ struct SegmentCommand: AsyncParsableCommand {
         discussion: """
         INPUT is a video file, - (standard input), a URL (rtsp://, http://, …) or a camera (/dev/video0 or \
         camera:0). Each frame goes through the model once: the image encoder runs once per frame, then every \
-        prompt is decoded in one batch. Ask for any combination of outputs: a video (-o), a mask stream \
-        (--masks) and per-frame statistics (--stats, one JSON line per frame). Use - for standard output \
-        (one output at a time).
+        prompt is decoded in one batch. Ask for any combination of outputs: videos (-o, repeatable), a mask \
+        stream (--masks) and per-frame statistics (--stats, one JSON line per frame). Use - for standard \
+        output (one output at a time). -o v4l2:/dev/video10 writes to a virtual camera (v4l2loopback) that \
+        video calls see as a webcam; if it goes away mid-run the other outputs are finished (status 1).
 
         Files are processed frame by frame with nothing dropped. Live sources (cameras, network streams, and \
         files with --realtime) keep only the newest frame waiting for the model, and when that one has waited \
@@ -41,6 +41,9 @@ struct SegmentCommand: AsyncParsableCommand {
         Examples:
           Blur the background of a webcam, keeping the person sharp:
             clipseg segment camera:0 --prompt "a person" --mode blur -o cam.mkv
+          The same as a virtual camera for video calls, with a recording beside it:
+            clipseg segment camera:0 --prompt "a person" --mode blur \
+              -o v4l2:/dev/video10 -o call.mkv
           Pipe the masks to ffmpeg (y4m needs no size flags):
             clipseg segment in.mp4 --prompt dog --masks - --quiet |
               ffmpeg -i - -c:v ffv1 masks.mkv
@@ -103,10 +106,15 @@ struct SegmentCommand: AsyncParsableCommand {
 
     // MARK: Outputs
 
-    @Option(name: .shortAndLong,
-            help: ArgumentHelp("Write the segmented video (.mp4, .mkv, .webm, .mov, a folder for PNGs, or -).",
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("Write the segmented video (.mp4, .mkv, .webm, .mov, a folder for PNGs, or -), or to a "
+                               + "virtual camera (v4l2:/dev/video10, or a path that is a V4L2 output device); repeatable.",
                                valueName: "FILE"))
-    var output: String?
+    var outputs: [String] = []
+
+    @Option(name: .customLong("out-size"),
+            help: ArgumentHelp("Size of the frames written to a virtual camera (default: the source's).", valueName: "WxH"))
+    var outSize: CameraSize?
 
     @Option(help: ArgumentHelp("What the video shows: overlay (masks tinted per prompt), matte (white on black), "
                                + "cutout (object only, alpha in .mov/.webm/.mkv/PNG), blur or replace the background.",
@@ -172,6 +180,15 @@ struct SegmentCommand: AsyncParsableCommand {
 
     @OptionGroup var followMotion: FollowMotionOptions
 
+    @OptionGroup(title: "Effects per prompt")
+    var regionEffects: RegionEffectOptions
+
+    @OptionGroup(title: "Events")
+    var eventOptions: EventOptions
+
+    @OptionGroup(title: "Recording when something appears")
+    var recording: RecordingOptions
+
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?
@@ -190,8 +207,9 @@ struct SegmentCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard !prompts.isEmpty || !imagePrompts.isEmpty else {
-            throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE")
+        let effectPrompts = try regionEffects.assignments()
+        guard !prompts.isEmpty || !imagePrompts.isEmpty || !effectPrompts.isEmpty || recording.recordWhen != nil else {
+            throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE (or an effect such as --blur TEXT)")
         }
         for (option, texts) in [("--prompt", prompts), ("--negative", negatives)]
         where texts.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
@@ -202,13 +220,14 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--negative '\(both.escapingControlCharacters)' is also a --prompt; "
                                   + "it would remove everything that prompt finds")
         }
-        guard output != nil || masks != nil || stats != nil || previewOptions.preview != nil else {
-            throw ValidationError("nothing to write: give -o FILE (video), --masks FILE or --stats FILE (- for standard output), "
-                                  + "or --preview PORT")
+        guard !outputs.isEmpty || masks != nil || stats != nil || eventOptions.events != nil || recording.recordWhen != nil
+              || previewOptions.preview != nil else {
+            throw ValidationError("nothing to write: give -o FILE (video), --masks FILE, --stats FILE or --events FILE "
+                                  + "(- for standard output), or --preview PORT")
         }
-        let toStandardOutput = [output, masks, stats].compactMap { $0 }.filter { $0 == "-" }
+        let toStandardOutput = (outputs + [masks, stats, eventOptions.events].compactMap { $0 }).filter { $0 == "-" }
         guard toStandardOutput.count <= 1 else {
-            throw ValidationError("only one of -o, --masks and --stats can write to standard output (-)")
+            throw ValidationError("only one of -o, --masks, --stats and --events can write to standard output (-)")
         }
         if control == "-" && input == "-" {
             throw ValidationError("--control - and INPUT - cannot both read standard input")
@@ -226,11 +245,13 @@ struct SegmentCommand: AsyncParsableCommand {
         if processedOnly && followMotion.followMotion == true {
             throw ValidationError("--follow-motion moves the masks of kept frames; --processed-only keeps none")
         }
-        if background != nil && mode != .replace { throw ValidationError("--background is used with --mode replace") }
-        if background == nil && mode == .replace && (output != nil || previewOptions.preview != nil) {
+        if background != nil && mode != .replace && regionEffects.remove.isEmpty {
+            throw ValidationError("--background is used with --mode replace or --remove")
+        }
+        if background == nil && mode == .replace && (!outputs.isEmpty || previewOptions.preview != nil) {
             throw ValidationError("--mode replace needs --background IMAGE|COLOR (a picture, or a colour such as green)")
         }
-        if output == nil && (fragmented || (mode != .overlay && previewOptions.preview == nil)) {
+        if outputs.isEmpty && (fragmented || (mode != .overlay && previewOptions.preview == nil)) {
             throw ValidationError("--mode and --fragmented apply to the video output; add -o FILE")
         }
         if masks == nil && (maskFormat != nil || maskLayout != nil) {
@@ -251,7 +272,7 @@ struct SegmentCommand: AsyncParsableCommand {
     }
 
     /// Every file this run reads and writes, checked before anything is loaded (see `OutputPaths`).
-    func outputPaths(maskFormat: MaskFormat) throws -> OutputPaths {
+    func outputPaths(maskFormat: MaskFormat, videoOutputs: [VideoOutputTarget]) throws -> OutputPaths {
         var paths = OutputPaths()
         paths.input("INPUT", CameraDevice.path(for: input) ?? input)
         for path in imagePrompts { paths.input("--image-prompt", path) }
@@ -261,12 +282,13 @@ struct SegmentCommand: AsyncParsableCommand {
             paths.input("--control", control)
         }
         paths.modelFolder("--model", ModelDirectoryDefault.resolve(model))
-        if let output { paths.output("-o", try OutputPaths.video("-o", output)) }
+        for output in videoOutputs { paths.output("-o", try output.place(role: "-o")) }
         if let masks {
             paths.output("--masks", maskFormat == .pngDirectory ? try OutputPaths.frames("--masks", masks)
                                                                  : OutputPaths.file(masks))
         }
         if let stats { paths.output("--stats", OutputPaths.file(stats)) }
+        if let events = eventOptions.events { paths.output("--events", OutputPaths.file(events)) }
         return paths
     }
 
@@ -305,74 +327,5 @@ struct SegmentCommand: AsyncParsableCommand {
         }
         let exitCode = try await session.run(interruption: interruption)
         if exitCode != 0 { throw ExitCode(exitCode) }
-    }
-}
-
-/// The validated settings of one `clipseg segment` run, as plain values for the setup thread.
-struct SegmentRequest: Sendable {
-    var input: String
-    var texts: [String]
-    var imagePrompts: [String]
-    var negatives: [String]
-    var modelDirectory: URL
-    var size: Int?
-    var threads: Int
-    var precision: PrecisionChoice
-    var maxPixels: Int
-    var output: String?
-    var mode: OutputMode
-    var background: String?
-    var masks: String?
-    var maskFormat: MaskFormat
-    var maskLayout: MaskLayout
-    var stats: String?
-    var fragmented: Bool
-    var maskOptions: MaskOptions
-    var realtime: Bool
-    /// nil: the default (keep frames for live sources).
-    var keepFrames: Bool?
-    var cameraSize: CameraSize?
-    var cameraFrameRate: Double?
-    var control: String?
-    var tokenReuse: TokenReuseOptions
-    var followMotion: FollowMotionOptions
-    var quiet: Bool
-    /// `--preview`: where the page listens, nil without it; how many may watch the video at once.
-    var previewAddress: PreviewAddress?
-    var previewViewers: Int
-    /// Every path read and written; its old picture frames are removed just before the outputs open.
-    var outputPaths: OutputPaths
-
-    init(command c: SegmentCommand) throws {
-        input = c.input
-        texts = c.prompts
-        imagePrompts = c.imagePrompts
-        negatives = c.negatives
-        modelDirectory = ModelDirectoryDefault.resolve(c.model)
-        size = c.size
-        threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        precision = c.precision
-        maxPixels = c.maxPixels.pixels
-        output = c.output
-        mode = c.mode
-        background = c.background
-        masks = c.masks
-        maskFormat = try c.maskFormat ?? c.masks.map(MaskFormat.inferred) ?? .y4m
-        maskLayout = c.maskLayout ?? .union
-        stats = c.stats
-        fragmented = c.fragmented
-        maskOptions = MaskOptions(threshold: c.threshold, soft: c.soft, smoothing: c.smooth, featherRadius: c.feather)
-        realtime = c.realtime
-        keepFrames = c.keepFrames ? true : (c.processedOnly ? false : nil)
-        cameraSize = c.cameraSize
-        cameraFrameRate = c.fps
-        control = c.control
-        tokenReuse = c.tokenReuse
-        followMotion = c.followMotion
-        quiet = c.quiet
-        previewAddress = c.previewOptions.address
-        previewViewers = c.previewOptions.maximumViewers
-        outputPaths = try c.outputPaths(maskFormat: maskFormat)
-        outputPaths.readsStandardInput = c.input == "-" || c.control == "-"
     }
 }

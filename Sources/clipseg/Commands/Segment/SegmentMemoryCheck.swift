@@ -79,7 +79,7 @@ struct SegmentMemoryCheck {
         let positives = request.texts.count + request.imagePrompts.count
         return FrameMemoryEstimate(
             width: width, height: height, prompts: positives, live: live, frameRate: frameRate,
-            outputs: FrameMemoryEstimate.Outputs(video: request.output != nil, masks: request.masks != nil,
+            outputs: FrameMemoryEstimate.Outputs(video: !request.outputs.isEmpty, masks: request.masks != nil,
                                                  statistics: request.stats != nil,
                                                  maskPlanes: request.maskLayout == .stack ? positives : 1),
             smoothing: request.maskOptions.smoothing != nil,

@@ -68,12 +68,17 @@ enum SegmentSetup {
                 mode: request.mode, background: background, maskOptions: request.maskOptions,
                 maskLayout: request.maskLayout, keepDroppedFrames: keepDroppedFrames,
                 followMotion: request.followMotion.enabled(live: live, keepDroppedFrames: keepDroppedFrames),
-                outputWidth: info.width, outputHeight: info.height)
+                outputWidth: info.width, outputHeight: info.height, effects: request.promptEffects)
             // Audio is copied from the input file or stream (standard input cannot be read twice).
             let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
-            if request.input == "-", info.hasAudio, let output = request.output, !request.quiet {
+            if request.input == "-", info.hasAudio, let output = request.outputs.lazy.compactMap(\.videoFile).first,
+               !request.quiet {
                 StandardError.write("warning: -o \(output): the sound of standard input is not copied (it cannot be "
                                     + "read twice); give the input as a file name to keep it")
+            }
+            if !live, !request.quiet, let device = request.outputs.first(where: { $0.videoFile == nil })?.path {
+                StandardError.write("warning: -o \(device): a file is read as fast as the model goes; add --realtime to "
+                                    + "play it to the virtual camera at its own frame rate")
             }
             interruption.enter(.openingOutputs)
             try request.outputPaths.removeStaleFrames()
@@ -174,14 +179,15 @@ enum SegmentSetup {
         var removable: RemovableOutput?
     }
 
-    /// The outputs, in the order video, masks, statistics. On a failure or a signal (checked after each
+    /// The outputs, in the order videos (and virtual cameras), masks, statistics, recordings, events. On a failure
+    /// or a signal (checked after each
     /// one opens) those already open are closed and removed, and the error is thrown.
     private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, live: Bool, audioSource: String?,
                                     interruption: SegmentInterruption) throws -> [OpenedOutput] {
         var outputs: [OpenedOutput] = []
         /// Opens one output; when that fails, removes only what the attempt itself created.
-        func add(_ path: String, _ open: () throws -> any FrameSink) throws {
-            let removable = RemovableOutput(path: path)
+        func add(_ path: String?, _ open: () throws -> any FrameSink) throws {
+            let removable = path.flatMap(RemovableOutput.init(path:))  // nil for a device: never removed
             do {
                 outputs.append(OpenedOutput(sink: try open(), removable: removable))
             } catch {
@@ -191,11 +197,33 @@ enum SegmentSetup {
             try interruption.checkpoint()
         }
         do {
-            if let path = request.output {
-                try add(path) { try openVideo(path, request: request, info: info, live: live, audioSource: audioSource) }
+            for output in request.outputs {
+                switch output {
+                case .video(let path):
+                    try add(path) { try openVideo(path, request: request, info: info, live: live, audioSource: audioSource) }
+                case .virtualCamera(let device):
+                    let size = request.virtualCameraSize ?? CameraSize(width: info.width, height: info.height)
+                    try add(nil) {
+                        VirtualCameraFrameSink(writer: try VirtualCameraWriter(device: device, width: size.width, height: size.height,
+                                                                               frameRate: info.frameRate ?? 30))
+                    }
+                }
             }
             if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
             if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
+            if let prompt = request.recording.recordWhen, let folder = request.recording.recordDirectory {
+                var options = VideoWriterOptions(frameRate: info.frameRate ?? 30)
+                if live { options.x264Preset = VideoWriterOptions.liveX264Preset }
+                // Clips are numbered after those already in the folder: nothing there is ever removed.
+                outputs.append(OpenedOutput(sink: try RecordingFrameSink(
+                    prompt: prompt, folder: URL(fileURLWithPath: folder), preRoll: request.recording.preRoll,
+                    postRoll: request.recording.postRoll, rule: request.presenceRule, width: info.width,
+                    height: info.height, options: options), removable: nil))
+                try interruption.checkpoint()
+            }
+            if let path = request.events {
+                try add(path) { EventsFrameSink(writer: try StatisticsWriter(path: path), rule: request.presenceRule) }
+            }
             if let address = request.previewAddress {
                 do {
                     outputs.append(OpenedOutput(sink: try PreviewFrameSink(address: address, maximumViewers: request.previewViewers,
