@@ -8,6 +8,21 @@ struct HTTPRequestHead: Equatable {
     var query: Substring
     /// The declared body length, 0 when absent.
     var contentLength: Int
+    /// The `Host` header as sent, nil when absent (HTTP/1.0).
+    var host: Substring?
+
+    /// True when `Host` names this machine's loopback (`127.x.x.x`, `localhost`, `[::1]`, with or without a
+    /// port) or is absent. A web page whose own name was rebound to 127.0.0.1 by its DNS server sends its own
+    /// name here, so this tells a local client from a page that only looks same-origin (DNS rebinding).
+    var hostIsLoopback: Bool {
+        guard let host else { return true }
+        var name = host.lowercased()[...]
+        if name.hasPrefix("[") {
+            return name.hasPrefix("[::1]") && (name.count == 5 || name.dropFirst(5).first == ":")
+        }
+        if let colon = name.firstIndex(of: ":") { name = name[..<colon] }
+        return name == "localhost" || PreviewAddress(parsing: "\(name):0")?.isLoopback == true
+    }
 
     /// Why a request head cannot be served: the status to answer with and a one-line reason.
     struct Refusal: Error, Equatable {
@@ -52,7 +67,8 @@ struct HTTPRequestHead: Equatable {
         let target = start[1]
         let question = target.firstIndex(of: "?")
         var head = HTTPRequestHead(method: String(start[0]), path: String(target[..<(question ?? target.endIndex)]),
-                                   query: question.map { target[target.index(after: $0)...] } ?? "", contentLength: 0)
+                                   query: question.map { target[target.index(after: $0)...] } ?? "", contentLength: 0,
+                                   host: nil)
         var sawLength = false
         for line in lines where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
@@ -69,6 +85,8 @@ struct HTTPRequestHead: Equatable {
                 }
                 sawLength = true
                 head.contentLength = length
+            case "host":
+                head.host = value
             case "transfer-encoding":
                 return .failure(Refusal(status: .lengthRequired, reason: "send a Content-Length, not Transfer-Encoding"))
             default:

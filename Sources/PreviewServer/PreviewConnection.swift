@@ -11,7 +11,8 @@ import StreamKit
 ///     POST /control      one control command line as the body (the `--control` grammar), JSON reply
 ///
 /// Anything else is 404 (405 for another method on a known path); a malformed head 400, a head over 8 KiB
-/// or a body over 4 KiB 413, a missing or wrong token 403, too many viewers 503. Nothing is read from disk.
+/// or a body over 4 KiB 413, a missing or wrong token 403 (on loopback: for controls, and for any request whose
+/// `Host` is not a loopback name), too many viewers 503. Nothing is read from disk.
 struct PreviewConnection {
     /// What every connection shares.
     struct Context: Sendable {
@@ -33,7 +34,8 @@ struct PreviewConnection {
 
     func serve() {
         guard let (head, rest) = readHead() else { return }
-        let needsToken = context.tokenForEveryRequest || head.path == "/control"
+        // On loopback, a page served under another name (DNS rebinding) needs the token like any other client.
+        let needsToken = context.tokenForEveryRequest || head.path == "/control" || !head.hostIsLoopback
         if needsToken && !context.token.matches(head.queryValue("token")) {
             respond(.text(.forbidden, "this preview needs the token printed with its address (?token=…)"))
             return

@@ -42,6 +42,16 @@ final class PreviewRequestParsingTests: XCTestCase {
         XCTAssertEqual(try parse("GET / HTTP/1.0\n").get().path, "/")
     }
 
+    func testTellsLoopbackHostNamesFromOthers() throws {
+        for host in ["127.0.0.1:8080", "127.0.0.1", "LOCALHOST:1", "127.9.9.9:80", "[::1]:8080", "[::1]"] {
+            XCTAssertTrue(try parse("GET / HTTP/1.1\r\nHost: \(host)\r\n").get().hostIsLoopback, host)
+        }
+        XCTAssertTrue(try parse("GET / HTTP/1.0\r\n").get().hostIsLoopback, "no Host header: a local tool")
+        for host in ["evil.example:8080", "evil.example", "10.0.0.1:80", "localhost.evil.example", "[::1]x", "", "0.0.0.0"] {
+            XCTAssertFalse(try parse("GET / HTTP/1.1\r\nHost: \(host)\r\n").get().hostIsLoopback, host)
+        }
+    }
+
     func testRefusesMalformedHeadsWithTheRightStatus() {
         let cases: [(String, HTTPStatus)] = [
             ("", .badRequest),

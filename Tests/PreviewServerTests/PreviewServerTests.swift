@@ -72,6 +72,14 @@ final class PreviewServerTests: XCTestCase {
         XCTAssertTrue(unparsed.bodyText.contains("unknown control command 'frobnicate'"), unparsed.bodyText)
         XCTAssertEqual(try LoopbackHTTP.post("/control?token=\(server.token)", body: "threshold 0.7", port: port).status, 200)
         XCTAssertEqual(recorder.commands, [.addPrompt("dog"), .threshold(0.7)])
+
+        // A page whose name was rebound to 127.0.0.1 (DNS rebinding) sends its own name as Host: it gets nothing.
+        for path in ["/", "/status", "/video.mjpg"] {
+            let rebound = try LoopbackHTTP.exchange(Array("GET \(path) HTTP/1.1\r\nHost: evil.example:\(port)\r\n\r\n".utf8), port: port)
+            XCTAssertEqual(rebound.status, 403, path)
+        }
+        let withToken = "GET /status?token=\(server.token) HTTP/1.1\r\nHost: my-laptop:\(port)\r\n\r\n"
+        XCTAssertEqual(try LoopbackHTTP.exchange(Array(withToken.utf8), port: port).status, 200)
     }
 
     func testAnswersBadRequestsWithAnErrorAndKeepsServing() throws {
