@@ -3,9 +3,9 @@
 #   make test   installs missing system packages, builds the test helpers, runs `swift test`
 SHELL := /bin/bash
 
-# Debian packages the build and the tests need.
+# Debian packages the build and the tests need (libcurl4: FoundationNetworking's URLSession, for clipseg download).
 DEB_PACKAGES := libv4l-dev libavcodec-dev libavformat-dev libavdevice-dev libswscale-dev libavutil-dev \
-                libopenblas-dev libdnnl-dev pkg-config ffmpeg
+                libopenblas-dev libdnnl-dev pkg-config ffmpeg libcurl4
 # Debian packages only the tests need (installed by `make test` through `deps`): a browser for the live
 # preview's page (SegmentPreviewTests).
 TEST_DEB_PACKAGES := chromium

@@ -6,6 +6,8 @@
 //   SafeTensors       ← UserText                                                       checkpoints
 //   CLIPTokenizer     ← UserText                                                       prompts → token ids
 //   TorchCheckpoint   ← SafeTensors, UserText                                          pytorch_model.bin, no code run
+//   ModelHub          ← UserText                                                       hub ids, the Hugging Face cache,
+//                                                                                      downloads (FoundationNetworking)
 //   TensorKit         ← COpenBLAS, CVectorKernels
 //   ReducedPrecision  ← CDNNL, TensorKit, CVectorKernels
 //   CLIPSeg           ← TensorKit, SafeTensors, TorchCheckpoint, CLIPTokenizer,        the model
@@ -20,7 +22,7 @@
 //                                                                                      through a closure)
 //   clipseg           ← Pipeline, StreamKit, MaskRender, UserText, CLIPSeg, CLIPTokenizer,   the command line, its terminal
 //                       ReducedPrecision, TensorKit, MediaIO, VideoFrames, FileSafety,      code, the CLIPSeg adapter and
-//                       PreviewServer, ArgumentParser                                       the sinks over MediaIO's writers
+//                       ModelHub, PreviewServer, ArgumentParser                             the sinks over MediaIO's writers
 //   gemm-bench        ← ReducedPrecision, TensorKit
 import PackageDescription
 
@@ -61,6 +63,9 @@ let package = Package(
         .target(name: "TensorKit", dependencies: ["COpenBLAS", "CVectorKernels"]),
         .target(name: "SafeTensors", dependencies: ["UserText"]),
         .target(name: "CLIPTokenizer", dependencies: ["UserText"]),
+        // Hub ids (`OWNER/NAME[@REVISION]`), the Hugging Face cache layout, and downloads from the hub over
+        // FoundationNetworking's URLSession (ships with the toolchain): resume, redirects, sha256 checks.
+        .target(name: "ModelHub", dependencies: ["UserText"]),
         // PyTorch's zip checkpoints (`pytorch_model.bin`): a restricted unpickler (allow-listed globals, nothing
         // executed) over a memory-mapped archive, sharing SafeTensors' element types and conversions.
         .target(name: "TorchCheckpoint", dependencies: ["SafeTensors", "UserText"]),
@@ -108,7 +113,7 @@ let package = Package(
         // sinks that join the chain to MediaIO's writers (Output/).
         .executableTarget(name: "clipseg", dependencies: [
             "Pipeline", "StreamKit", "MaskRender", "UserText", "CLIPSeg", "MediaIO", "VideoFrames", "CLIPTokenizer",
-            "ReducedPrecision", "TensorKit", "FileSafety", "PreviewServer",
+            "ReducedPrecision", "TensorKit", "FileSafety", "ModelHub", "PreviewServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildCommitStamp"]),
         // Writes the git commit of the build into the `clipseg` target (`BuildCommit.stamp`, for --version).
@@ -127,6 +132,7 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "SafeTensors", "TestSupport"]),
         .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer", "TestSupport"]),
+        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "TestSupport"]),
         .testTarget(name: "ReducedPrecisionTests", dependencies: ["ReducedPrecision", "TensorKit", "TestSupport",
                                                                   "KernelTestSupport"]),
         .testTarget(name: "CLIPSegTests", dependencies: ["CLIPSeg", "ReducedPrecision", "TensorKit", "SafeTensors", "CLIPTokenizer", "MediaIO", "VideoFrames", "TestSupport",
@@ -144,7 +150,7 @@ let package = Package(
         // and of the CLIPSeg adapter use `@testable import clipseg`.
         .testTarget(name: "CLITests", dependencies: [
             "clipseg", "Pipeline", "StreamKit", "CLIPSeg", "MediaIO", "VideoFrames", "TensorKit", "ReducedPrecision",
-            "FileSafety", "TestSupport", "KernelTestSupport",
+            "FileSafety", "ModelHub", "TestSupport", "KernelTestSupport",
             // and ask the C libraries themselves what `clipseg --version` should say
             "CFFmpeg", "COpenBLAS", "CDNNL",
         ]),

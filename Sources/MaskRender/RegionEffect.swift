@@ -4,7 +4,8 @@
 /// Regions are a prompt's mask (0…255, so soft and feathered masks blend softly), except `redact`, whose region
 /// is the thresholded mask grown by a margin and painted solid.
 public enum RegionEffect: Sendable, Equatable, Hashable {
-    /// Shown as it is, and spared from the background treatment of `--mode` (blur, replace, cutout).
+    /// Shown as it is: spared from the background treatment of `--mode` (blur, replace, cutout), never tinted
+    /// (overlay) or drawn into the matte.
     case keep
     /// Blurred.
     case blur

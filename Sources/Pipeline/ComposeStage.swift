@@ -20,11 +20,14 @@ public struct CompositionSettings: Sendable {
     public var outputHeight: Int
     /// Prompts with effects of their own (`--keep`, `--blur`, … `--redact`); changed by control commands.
     public var effects: PromptEffects
+    /// `--frame TEXT`: the picture follows this prompt's region (`AutoFraming`); masks and statistics stay whole.
+    public var framedPrompt: String?
 
     public init(mode: OutputMode = .overlay, background: Background? = nil, maskOptions: MaskOptions = MaskOptions(),
                 maskLayout: MaskLayout = .union, keepDroppedFrames: Bool = true, followMotion: Bool = false,
-                outputWidth: Int, outputHeight: Int, effects: PromptEffects = PromptEffects()) {
+                outputWidth: Int, outputHeight: Int, effects: PromptEffects = PromptEffects(), framedPrompt: String? = nil) {
         self.effects = effects
+        self.framedPrompt = framedPrompt
         self.mode = mode
         self.background = background
         self.maskOptions = maskOptions
@@ -76,6 +79,7 @@ actor ComposeStage {
     private var compositor: Compositor
     private var effects: PromptEffects
     private var painter: RegionEffectPainter
+    private var framing = AutoFraming()
     private var current: CurrentMasks?
     /// `followMotion`: the reference thumbnail (last processed frame) and the last motion field.
     private var motion: MaskMotionFollower?
@@ -237,6 +241,14 @@ actor ComposeStage {
                 let alpha = try paintEffects(&picture, regionEffects, current: current)
                 if needs.contains(.alpha) { composed.alpha = alpha }
             }
+            if let framed = settings.framedPrompt {
+                let measured = current.statistics ?? FrameStatistics.measure(current.masks, prompts: current.names,
+                                                                             frame: frame.index, time: frame.timestamp)
+                current.statistics = measured
+                let box = measured.prompts.first { PromptSet.key($0.prompt) == PromptSet.key(framed) }?.boundingBox
+                picture = AutoFraming.crop(picture, to: framing.update(box: box, frameWidth: picture.width,
+                                                                       frameHeight: picture.height, time: frame.timestamp))
+            }
             if let color = effects.redactionColor, masksTooOldToRedact(current, at: frame) {
                 RegionEffectPainter.blank(&picture, color: color)
                 if composed.alpha != nil { composed.alpha = [UInt8](repeating: 255, count: picture.width * picture.height) }
@@ -259,13 +271,17 @@ actor ComposeStage {
         return composed
     }
 
-    /// The `--mode` rendering of the prompts without an effect (and `keep` ones; none: the frame as it is), then
+    /// The `--mode` rendering of the prompts without an effect (and `keep` ones in blur, replace and cutout modes;
+    /// none: the frame as it is), then
     /// each effect painted over it from the frame as it was.
     /// Returns the alpha plane for alpha-capable outputs (cutout: the objects' union; opaque without objects).
     private func paintEffects(_ picture: inout RGBFrame, _ regionEffects: [RegionEffect?],
                               current: CurrentMasks) throws -> [UInt8] {
         let original = picture
-        let objects = regionEffects.indices.filter { regionEffects[$0] == nil || regionEffects[$0] == .keep }
+        // Kept prompts are objects where --mode treats a background (blur, replace, cutout); overlay and matte draw
+        // only the plain prompts, leaving kept regions as they are.
+        let keepsAreObjects = [.blur, .replace, .cutout].contains(compositor.mode)
+        let objects = regionEffects.indices.filter { regionEffects[$0] == nil || (keepsAreObjects && regionEffects[$0] == .keep) }
         var alpha = [UInt8](repeating: 255, count: picture.width * picture.height)
         if !objects.isEmpty {
             let masks = current.masks.selecting(objects)

@@ -12,15 +12,17 @@ struct ClipsegCommand: AsyncParsableCommand {
         commandName: "clipseg",
         abstract: "Segment images, video files and live cameras by a text or image prompt (CLIPSeg).",
         discussion: """
-        Model: a Hugging Face CLIPSeg folder such as CIDAS/clipseg-rd64-refined
-        (config.json, preprocessor_config.json, model.safetensors, vocab.json, merges.txt).
+        Model: a Hugging Face CLIPSeg folder (config.json, preprocessor_config.json, model.safetensors, \
+        vocab.json, merges.txt) or a hub id such as CIDAS/clipseg-rd64-refined found in the Hugging Face cache; \
+        clipseg download fetches one.
 
         Exit status: 0 success (also when the reader of standard output closed it early); 1 the command \
         failed while running (a file that cannot be read or written, an existing output without -y); 64 the \
         command line is wrong (a bad value, an output that would overwrite an input or another output); 130 \
         and 143 interrupted by SIGINT (Ctrl-C) and SIGTERM, after finalising the outputs.
         """,
-        subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self, BenchCommand.self]
+        subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self, BenchCommand.self,
+                      DownloadCommand.self]
     )
 
     @Flag(help: "Show the version, the build's git commit, the FFmpeg, OpenBLAS and oneDNN versions and the CPU features in use.")

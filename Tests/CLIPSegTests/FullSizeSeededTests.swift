@@ -32,17 +32,23 @@ final class FullSizeSeededTests: XCTestCase {
         let summary = try FullSizeSummary.load()
         let checkpoint = try SeededCheckpoint(manifest: fixture.appendingPathComponent("tensors.tsv"), seed: summary.seed)
         XCTAssertEqual(checkpoint.entries.count, 464, "the real checkpoint's 464 tensors")
+        // The folder as `clipseg download` leaves it: CIDAS' four real JSON files (byte for byte, see
+        // RealCIDASFilesTests), CLIP's vocabulary and merges, and weights with exactly the real tensor list.
         let folder = try TemporaryDirectory(prefix: "clipseg-full-size")
         defer { folder.remove() }
-        for file in ["config.json", "preprocessor_config.json"] {
-            try FileManager.default.copyItem(at: fixture.appendingPathComponent(file), to: folder.path(file))
+        for file in ["config.json", "preprocessor_config.json", "tokenizer_config.json", "special_tokens_map.json"] {
+            try FileManager.default.copyItem(at: RealCIDASFiles.folder.appendingPathComponent(file), to: folder.path(file))
+        }
+        for file in ["vocab.json", "merges.txt"] {
+            try FileManager.default.copyItem(at: TestPaths.repositoryRoot.appendingPathComponent(summary.tokenizer)
+                                                .appendingPathComponent(file), to: folder.path(file))
         }
         try checkpoint.write(to: folder.path("model.safetensors"))
         let written = Date()
         let model = try CLIPSegModel(directory: folder.url)
         let loaded = Date()
 
-        let tokenizer = try CLIPTokenizer(directory: TestPaths.repositoryRoot.appendingPathComponent(summary.tokenizer))
+        let tokenizer = try CLIPTokenizer(directory: folder.url)
         XCTAssertEqual(summary.prompts.map(tokenizer.encode), summary.inputIDs)
         let frame = try StillImage.load(url: fixture.appendingPathComponent(summary.image))
         let pixels = try model.pixelValues(rgb: frame.pixels, width: frame.width, height: frame.height)

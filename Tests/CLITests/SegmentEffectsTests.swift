@@ -66,6 +66,35 @@ final class SegmentEffectsTests: XCTestCase {
         }
     }
 
+    /// `--frame`: the picture zooms in on the red circle (it covers several times more of the frame than in the
+    /// source), while the mask stream keeps the whole frame.
+    func testFramingZoomsInOnThePromptAndLeavesTheMasksWhole() throws {
+        let folder = try TemporaryDirectory(prefix: "clipseg-segment-framing")
+        defer { folder.remove() }
+        let clip = folder.path("clip.mp4").path
+        let cut = try ChildProcess.runTool("ffmpeg", ["-v", "error", "-i", TestPaths.samples.appendingPathComponent("videos/shapes.mp4").path,
+                                                      "-frames:v", "2", "-c", "copy", clip])
+        XCTAssertEqual(cut.status, 0, cut.stderrText)
+        let result = try SegmentTestKit.run([clip, "--model", model.path, "--frame", "red circle",
+                                             "--masks", folder.path("masks.y4m").path, "-o", folder.path("frames").path + "/"],
+                                            timeout: 600)
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        let masks = try SegmentTestKit.y4mFrames(folder.path("masks.y4m"))
+        let (width, height) = (masks.width, masks.height)
+        func redShare(_ pixels: [UInt8]) -> Double {
+            let red = stride(from: 0, to: pixels.count, by: 3).filter { pixels[$0] > 150 && pixels[$0 + 1] < 90 && pixels[$0 + 2] < 90 }
+            return Double(red.count) / Double(width * height)
+        }
+        let source = try rgbFrames(clip, count: 2, width: width, height: height)
+        for f in 0..<2 {
+            let framed = try rgbFrames(folder.path(String(format: "frames/%05d.png", f)).path, count: 1, width: width, height: height)
+            let zoom = redShare(framed.first ?? []) / redShare(source[f])
+            XCTAssertGreaterThan(zoom, 3, "frame \(f): the red circle fills more of the framed picture")
+            let maskShare = Double(masks.frames[f].filter { $0 == 255 }.count) / Double(width * height)
+            XCTAssertEqual(maskShare, redShare(source[f]), accuracy: 0.02, "frame \(f): the masks are of the whole frame")
+        }
+    }
+
     func testEffectOptionsAreCheckedBeforeAnythingRuns() throws {
         for (arguments, message) in [
             (["--blur", "a cat", "--redact", "A  Cat"], "'A  Cat' has two effects (--blur and --redact); give it one"),

@@ -46,16 +46,22 @@ final class SegmentUsageTests: XCTestCase {
     func testMissingModelSaysWhereToGetOne() throws {
         let missing = folder.path("no-model").path
         try assertRefused(["in.mp4", "--prompt", "cat", "--masks", "m.y4m", "--model", missing],
-                          "Error: no model folder at \(missing); download CIDAS/clipseg-rd64-refined from "
-                          + "https://huggingface.co/CIDAS/clipseg-rd64-refined")
-        // The default location when neither --model nor $CLIPSEG_MODEL is given.
-        let result = try SegmentTestKit.run(["in.mp4", "--prompt", "cat", "--masks", "m.y4m"],
-                                            environment: ["HOME": folder.url.path, "CLIPSEG_MODEL": ""])
+                          "Error: no model folder at \(missing); download CIDAS/clipseg-rd64-refined with: "
+                          + "clipseg download CIDAS/clipseg-rd64-refined")
+        // Neither --model nor $CLIPSEG_MODEL: CIDAS/clipseg-rd64-refined from the Hugging Face cache, then clipseg's.
+        let home = folder.url.path
+        let environment = ["HOME": home, "CLIPSEG_MODEL": "", "HF_HUB_CACHE": "", "HF_HOME": "", "XDG_CACHE_HOME": ""]
+        let result = try SegmentTestKit.run(["in.mp4", "--prompt", "cat", "--masks", "m.y4m"], environment: environment)
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderrText.contains("no model folder at \(folder.url.path)/.cache/clipseg/clipseg-rd64-refined"),
-                      result.stderrText)
-        XCTAssertTrue(result.stderrText.contains("the folder needs config.json, preprocessor_config.json, "
-                                                 + "model.safetensors, vocab.json, merges.txt"), result.stderrText)
+        XCTAssertEqual(result.stderrText, "Error: no model given (--model or CLIPSEG_MODEL) and CIDAS/clipseg-rd64-refined "
+                       + "is not downloaded: not in \(home)/.cache/huggingface/hub nor in \(home)/.cache/clipseg/hub; "
+                       + "download it with: clipseg download CIDAS/clipseg-rd64-refined\n")
+        // The folder earlier versions told users to fill is still used when it exists.
+        let legacy = folder.path(".cache/clipseg/clipseg-rd64-refined")
+        try FileManager.default.createDirectory(at: legacy, withIntermediateDirectories: true)
+        let old = try SegmentTestKit.run(["in.mp4", "--prompt", "cat", "--masks", "m.y4m"], environment: environment)
+        XCTAssertEqual(old.status, 1)
+        XCTAssertTrue(old.stderrText.contains("model folder \(legacy.path) has no config.json"), old.stderrText)
     }
 
     func testIncompleteModelFolderNamesTheFileAndWhereToGetIt() throws {

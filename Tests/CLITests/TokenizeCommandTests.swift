@@ -63,14 +63,22 @@ final class TokenizeCommandTests: XCTestCase {
         XCTAssertTrue(message.hasPrefix("Error: \(folder.path("vocab.json").path): no such file (pass --model DIR"), message)
     }
 
-    func testDefaultModelFolderIsUnderHomeCache() throws {
+    func testDefaultModelIsLookedUpInTheCaches() throws {
         let home = try TemporaryDirectory(prefix: "clipseg-tokenize-home")
         defer { home.remove() }
         let result = try ChildProcess.run(TestPaths.clipsegBinary, ["tokenize", "cat"],
-                                          environment: ["HOME": home.url.path, "CLIPSEG_MODEL": ""])
-        XCTAssertNotEqual(result.status, 0)
-        let expected = home.url.appendingPathComponent(".cache/clipseg/clipseg-rd64-refined").path
-        XCTAssertTrue(result.stderrText.hasPrefix("Error: no model folder at \(expected) "), result.stderrText)
+                                          environment: ["HOME": home.url.path, "CLIPSEG_MODEL": "", "HF_HUB_CACHE": "",
+                                                        "HF_HOME": "/nonexistent/hf-home", "XDG_CACHE_HOME": ""])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderrText, "Error: no model given (--model or CLIPSEG_MODEL) and CIDAS/clipseg-rd64-refined "
+                       + "is not downloaded: not in /nonexistent/hf-home/hub nor in \(home.url.path)/.cache/clipseg/hub; "
+                       + "download it with: clipseg download CIDAS/clipseg-rd64-refined\n")
+        let byID = try ChildProcess.run(TestPaths.clipsegBinary, ["tokenize", "--model", "someone/model@v2", "cat"],
+                                        environment: ["HOME": home.url.path, "HF_HUB_CACHE": home.path("hf").path])
+        XCTAssertEqual(byID.status, 1)
+        XCTAssertEqual(byID.stderrText, "Error: --model someone/model@v2: no such folder, and someone/model@v2 is not "
+                       + "downloaded: not in \(home.path("hf").path) nor in \(home.url.path)/.cache/clipseg/hub; "
+                       + "download it with: clipseg download someone/model@v2\n")
     }
 
     func testMalformedMergesFileIsReported() throws {

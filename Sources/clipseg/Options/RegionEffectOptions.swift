@@ -8,8 +8,8 @@ import UserText
 /// the plain and kept prompts, with each effect painted over it (`RegionEffectPainter`'s order).
 struct RegionEffectOptions: ParsableArguments {
     @Option(name: .customLong("keep"),
-            help: ArgumentHelp("Keep what TEXT matches as it is, spared from --mode's background treatment "
-                               + "(blur, replace, cutout); repeat for several.", valueName: "TEXT"))
+            help: ArgumentHelp("Keep what TEXT matches as it is: spared from --mode's background treatment "
+                               + "(blur, replace, cutout), not tinted by overlay; repeat for several.", valueName: "TEXT"))
     var keep: [String] = []
 
     @Option(name: .customLong("blur"), help: ArgumentHelp("Blur what TEXT matches.", valueName: "TEXT"))

@@ -29,9 +29,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let referencePrompts = ["a red circle", "the small blue square on a white background", "cat",
                                    "a photograph of two dogs playing, near the river!"]
 
-    @Option(help: ArgumentHelp("CLIPSeg model folder.",
-                               discussion: "Default: $CLIPSEG_MODEL, else ~/.cache/clipseg/clipseg-rd64-refined.",
-                               valueName: "DIR"))
+    @Option(help: ModelDirectoryDefault.help)
     var model: String?
 
     @Option(help: ArgumentHelp("Number of text prompts decoded per frame.", valueName: "N"))
@@ -65,7 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         try PrecisionChoice.checkEnvironment()
         try precision.checkOffered()
-        let directory = ModelDirectoryDefault.resolve(model)
+        let directory = try ModelDirectoryDefault.resolve(model)
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let texts = (0..<prompts).map { i in
             Self.referencePrompts[i % 4] + (i < 4 ? "" : " \(i / 4 + 1)")

@@ -23,9 +23,7 @@ struct ImageCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The picture to segment (PNG, JPEG, … anything FFmpeg decodes).", valueName: "IMAGE"))
     var image: String
 
-    @Option(help: ArgumentHelp(
-        "CLIPSeg model folder (config.json, preprocessor_config.json, model.safetensors, vocab.json, merges.txt).",
-        discussion: "Default: $CLIPSEG_MODEL, else ~/.cache/clipseg/clipseg-rd64-refined.", valueName: "DIR"))
+    @Option(help: ModelDirectoryDefault.help)
     var model: String?
 
     @Option(name: .customLong("prompt"), help: ArgumentHelp("A text prompt; repeat for several.", valueName: "TEXT"))
@@ -82,11 +80,11 @@ struct ImageCommand: AsyncParsableCommand {
     }
 
     /// The files this command reads and writes, checked before anything is loaded (see `OutputPaths`).
-    private func outputPaths() -> OutputPaths {
+    private func outputPaths() throws -> OutputPaths {
         var paths = OutputPaths()
         paths.input("IMAGE", image)
         for path in imagePrompts { paths.input("--image-prompt", path) }
-        paths.modelFolder("--model", ModelDirectoryDefault.resolve(model))
+        paths.modelFolder("--model", try ModelDirectoryDefault.resolve(model))
         if let logits { paths.output("--logits", OutputPaths.file(logits)) }
         if let output { paths.output("-o", OutputPaths.file(output)) }
         return paths
@@ -96,7 +94,7 @@ struct ImageCommand: AsyncParsableCommand {
         try PrecisionChoice.checkEnvironment()
         try precision.checkOffered()
         try outputPaths().verify(policy: overwriteOptions.policy)
-        let request = Request(image: image, modelDirectory: ModelDirectoryDefault.resolve(model), prompts: prompts,
+        let request = Request(image: image, modelDirectory: try ModelDirectoryDefault.resolve(model), prompts: prompts,
                               imagePrompts: imagePrompts, logits: logits, output: output, threshold: threshold,
                               precision: precision, size: size, maxPixels: maxPixels.pixels)
         // Decoding and BLAS block; keep them off Swift's cooperative pool.

@@ -59,6 +59,13 @@ struct SegmentCommand: AsyncParsableCommand {
           Replace the background with a picture (or a colour: green, #00ff00):
             clipseg segment talk.mp4 --prompt "a person" --mode replace \\
               --background beach.jpg -o beach.mp4
+          Keep the person and the guitar, blur the rest, black out the papers
+          (redaction fails closed: frames without recent masks are painted whole):
+            clipseg segment talk.mp4 --keep "a person" --keep "a guitar" \\
+              --mode blur --redact "the papers" -o private.mp4
+          Follow the speaker, and keep a clip each time a dog shows up:
+            clipseg segment camera:0 --frame "a person" -o v4l2:/dev/video10 \\
+              --record-when "a dog" --record-dir dogs/ --events events.ndjson
           Try a live run on a file, changing the prompt while it runs:
             clipseg segment in.mp4 --prompt cat --realtime --masks m.y4m \\
               --control -        # then type: prompt set dog
@@ -82,9 +89,7 @@ struct SegmentCommand: AsyncParsableCommand {
             help: ArgumentHelp("A text prompt subtracted from the others' masks; repeatable.", valueName: "TEXT"))
     var negatives: [String] = []
 
-    @Option(help: ArgumentHelp(
-        "CLIPSeg model folder (config.json, preprocessor_config.json, model.safetensors, vocab.json, merges.txt).",
-        discussion: "Default: $CLIPSEG_MODEL, else ~/.cache/clipseg/clipseg-rd64-refined.", valueName: "DIR"))
+    @Option(help: ModelDirectoryDefault.help)
     var model: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Model input size in pixels (a multiple of the patch size; default: the model's, 352).",
@@ -183,6 +188,9 @@ struct SegmentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Effects per prompt")
     var regionEffects: RegionEffectOptions
 
+    @OptionGroup(title: "Effects per prompt")
+    var framing: FramingOptions
+
     @OptionGroup(title: "Events")
     var eventOptions: EventOptions
 
@@ -208,7 +216,8 @@ struct SegmentCommand: AsyncParsableCommand {
 
     func validate() throws {
         let effectPrompts = try regionEffects.assignments()
-        guard !prompts.isEmpty || !imagePrompts.isEmpty || !effectPrompts.isEmpty || recording.recordWhen != nil else {
+        guard !prompts.isEmpty || !imagePrompts.isEmpty || !effectPrompts.isEmpty || recording.recordWhen != nil
+                || framing.framedPrompt != nil else {
             throw ValidationError("give at least one --prompt TEXT or --image-prompt FILE (or an effect such as --blur TEXT)")
         }
         for (option, texts) in [("--prompt", prompts), ("--negative", negatives)]
@@ -240,6 +249,9 @@ struct SegmentCommand: AsyncParsableCommand {
             case .featherRadius: "--feather"
             }
             throw ValidationError("\(option) \(error.requirement)")
+        }
+        if framing.framedPrompt != nil && mode == .cutout {
+            throw ValidationError("--frame crops the picture; --mode cutout's transparency would not follow it")
         }
         if keepFrames && processedOnly { throw ValidationError("--keep-frames and --processed-only exclude each other") }
         if processedOnly && followMotion.followMotion == true {
@@ -281,7 +293,7 @@ struct SegmentCommand: AsyncParsableCommand {
             try Self.checkControl(control)
             paths.input("--control", control)
         }
-        paths.modelFolder("--model", ModelDirectoryDefault.resolve(model))
+        paths.modelFolder("--model", try ModelDirectoryDefault.resolve(model))
         for output in videoOutputs { paths.output("-o", try output.place(role: "-o")) }
         if let masks {
             paths.output("--masks", maskFormat == .pngDirectory ? try OutputPaths.frames("--masks", masks)

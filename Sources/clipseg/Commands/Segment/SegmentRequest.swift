@@ -28,6 +28,7 @@ struct SegmentRequest: Sendable {
     var events: String?
     var presenceRule: PresenceRule
     var recording: RecordingOptions
+    var framedPrompt: String?
     var fragmented: Bool
     var maskOptions: MaskOptions
     var realtime: Bool
@@ -51,13 +52,20 @@ struct SegmentRequest: Sendable {
         // Prompts with an effect are prompts too (once, where --prompt did not give them already).
         let effects = try c.regionEffects.assignments()
         var known = Set(c.prompts.map(PromptSet.key))
-        texts = c.prompts + (effects.map(\.prompt) + [c.recording.recordWhen].compactMap { $0 })
+        texts = c.prompts + (effects.map(\.prompt) + [c.recording.recordWhen, c.framing.framedPrompt].compactMap { $0 })
             .filter { known.insert(PromptSet.key($0)).inserted }
         recording = c.recording
+        framedPrompt = c.framing.framedPrompt
         promptEffects = try c.regionEffects.promptEffects()
+        // What only --frame or --record-when names is followed, not drawn: shown as it is.
+        let plain = Set(c.prompts.map(PromptSet.key))
+        for prompt in [c.recording.recordWhen, c.framing.framedPrompt].compactMap({ $0 })
+        where !plain.contains(PromptSet.key(prompt)) && promptEffects.effect(for: prompt) == nil {
+            promptEffects.set(.keep, for: prompt)
+        }
         imagePrompts = c.imagePrompts
         negatives = c.negatives
-        modelDirectory = ModelDirectoryDefault.resolve(c.model)
+        modelDirectory = try ModelDirectoryDefault.resolve(c.model)
         size = c.size
         threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
         precision = c.precision

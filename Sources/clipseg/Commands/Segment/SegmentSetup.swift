@@ -68,7 +68,8 @@ enum SegmentSetup {
                 mode: request.mode, background: background, maskOptions: request.maskOptions,
                 maskLayout: request.maskLayout, keepDroppedFrames: keepDroppedFrames,
                 followMotion: request.followMotion.enabled(live: live, keepDroppedFrames: keepDroppedFrames),
-                outputWidth: info.width, outputHeight: info.height, effects: request.promptEffects)
+                outputWidth: info.width, outputHeight: info.height, effects: request.promptEffects,
+                framedPrompt: request.framedPrompt)
             // Audio is copied from the input file or stream (standard input cannot be read twice).
             let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
             if request.input == "-", info.hasAudio, let output = request.outputs.lazy.compactMap(\.videoFile).first,

@@ -15,10 +15,7 @@ struct TokenizeCommand: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp(
-        "Model folder holding vocab.json and merges.txt.",
-        discussion: "Default: $CLIPSEG_MODEL, else ~/.cache/clipseg/clipseg-rd64-refined.",
-        valueName: "DIR"))
+    @Option(help: ModelDirectoryDefault.help)
     var model: String?
 
     @Argument(help: ArgumentHelp("Text to tokenize; one output line each. Put -- before a TEXT that starts with -.",
@@ -26,7 +23,7 @@ struct TokenizeCommand: ParsableCommand {
     var texts: [String]
 
     func run() throws {
-        let directory = ModelDirectoryDefault.resolve(model)
+        let directory = try ModelDirectoryDefault.resolve(model)
         let tokenizer: CLIPTokenizer
         do {
             var isDirectory: ObjCBool = false
