@@ -6,6 +6,9 @@ SHELL := /bin/bash
 # Debian packages the build and the tests need (libcurl4: FoundationNetworking's URLSession, for clipseg download).
 DEB_PACKAGES := libv4l-dev libavcodec-dev libavformat-dev libavdevice-dev libswscale-dev libavutil-dev \
                 libopenblas-dev libdnnl-dev pkg-config ffmpeg libcurl4
+# Debian packages only the tests need (installed by `make test` through `deps`): a browser for the live
+# preview's page (SegmentPreviewTests).
+TEST_DEB_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 FAKECAM_SRC := $(wildcard Tests/FakeCamera/*.c)
@@ -38,6 +41,7 @@ $(FAKECAM_LIB): $(wildcard Tests/FakeCamera/*.c Tests/FakeCamera/*.h)
 	@mkdir -p $(dir $@)
 	@if [ -n "$(FAKECAM_SRC)" ]; then cc -O2 -Wall -shared -fPIC -o $@ $(FAKECAM_SRC) -ldl -lpthread; fi
 
+test: DEB_PACKAGES += $(TEST_DEB_PACKAGES)
 test: deps fakecam
 	swift test
 

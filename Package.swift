@@ -17,9 +17,12 @@
 //   MaskRender        ← VideoFrames, UserText                                          masks → pictures, statistics
 //   Pipeline          ← StreamKit, MaskRender, VideoFrames, UserText                   the stage chain; never the model,
 //                                                                                      never FFmpeg
+//   PreviewServer     ← Pipeline, StreamKit, VideoFrames                               the live preview's web server and
+//                                                                                      page; never FFmpeg (JPEGs come
+//                                                                                      through a closure)
 //   clipseg           ← Pipeline, StreamKit, MaskRender, UserText, CLIPSeg, CLIPTokenizer,   the command line, its terminal
 //                       ReducedPrecision, TensorKit, MediaIO, VideoFrames, FileSafety,      code, the CLIPSeg adapter and
-//                       ModelHub, ArgumentParser                                            the sinks over MediaIO's writers
+//                       ModelHub, PreviewServer, ArgumentParser                             the sinks over MediaIO's writers
 //   gemm-bench        ← ReducedPrecision, TensorKit
 import PackageDescription
 
@@ -101,11 +104,16 @@ let package = Package(
         // (it reads any `FrameSource`; the sinks over MediaIO's writers live in `clipseg`).
         .target(name: "Pipeline", dependencies: ["StreamKit", "MaskRender", "VideoFrames", "UserText"]),
 
+        // The live preview (`segment --preview`): a minimal HTTP/1.1 server on Glibc sockets and dedicated threads,
+        // one page from memory, MJPEG video, JSON status, control commands by POST through the `--control` path.
+        // Never FFmpeg: the command line hands it a JPEG encoder (MediaIO's `JPEGEncoder`) as a closure.
+        .target(name: "PreviewServer", dependencies: ["Pipeline", "StreamKit", "VideoFrames"]),
+
         // The command line, its terminal code (Terminal/), the CLIPSeg adapter (Model/CLIPSegBackend) and the
         // sinks that join the chain to MediaIO's writers (Output/).
         .executableTarget(name: "clipseg", dependencies: [
             "Pipeline", "StreamKit", "MaskRender", "UserText", "CLIPSeg", "MediaIO", "VideoFrames", "CLIPTokenizer",
-            "ReducedPrecision", "TensorKit", "FileSafety", "ModelHub",
+            "ReducedPrecision", "TensorKit", "FileSafety", "ModelHub", "PreviewServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], plugins: ["BuildCommitStamp"]),
         // Writes the git commit of the build into the `clipseg` target (`BuildCommit.stamp`, for --version).
@@ -136,6 +144,8 @@ let package = Package(
         .testTarget(name: "UserTextTests", dependencies: ["UserText"]),
         .testTarget(name: "MaskRenderTests", dependencies: ["MaskRender", "VideoFrames", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "StreamKit", "MaskRender", "VideoFrames", "TestSupport"]),
+        // The preview server in process, over real loopback sockets, with a stand-in JPEG encoder (no FFmpeg).
+        .testTarget(name: "PreviewServerTests", dependencies: ["PreviewServer", "Pipeline", "VideoFrames", "TestSupport"]),
         // End-to-end tests run the real `clipseg` binary as a child process; unit tests of its terminal code
         // and of the CLIPSeg adapter use `@testable import clipseg`.
         .testTarget(name: "CLITests", dependencies: [

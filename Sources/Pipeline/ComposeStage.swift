@@ -114,6 +114,12 @@ actor ComposeStage {
         shaper.options.threshold = threshold
     }
 
+    /// `--control smooth`: the newest frame's weight in the masks' running average (1: none), from the next
+    /// processed frame on.
+    func setSmoothing(_ weight: Float) {
+        shaper.options.smoothing = weight < 1 ? weight : nil
+    }
+
     /// `--control` effect commands: `prompt`'s effect from the next frame composed (nil: none).
     func setEffect(_ effect: RegionEffect?, for prompt: String) {
         effects.set(effect, for: prompt)

@@ -42,7 +42,7 @@ actor MaskDecoderStage<Backend: SegmentationBackend> {
     }
 
     /// Applies a prompt command (embedding new prompts now, on this thread).
-    func apply(_ command: ControlCommand) -> PromptSet.Effect {
+    func apply(_ command: ControlCommand) -> PromptSet.Change {
         let backend = self.backend, scratch = self.scratch
         return book.apply(command) { texts in try backend.embed(texts: texts, scratch: scratch) }
     }

@@ -63,11 +63,15 @@ public struct PromptBook: Sendable {
     public var revision: Int { texts.revision }
 
     /// Applies a control command. Prompt changes embed the new prompts with `embed`; when that fails the
-    /// change is refused and nothing changes. `threshold` and `quit` are passed through.
-    public mutating func apply(_ command: ControlCommand, embed: Embedder) -> PromptSet.Effect {
+    /// change is refused and nothing changes. `threshold`, `smooth` and `quit` are passed through.
+    public mutating func apply(_ command: ControlCommand, embed: Embedder) -> PromptSet.Change {
         var candidate = texts
-        let effect = candidate.apply(command)
-        guard case .promptsChanged(let added, let removed, _) = effect else { return effect }
+        let change = candidate.apply(command)
+        switch change {
+        case .promptsChanged: break
+        case .effectChanged(_, _, let added) where added: break  // a new prompt to embed
+        default: return change
+        }
         let missing = candidate.prompts.filter { textEmbeddings[$0] == nil }
         var truncated: [String] = []
         do {
@@ -85,6 +89,7 @@ public struct PromptBook: Sendable {
         let current = Set(texts.prompts)
         textEmbeddings = textEmbeddings.filter { current.contains($0.key) }
         rebuild()
+        guard case .promptsChanged(let added, let removed, _) = change else { return change }
         return .promptsChanged(added: added, removed: removed, truncated: truncated)
     }
 

@@ -1,3 +1,4 @@
+import MaskRender
 import UserText
 
 /// The ordered list of text prompts of a run, changed by `--control` commands between frames.
@@ -24,12 +25,16 @@ public struct PromptSet: Sendable, Equatable {
     }
 
     /// The result of applying a control command.
-    public enum Effect: Sendable, Equatable {
+    public enum Change: Sendable, Equatable {
         /// The prompt list changed (next frame uses it).
         /// `truncated`: the added prompts the model reads only in part (set by `PromptBook`, which embeds them).
         case promptsChanged(added: [String], removed: [String], truncated: [String] = [])
         /// A new threshold for the mask shaper (not stored here).
         case thresholdChanged(Float)
+        /// A new smoothing weight for the mask shaper (1: none; not stored here).
+        case smoothingChanged(Float)
+        /// A prompt's effect changed (nil: none); `added`: the prompt was not in the set and was added for it.
+        case effectChanged(prompt: String, effect: RegionEffect?, added: Bool)
         /// Stop the run, as on SIGINT.
         case quit
         /// Nothing changed; the one-line reason is meant to be printed.
@@ -37,8 +42,8 @@ public struct PromptSet: Sendable, Equatable {
     }
 
     /// Applies `command`. Prompt commands change the set (or are refused with a message and leave it as
-    /// it was); `threshold` and `quit` are passed through for the caller to act on.
-    public mutating func apply(_ command: ControlCommand) -> Effect {
+    /// it was); `threshold`, `smooth` and `quit` are passed through for the caller to act on.
+    public mutating func apply(_ command: ControlCommand) -> Change {
         let before = prompts
         do {
             switch command {
@@ -46,6 +51,12 @@ public struct PromptSet: Sendable, Equatable {
             case .removePrompt(let text): try remove(text)
             case .setPrompts(let texts): try replace(with: texts)
             case .threshold(let value): return .thresholdChanged(value)
+            case .smoothing(let value): return .smoothingChanged(value)
+            case .effect(let prompt, let effect):
+                // The prompt is added when it is new (the compose stage keeps the effect itself).
+                let added = effect != nil && index(of: prompt) == nil
+                if added { try add(prompt) }
+                return .effectChanged(prompt: String(prompt[...].trimmingBlanks()), effect: effect, added: added)
             case .quit: return .quit
             }
         } catch {

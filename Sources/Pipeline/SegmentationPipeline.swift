@@ -253,18 +253,27 @@ public final class SegmentationPipeline<Backend: SegmentationBackend>: Sendable 
     }
 
     /// Applies a `--control` command: prompt changes on the mask decoder thread (from the next frame on), the
-    /// threshold in the compose stage, `quit` stops the run. Returns what happened (`.refused` with a
+    /// threshold and smoothing in the compose stage, `quit` stops the run. Returns what happened (`.refused` with a
     /// one-line reason when the command could not be applied).
-    public func apply(_ command: ControlCommand) async -> PromptSet.Effect {
+    public func apply(_ command: ControlCommand) async -> PromptSet.Change {
         switch command {
         case .threshold(let value):
             await compose.setThreshold(value)
             return .thresholdChanged(value)
+        case .smoothing(let value):
+            await compose.setSmoothing(value)
+            return .smoothingChanged(value)
         case .quit:
             stop()
             return .quit
         case .addPrompt, .removePrompt, .setPrompts:
             return await maskDecoder.apply(command)
+        case .effect:
+            // The prompt is added (and embedded) first when it is new; the effect applies from the next frame
+            // composed, so a redaction added this way blanks frames until masks of the new prompt exist.
+            let change = await maskDecoder.apply(command)
+            if case .effectChanged(let prompt, let effect, _) = change { await compose.setEffect(effect, for: prompt) }
+            return change
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MaskRender
 import XCTest
 @testable import Pipeline
 #if canImport(Glibc)
@@ -21,8 +22,27 @@ final class ControlCommandTests: XCTestCase {
         XCTAssertEqual(parsed("threshold 0.4"), .threshold(0.4))
         XCTAssertEqual(parsed("threshold 1"), .threshold(1))
         XCTAssertEqual(parsed("threshold .25"), .threshold(0.25))
+        XCTAssertEqual(parsed("smooth 0.3"), .smoothing(0.3))
+        XCTAssertEqual(parsed("SMOOTH 1"), .smoothing(1))
         XCTAssertEqual(parsed("quit"), .quit)
         XCTAssertEqual(parsed("\tquit\n"), .quit)
+    }
+
+    func testEffectCommands() {
+        XCTAssertEqual(parsed("effect blur a monitor"), .effect(prompt: "a monitor", .blur))
+        XCTAssertEqual(parsed("EFFECT Keep  a person "), .effect(prompt: "a person", .keep))
+        XCTAssertEqual(parsed("effect fill:#ff0000 the papers"), .effect(prompt: "the papers", .fill(RGBColor(red: 255, green: 0, blue: 0))))
+        XCTAssertEqual(parsed("effect redact a face"), .effect(prompt: "a face", .redact(RGBColor(red: 0, green: 0, blue: 0))))
+        XCTAssertEqual(parsed("effect none a monitor"), .effect(prompt: "a monitor", nil))
+        XCTAssertEqual(error("effect blur"), "effect needs a kind (\(ControlCommand.effectKinds)) and a prompt text")
+        XCTAssertEqual(error("effect fill a cat"), "unknown effect 'fill' (expected \(ControlCommand.effectKinds))")
+        XCTAssertEqual(error("effect sparkle a cat"), "unknown effect 'sparkle' (expected \(ControlCommand.effectKinds))")
+        XCTAssertNotNil(error("effect fill:notacolour a cat"))
+        // A new prompt is added with its effect; an effect on a prompt in use leaves the set as it is.
+        var set = try? PromptSet(["cat"])
+        XCTAssertEqual(set?.apply(.effect(prompt: " dog ", .blur)), .effectChanged(prompt: "dog", effect: .blur, added: true))
+        XCTAssertEqual(set?.apply(.effect(prompt: "Cat", .keep)), .effectChanged(prompt: "Cat", effect: .keep, added: false))
+        XCTAssertEqual(set?.prompts, ["cat", "dog"])
     }
 
     func testErrorsAreOneLineMessages() {
@@ -40,6 +60,10 @@ final class ControlCommandTests: XCTestCase {
         XCTAssertEqual(error("threshold -0.1"), "threshold must be a number between 0 and 1, got '-0.1'")
         XCTAssertEqual(error("threshold nan"), "threshold must be a number between 0 and 1, got 'nan'")
         XCTAssertEqual(error("threshold 0.4 0.5"), "threshold must be a number between 0 and 1, got '0.4 0.5'")
+        XCTAssertEqual(error("smooth"), "smooth needs a number over 0 and at most 1 (1 turns smoothing off)")
+        XCTAssertEqual(error("smooth 0"), "smooth must be a number over 0 and at most 1, got '0'")
+        XCTAssertEqual(error("smooth 1.01"), "smooth must be a number over 0 and at most 1, got '1.01'")
+        XCTAssertEqual(error("smooth inf"), "smooth must be a number over 0 and at most 1, got 'inf'")
         XCTAssertEqual(error("quit now"), "quit takes no arguments, got 'now'")
     }
 
@@ -54,6 +78,7 @@ final class ControlCommandTests: XCTestCase {
 final class PromptSetTests: XCTestCase {
     func testApplyingCommandsKeepsOrder() throws {
         var set = try PromptSet(["person", "car"])
+        XCTAssertEqual(set.apply(.smoothing(0.5)), .smoothingChanged(0.5))
         XCTAssertEqual(set.apply(.addPrompt("dog")), .promptsChanged(added: ["dog"], removed: []))
         XCTAssertEqual(set.prompts, ["person", "car", "dog"])
         XCTAssertEqual(set.apply(.removePrompt("CAR")), .promptsChanged(added: [], removed: ["car"]))

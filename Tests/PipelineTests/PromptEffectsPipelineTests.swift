@@ -71,4 +71,25 @@ final class PromptEffectsPipelineTests: XCTestCase {
             XCTAssertEqual(colours(frame), [expected], "frame \(frame.index) (masks of frame \(maskFrame(of: frame.statistics) ?? frame.index))")
         }
     }
+
+    /// `effect fill:… dog` while frame 3 waits in the encoder: "dog" becomes a prompt, decoded from frame 3 on, and
+    /// filled from the next frame composed; frames before keep the matte of "cat" alone.
+    func testAnEffectCommandAddsThePromptAndPaintsFromTheNextFrame() async throws {
+        let gate = EncoderGate(holding: [3])
+        let sink = RecordingSink()
+        let run = try pipeline(FakeBackend(log: CallLog(), gate: gate), source: NumberedSource(count: 6), prompts: ["cat"],
+                               effects: PromptEffects(), mode: .matte, sink: sink)
+        async let outcome = run.run()
+        await waitUntil("frame 3 waits in the encoder") { gate.isWaiting(at: 3) }
+        guard case .fill(let color)? = (try? ControlCommand.parse("effect fill:#c80000 dog").get()).flatMap({
+            if case .effect(_, let effect) = $0 { return effect } else { return nil }
+        }) else { return XCTFail("the command does not parse") }
+        let change = await run.apply(.effect(prompt: "dog", .fill(color)))
+        XCTAssertEqual(change, .effectChanged(prompt: "dog", effect: .fill(RGBColor(red: 200, green: 0, blue: 0)), added: true))
+        gate.open(3)
+        _ = await outcome
+        let frames = sink.record.frames
+        XCTAssertEqual(frames.map(colours), [[[255, 255, 255]], [[0, 0, 0]], [[255, 255, 255]], [[0, 0, 0]], [[200, 0, 0]], [[0, 0, 0]]])
+        XCTAssertEqual(promptNames(of: frames[4].statistics), ["cat", "dog"])
+    }
 }

@@ -121,6 +121,22 @@ final class SegmentationPipelineTests: XCTestCase {
         XCTAssertEqual(sink.record.frames.map { $0.maskPlanes.first?.first }, [255, 0, 0])
     }
 
+    func testSmoothCommandAveragesTheMasksFromTheNextFrame() async throws {
+        let log = CallLog(), gate = EncoderGate(holding: [0])
+        let sink = RecordingSink()
+        // Logits +3 on even frames, -3 on odd ones: p ≈ 0.953, 0.047, 0.953. Without smoothing the odd frame's
+        // mask is empty; with half weight on the newest frame its p is ≈ 0.5, over the threshold 0.4.
+        let pipeline = try makePipeline(backend: FakeBackend(log: log, gate: gate), source: NumberedSource(count: 3),
+                                        prompts: ["abc"], sinks: [sink])
+        async let outcome = pipeline.run()
+        await waitUntil("the encoder reached frame 0") { gate.isWaiting(at: 0) }
+        let changed = await pipeline.apply(.smoothing(0.5))
+        XCTAssertEqual(changed, .smoothingChanged(0.5))
+        gate.open(0)
+        _ = await outcome
+        XCTAssertEqual(sink.record.frames.map { $0.maskPlanes.first?.first }, [255, 255, 255])
+    }
+
     func testStopDrainsWhatWasReadAndEndsStopped() async throws {
         let log = CallLog(), gate = EncoderGate(holding: [4])
         let sink = RecordingSink()

@@ -31,7 +31,8 @@ struct SegmentCommand: AsyncParsableCommand {
         encoding threads yield to the model's, so the model keeps the cores.
 
         With --control - (or a FILE such as a named pipe), commands read one per line change the run from the \
-        next frame on: prompt add TEXT | prompt remove TEXT | prompt set TEXT;TEXT… | threshold 0.5 | quit.
+        next frame on: prompt add TEXT | prompt remove TEXT | prompt set TEXT;TEXT… | threshold 0.5 | smooth 0.3 | \
+        effect KIND TEXT (keep, blur, pixelate, remove, redact, fill:COLOR, none) | quit.
 
         Ctrl-C stops reading, finishes the frames in flight, closes every output properly and prints the \
         summary (exit status 130; 143 for SIGTERM); a second Ctrl-C exits at once. Before the run starts \
@@ -211,6 +212,9 @@ struct SegmentCommand: AsyncParsableCommand {
                                valueName: "-|FILE"))
     var control: String?
 
+    @OptionGroup(title: "Live preview")
+    var previewOptions: PreviewOptions
+
     @Flag(help: "Print nothing but errors (no progress, no summary).")
     var quiet = false
 
@@ -229,9 +233,10 @@ struct SegmentCommand: AsyncParsableCommand {
             throw ValidationError("--negative '\(both.escapingControlCharacters)' is also a --prompt; "
                                   + "it would remove everything that prompt finds")
         }
-        guard !outputs.isEmpty || masks != nil || stats != nil || eventOptions.events != nil || recording.recordWhen != nil else {
+        guard !outputs.isEmpty || masks != nil || stats != nil || eventOptions.events != nil || recording.recordWhen != nil
+              || previewOptions.preview != nil else {
             throw ValidationError("nothing to write: give -o FILE (video), --masks FILE, --stats FILE or --events FILE "
-                                  + "(- for standard output)")
+                                  + "(- for standard output), or --preview PORT")
         }
         let toStandardOutput = (outputs + [masks, stats, eventOptions.events].compactMap { $0 }).filter { $0 == "-" }
         guard toStandardOutput.count <= 1 else {
@@ -259,10 +264,10 @@ struct SegmentCommand: AsyncParsableCommand {
         if background != nil && mode != .replace && regionEffects.remove.isEmpty {
             throw ValidationError("--background is used with --mode replace or --remove")
         }
-        if background == nil && mode == .replace && !outputs.isEmpty {
+        if background == nil && mode == .replace && (!outputs.isEmpty || previewOptions.preview != nil) {
             throw ValidationError("--mode replace needs --background IMAGE|COLOR (a picture, or a colour such as green)")
         }
-        if outputs.isEmpty && (mode != .overlay || fragmented) {
+        if outputs.isEmpty && (fragmented || (mode != .overlay && previewOptions.preview == nil)) {
             throw ValidationError("--mode and --fragmented apply to the video output; add -o FILE")
         }
         if masks == nil && (maskFormat != nil || maskLayout != nil) {

@@ -2,6 +2,7 @@ import Foundation
 import MaskRender
 import MediaIO
 import Pipeline
+import PreviewServer
 import VideoFrames
 
 /// The validated settings of one `clipseg segment` run, as plain values for the setup thread.
@@ -42,6 +43,9 @@ struct SegmentRequest: Sendable {
     var timeWindow: TimeWindow?
     var promptEffects: PromptEffects
     var quiet: Bool
+    /// `--preview`: where the page listens, nil without it; how many may watch the video at once.
+    var previewAddress: PreviewAddress?
+    var previewViewers: Int
     /// Every path read and written; its old picture frames are removed just before the outputs open.
     var outputPaths: OutputPaths
 
@@ -89,6 +93,8 @@ struct SegmentRequest: Sendable {
         followMotion = c.followMotion
         timeWindow = c.timeWindow.window
         quiet = c.quiet
+        previewAddress = c.previewOptions.address
+        previewViewers = c.previewOptions.maximumViewers
         outputPaths = try c.outputPaths(maskFormat: maskFormat, videoOutputs: outputs)
         outputPaths.readsStandardInput = c.input == "-" || c.control == "-"
     }

@@ -1,6 +1,7 @@
 import Foundation
 import MediaIO
 import Pipeline
+import PreviewServer
 import StreamKit
 import Synchronization
 import UserText
@@ -56,10 +57,16 @@ final class SegmentSession: @unchecked Sendable {
                                             source: source, interruptSource: interruptSource, sinks: sinks)
         interruption.running(stop: { pipeline.stop() })
         let quitRequested = QuitFlag()
-        let control = controlDescriptor.map { startControl($0, pipeline: pipeline, quit: quitRequested) }
+        let control = SegmentControl(pipeline: pipeline, prompts: prompts.positiveNames,
+                                     threshold: composition.maskOptions.threshold,
+                                     smoothing: composition.maskOptions.smoothing ?? 1,
+                                     tokenLimit: backend.prompts.tokenLimit ?? 77, quiet: request.quiet,
+                                     onQuit: { quitRequested.set() })
+        let controlInput = controlDescriptor.map { startControl($0, control: control) }
+        startPreview(control: control, pipeline: pipeline)
         let progress = request.quiet ? nil : startProgress(pipeline)
         let outcome = await pipeline.run()
-        control?.cancel()
+        controlInput?.cancel()
         progress?.cancel()
         var reporter = await progress?.value
         let signal = interruption.signal
@@ -92,42 +99,30 @@ final class SegmentSession: @unchecked Sendable {
         }
     }
 
-    /// Reads `--control` commands and applies them; refusals are printed even with `--quiet`.
-    private func startControl(_ descriptor: Int32, pipeline: SegmentationPipeline<CLIPSegBackend>,
-                              quit: QuitFlag) -> Task<Void, Never> {
+    /// Reads `--control` commands and applies them through `control`.
+    private func startControl(_ descriptor: Int32, control: SegmentControl) -> Task<Void, Never> {
         let commands = ControlCommandReader.start(fileDescriptor: descriptor)
-        let quiet = request.quiet
-        let tokenLimit = backend.prompts.tokenLimit ?? 77
         return Task {
             for await result in commands {
                 if Task.isCancelled { break }
                 switch result {
-                case .failure(let error):
-                    StandardError.write("clipseg: control: \(error.message)")
-                case .success(let command):
-                    let effect = await pipeline.apply(command)
-                    switch effect {
-                    case .refused(let reason):
-                        StandardError.write("clipseg: control: \(reason)")
-                    case .quit:
-                        quit.set()
-                        if !quiet { StandardError.write("clipseg: control: quit, stopping") }
-                    case .thresholdChanged(let value):
-                        if !quiet { StandardError.write("clipseg: control: threshold \(value)") }
-                    case .promptsChanged(let added, let removed, let truncated):
-                        if !quiet {
-                            for prompt in truncated {
-                                StandardError.write(PromptLengthWarning.message(
-                                    source: "--control prompt", prompt: prompt, limit: tokenLimit))
-                            }
-                            let parts = added.map { "added '\($0.escapingControlCharacters)'" }
-                                + removed.map { "removed '\($0.escapingControlCharacters)'" }
-                            StandardError.write("clipseg: control: " + parts.joined(separator: ", "))
-                        }
-                    }
+                case .failure(let error): control.reportUnparsed(error)
+                case .success(let command): _ = await control.apply(command)
                 }
             }
         }
+    }
+
+    /// Connects the preview page (`--preview`) to the run's figures and to `control`, and starts serving it.
+    private func startPreview(control: SegmentControl, pipeline: SegmentationPipeline<CLIPSegBackend>) {
+        guard let preview = sinks.lazy.compactMap({ $0 as? PreviewFrameSink }).first else { return }
+        preview.server.start(PreviewHandlers(
+            status: { PreviewRunStatus(progress: pipeline.progress(), prompts: control.prompts, threshold: control.threshold,
+                                     smoothing: control.smoothing) },
+            control: { command in
+                let outcome = await control.apply(command)
+                return PreviewControlReply(applied: outcome.applied, message: outcome.message)
+            }))
     }
 
     /// Redraws the progress bar / status line until cancelled; returns the reporter for the summary.

@@ -4,6 +4,7 @@ import Foundation
 import MaskRender
 import MediaIO
 import Pipeline
+import PreviewServer
 import StreamKit
 import VideoFrames
 #if canImport(Glibc)
@@ -225,6 +226,15 @@ enum SegmentSetup {
             }
             if let path = request.events {
                 try add(path) { EventsFrameSink(writer: try StatisticsWriter(path: path), rule: request.presenceRule) }
+            }
+            if let address = request.previewAddress {
+                do {
+                    outputs.append(OpenedOutput(sink: try PreviewFrameSink(address: address, maximumViewers: request.previewViewers,
+                                                                           maskLayout: request.maskLayout),
+                                                removable: nil))
+                } catch let error as PreviewServer.ListenError {
+                    throw CommandFailure.runtime("--preview: \(error)")
+                }
             }
             interruption.pauseIfAskedWithOutputsOpen()
             try interruption.checkpoint()
