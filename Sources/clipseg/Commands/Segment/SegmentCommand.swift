@@ -171,6 +171,9 @@ struct SegmentCommand: AsyncParsableCommand {
 
     @OptionGroup var followMotion: FollowMotionOptions
 
+    @OptionGroup(title: "Network streams")
+    var network: NetworkInputOptions
+
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?
@@ -331,6 +334,7 @@ struct SegmentRequest: Sendable {
     var control: String?
     var tokenReuse: TokenReuseOptions
     var followMotion: FollowMotionOptions
+    var network: NetworkInputOptions
     var quiet: Bool
     /// Every path read and written; its old picture frames are removed just before the outputs open.
     var outputPaths: OutputPaths
@@ -361,6 +365,8 @@ struct SegmentRequest: Sendable {
         control = c.control
         tokenReuse = c.tokenReuse
         followMotion = c.followMotion
+        network = c.network
+        CredentialRedaction.registerCredentials(in: c.input)
         quiet = c.quiet
         outputPaths = try c.outputPaths(maskFormat: maskFormat)
         outputPaths.readsStandardInput = c.input == "-" || c.control == "-"

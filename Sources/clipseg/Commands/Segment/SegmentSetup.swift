@@ -68,16 +68,12 @@ enum SegmentSetup {
                 maskLayout: request.maskLayout, keepDroppedFrames: keepDroppedFrames,
                 followMotion: request.followMotion.enabled(live: live, keepDroppedFrames: keepDroppedFrames),
                 outputWidth: info.width, outputHeight: info.height)
-            // Audio is copied from the input file or stream (standard input cannot be read twice).
-            let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
-            if request.input == "-", info.hasAudio, let output = request.output, !request.quiet {
-                StandardError.write("warning: -o \(output): the sound of standard input is not copied (it cannot be "
-                                    + "read twice); give the input as a file name to keep it")
-            }
+            // Audio is copied from the packets the input's own demuxer reads (the input is opened once).
+            let audio = opened.audio
             interruption.enter(.openingOutputs)
             try request.outputPaths.removeStaleFrames()
             let outputs = try ThreadNiceness.run(loweredBy: mediaNiceness, name: "clipseg-codec") {
-                try openOutputs(request, info: info, live: live, audioSource: audioSource, interruption: interruption)
+                try openOutputs(request, info: info, live: live, audio: audio, events: opened.events, interruption: interruption)
             }
             return SegmentSession(
                 request: request, backend: backend, prompts: prompts, composition: composition,
@@ -147,6 +143,8 @@ enum SegmentSetup {
         var source: any FrameSource
         var interrupt: @Sendable () -> Void
         var isCamera: Bool
+        var audio: AudioPacketFeed? = nil
+        var events: ConnectionEventLines? = nil
     }
 
     private static func openSource(_ request: SegmentRequest) throws -> OpenedSource {
@@ -163,8 +161,9 @@ enum SegmentSetup {
         guard request.cameraSize == nil && request.cameraFrameRate == nil else {
             throw CommandFailure.usage("--camera-size and --fps apply to cameras (/dev/videoN, camera:N); \(request.input) is not one")
         }
-        let file = try VideoFileSource(path: request.input, maximumPixels: request.maxPixels)
-        return OpenedSource(source: file, interrupt: { file.interrupt() }, isCamera: false)
+        let input = try SegmentStreamInput.open(request)
+        return OpenedSource(source: input.source, interrupt: input.interrupt, isCamera: false, audio: input.audio,
+                            events: input.events)
     }
 
     /// An opened output and what to remove when nothing gets written to it.
@@ -175,8 +174,8 @@ enum SegmentSetup {
 
     /// The outputs, in the order video, masks, statistics. On a failure or a signal (checked after each
     /// one opens) those already open are closed and removed, and the error is thrown.
-    private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, live: Bool, audioSource: String?,
-                                    interruption: SegmentInterruption) throws -> [OpenedOutput] {
+    private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, live: Bool, audio: AudioPacketFeed?,
+                                    events: ConnectionEventLines?, interruption: SegmentInterruption) throws -> [OpenedOutput] {
         var outputs: [OpenedOutput] = []
         /// Opens one output; when that fails, removes only what the attempt itself created.
         func add(_ path: String, _ open: () throws -> any FrameSink) throws {
@@ -191,10 +190,10 @@ enum SegmentSetup {
         }
         do {
             if let path = request.output {
-                try add(path) { try openVideo(path, request: request, info: info, live: live, audioSource: audioSource) }
+                try add(path) { try openVideo(path, request: request, info: info, live: live, audio: audio) }
             }
             if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
-            if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
+            if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path), events: events) } }
             interruption.pauseIfAskedWithOutputsOpen()
             try interruption.checkpoint()
             return outputs
@@ -215,8 +214,8 @@ enum SegmentSetup {
     /// The video output. Live sources (cameras, streams, `--realtime`) are encoded with the live preset: the
     /// encoder shares the cores with the model, and every CPU second it spends makes the masks later.
     private static func openVideo(_ output: String, request: SegmentRequest, info: SourceInfo, live: Bool,
-                                  audioSource: String?) throws -> VideoFrameSink {
-        var options = VideoWriterOptions(frameRate: info.frameRate ?? 30, audioSource: audioSource,
+                                  audio: AudioPacketFeed?) throws -> VideoFrameSink {
+        var options = VideoWriterOptions(frameRate: info.frameRate ?? 30, audio: audio,
                                          fragmented: request.fragmented)
         if live { options.x264Preset = VideoWriterOptions.liveX264Preset }
         var writer: VideoWriter?

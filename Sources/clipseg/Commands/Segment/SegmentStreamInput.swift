@@ -1,0 +1,95 @@
+import Foundation
+import MediaIO
+import UserText
+import VideoFrames
+
+/// Opens a `segment` input that is not a camera: a file, standard input, or a network stream. Network
+/// streams (`scheme://…`) are opened through `ReconnectingSource` with the `NetworkInputOptions`: a loss is
+/// printed at once (`--quiet` aside), recorded for the statistics output, and reopened when `--reconnect`
+/// allows; without it the run ends with `MediaError.streamLost` (`lostStreamMessage`).
+enum SegmentStreamInput {
+    /// The opened input: the source, how to stop its reads from another thread, its audio, and the
+    /// connection events for `--stats` (network inputs).
+    struct Opened {
+        var source: any FrameSource
+        var interrupt: @Sendable () -> Void
+        var audio: AudioPacketFeed?
+        var events: ConnectionEventLines?
+    }
+
+    /// Unknown `--input-option` keys are a usage error (64) naming the valid ones.
+    static func open(_ request: SegmentRequest) throws -> Opened {
+        do {
+            return try openInput(request)
+        } catch let error as MediaError {
+            if case .unknownInputOptions = error { throw CommandFailure.usage("--input-option: \(error)") }
+            throw error
+        }
+    }
+
+    private static func openInput(_ request: SegmentRequest) throws -> Opened {
+        let options = request.network.openOptions
+        guard request.input.contains("://") else {
+            let file = try VideoFileSource(path: request.input, maximumPixels: request.maxPixels, options: options)
+            return Opened(source: file, interrupt: { file.interrupt() }, audio: file.audio, events: nil)
+        }
+        let events = ConnectionEventLines()
+        let quiet = request.quiet
+        let name = CredentialRedaction.redact(request.input)
+        let reconnecting = request.network.reconnect != nil
+        let stream = try ReconnectingSource(path: request.input, maximumPixels: request.maxPixels, options: options,
+                                            policy: request.network.reconnectPolicy) { event in
+            events.append(event)
+            guard !quiet else { return }
+            switch event {
+            case .disconnected(_, let reason):
+                StandardError.write("clipseg: \(name): stream lost (\(reason))" + (reconnecting ? "; reconnecting" : ""))
+            case .reconnected(_, let gap, let attempts):
+                StandardError.write("clipseg: \(name): reconnected after \(String(format: "%.1f", gap)) s "
+                                    + "(\(attempts) attempt\(attempts == 1 ? "" : "s"))")
+            case .gaveUp: break
+            }
+        }
+        return Opened(source: stream, interrupt: { stream.interrupt() }, audio: stream.audio, events: events)
+    }
+
+    /// The one line for a run that lost its stream: what happened, and the option that would have kept it.
+    static func lostStreamMessage(_ error: Error, reconnecting: Bool) -> String? {
+        guard case MediaError.streamLost = error else { return nil }
+        return reconnecting ? "\(error)" : "\(error); outputs were closed. Add --reconnect to reopen a lost stream"
+    }
+}
+
+/// Connection events of a network input, waiting for the statistics output (`StatisticsFrameSink`) to
+/// write them as NDJSON lines between the frames. Thread-safe: appended on the reading thread.
+final class ConnectionEventLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func append(_ event: ConnectionEvent) {
+        let line = ConnectionEventLines.jsonLine(event)
+        lock.withLock { lines.append(line) }
+    }
+
+    /// The lines gathered since the last call, oldest first.
+    func drain() -> [String] {
+        lock.withLock {
+            defer { lines = [] }
+            return lines
+        }
+    }
+
+    /// `{"event":"disconnected","time":12.4,"reason":"no data for 2 s"}`,
+    /// `{"event":"reconnected","time":14.1,"gap_ms":1520,"attempts":2}`, `{"event":"gave_up","attempts":3,"reason":"…"}`.
+    static func jsonLine(_ event: ConnectionEvent) -> String {
+        func time(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
+        switch event {
+        case .disconnected(let at, let reason):
+            return "{\"event\":\"disconnected\",\"time\":\(time(at)),\"reason\":\(reason.jsonStringLiteral)}"
+        case .reconnected(let at, let gap, let attempts):
+            return "{\"event\":\"reconnected\",\"time\":\(time(at)),\"gap_ms\":\(Int((gap * 1000).rounded())),\"attempts\":\(attempts)}"
+        case .gaveUp(let attempts, let reason):
+            return "{\"event\":\"gave_up\",\"attempts\":\(attempts),\"reason\":\(reason.jsonStringLiteral)}"
+        }
+    }
+}
