@@ -9,8 +9,9 @@ import Foundation
 /// (a writer, on its own thread) takes those that start before the video it has written. Packet
 /// timestamps are rebased to the input's start, the origin `VideoFileSource` gives its frames, plus
 /// `timeOffset` (a reconnected stream's place on the run's time line), in the first connection's time
-/// base. Packets are reference-counted copies; a subscriber that falls `pendingLimit` packets behind loses
-/// the oldest. Thread-safe.
+/// base; while `timeOffset` is nil (a reconnection before its first video frame placed it) packets are
+/// held back, and handed on once it is set. Packets are reference-counted copies; a subscriber that falls
+/// `pendingLimit` packets behind loses the oldest. Thread-safe.
 public final class AudioPacketFeed: @unchecked Sendable {
     /// Most packets waiting per subscriber.
     static let pendingLimit = 4096
@@ -36,11 +37,14 @@ public final class AudioPacketFeed: @unchecked Sendable {
     private var described = false
     private var queues: [Int: [Pending]] = [:]
     private var nextSubscriber = 0
-    private var offset: Double = 0
+    private var offset: Double? = 0
+    /// Packets pushed while `offset` was nil: rebased, not yet offset.
+    private var held: [Pending] = []
 
     public init() {}
 
     deinit {
+        for pending in held { var packet: UnsafeMutablePointer<AVPacket>? = pending.packet; av_packet_free(&packet) }
         for queue in queues.values { for pending in queue { var packet: UnsafeMutablePointer<AVPacket>? = pending.packet; av_packet_free(&packet) } }
         for stream in streamList { var parameters: UnsafeMutablePointer<AVCodecParameters>? = stream.parameters; avcodec_parameters_free(&parameters) }
     }
@@ -48,10 +52,23 @@ public final class AudioPacketFeed: @unchecked Sendable {
     /// The audio streams (empty until an input with audio attached).
     var streams: [Stream] { lock.withLock { streamList } }
 
-    /// Seconds added to the timestamps of packets pushed from now on.
-    public var timeOffset: Double {
+    /// Seconds added to the timestamps of packets pushed from now on; nil holds them back until it is set
+    /// (then those held get it too).
+    public var timeOffset: Double? {
         get { lock.withLock { offset } }
-        set { lock.withLock { offset = newValue } }
+        set {
+            lock.withLock {
+                offset = newValue
+                guard newValue != nil else { return }
+                let waiting = held
+                held = []
+                for pending in waiting {
+                    deliver(pending)
+                    var packet: UnsafeMutablePointer<AVPacket>? = pending.packet
+                    av_packet_free(&packet)
+                }
+            }
+        }
     }
 
     /// Describes the audio streams of an opened input; returns, per input stream index, the feed's stream
@@ -90,28 +107,47 @@ public final class AudioPacketFeed: @unchecked Sendable {
     func push(_ packet: UnsafeMutablePointer<AVPacket>, inputStream: UnsafeMutablePointer<AVStream>, feedIndex: Int,
               startTime: Double) {
         lock.withLock {
-            guard !queues.isEmpty, feedIndex < streamList.count else { return }
+            guard !queues.isEmpty, feedIndex < streamList.count, let copy = av_packet_clone(packet) else { return }
             let base = streamList[feedIndex].timeBase
             let inBase = inputStream.pointee.time_base
             let shift = Int64((startTime / av_q2d(inBase)).rounded())
-            let added = Int64((offset / av_q2d(base)).rounded())
             func rebased(_ stamp: Int64) -> Int64 {
-                stamp == CLIPSEG_AV_NOPTS_VALUE ? stamp : av_rescale_q(stamp - shift, inBase, base) + added
+                stamp == CLIPSEG_AV_NOPTS_VALUE ? stamp : av_rescale_q(stamp - shift, inBase, base)
             }
-            let pts = rebased(packet.pointee.pts), dts = rebased(packet.pointee.dts)
-            let stamp = pts != CLIPSEG_AV_NOPTS_VALUE ? pts : dts
-            let seconds = stamp == CLIPSEG_AV_NOPTS_VALUE ? -Double.infinity : Double(stamp) * av_q2d(base)
-            for key in queues.keys {
-                guard let copy = av_packet_clone(packet) else { continue }
-                copy.pointee.pts = pts
-                copy.pointee.dts = dts
-                copy.pointee.duration = packet.pointee.duration > 0 ? av_rescale_q(packet.pointee.duration, inBase, base) : 0
-                if queues[key]!.count >= AudioPacketFeed.pendingLimit {
-                    var oldest: UnsafeMutablePointer<AVPacket>? = queues[key]!.removeFirst().packet
+            copy.pointee.pts = rebased(packet.pointee.pts)
+            copy.pointee.dts = rebased(packet.pointee.dts)
+            copy.pointee.duration = packet.pointee.duration > 0 ? av_rescale_q(packet.pointee.duration, inBase, base) : 0
+            let pending = Pending(packet: copy, streamIndex: feedIndex, seconds: 0)
+            if offset == nil {
+                held.append(pending)
+                if held.count > AudioPacketFeed.pendingLimit {
+                    var oldest: UnsafeMutablePointer<AVPacket>? = held.removeFirst().packet
                     av_packet_free(&oldest)
                 }
-                queues[key]!.append(Pending(packet: copy, streamIndex: feedIndex, seconds: seconds))
+                return
             }
+            deliver(pending)
+            var owned: UnsafeMutablePointer<AVPacket>? = copy
+            av_packet_free(&owned)
+        }
+    }
+
+    /// Gives each subscriber its own reference to `pending`'s packet, moved by `offset` (lock held, offset set).
+    private func deliver(_ pending: Pending) {
+        let base = streamList[pending.streamIndex].timeBase
+        let added = Int64(((offset ?? 0) / av_q2d(base)).rounded())
+        let source = pending.packet
+        for key in queues.keys {
+            guard let copy = av_packet_clone(source) else { continue }
+            if copy.pointee.pts != CLIPSEG_AV_NOPTS_VALUE { copy.pointee.pts += added }
+            if copy.pointee.dts != CLIPSEG_AV_NOPTS_VALUE { copy.pointee.dts += added }
+            let stamp = copy.pointee.pts != CLIPSEG_AV_NOPTS_VALUE ? copy.pointee.pts : copy.pointee.dts
+            let seconds = stamp == CLIPSEG_AV_NOPTS_VALUE ? -Double.infinity : Double(stamp) * av_q2d(base)
+            if queues[key]!.count >= AudioPacketFeed.pendingLimit {
+                var oldest: UnsafeMutablePointer<AVPacket>? = queues[key]!.removeFirst().packet
+                av_packet_free(&oldest)
+            }
+            queues[key]!.append(Pending(packet: copy, streamIndex: pending.streamIndex, seconds: seconds))
         }
     }
 

@@ -12,6 +12,8 @@ final class ReadInterruption: Sendable {
     private let raised = Atomic<Bool>(false)
     /// `CLOCK_MONOTONIC` nanoseconds after which a read gives up; 0 = no deadline.
     private let deadline = Atomic<UInt64>(0)
+    /// Set once a read was abandoned for its deadline (FFmpeg keeps that error: later reads fail at once).
+    private let tripped = Atomic<Bool>(false)
 
     func raise() { raised.store(true, ordering: .relaxed) }
 
@@ -22,6 +24,9 @@ final class ReadInterruption: Sendable {
         guard let seconds else { deadline.store(0, ordering: .relaxed); return }
         deadline.store(ReadInterruption.now() + UInt64(max(0, seconds) * 1e9), ordering: .relaxed)
     }
+
+    /// True once a blocking call was abandoned because its deadline passed (a stall, not a stop).
+    var stallTripped: Bool { tripped.load(ordering: .relaxed) }
 
     /// True once an armed deadline has passed (the read was abandoned as stalled, not stopped).
     var deadlinePassed: Bool {
@@ -34,7 +39,10 @@ final class ReadInterruption: Sendable {
         AVIOInterruptCB(callback: { opaque in
             guard let opaque else { return 0 }
             let interruption = Unmanaged<ReadInterruption>.fromOpaque(opaque).takeUnretainedValue()
-            return interruption.isRaised || interruption.deadlinePassed ? 1 : 0
+            if interruption.isRaised { return 1 }
+            guard interruption.deadlinePassed else { return 0 }
+            interruption.tripped.store(true, ordering: .relaxed)
+            return 1
         }, opaque: Unmanaged.passUnretained(self).toOpaque())
     }
 

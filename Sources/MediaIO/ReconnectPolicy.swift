@@ -8,7 +8,7 @@ public struct ReconnectPolicy: Sendable, Equatable {
     public var firstDelay: Double
     public var maximumDelay: Double
 
-    public init(attempts: Int?, firstDelay: Double = 0.25, maximumDelay: Double = 4) {
+    public init(attempts: Int?, firstDelay: Double = 0.25, maximumDelay: Double = 1) {
         self.attempts = attempts
         self.firstDelay = firstDelay
         self.maximumDelay = maximumDelay

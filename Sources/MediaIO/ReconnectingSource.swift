@@ -3,11 +3,13 @@ import Synchronization
 import VideoFrames
 
 /// A live network stream that is reopened when it ends, fails or stalls (`ReconnectPolicy`), so that the
-/// run goes on: frames keep one steady time line across the gap (a reconnection's frames continue from
-/// the last frame's time plus the wall time that passed; indices go on counting), and the audio of the
-/// new connection joins the same `AudioPacketFeed` at the same offset. Each loss and return is reported
+/// run goes on: frames keep one steady time line across the gap (a reconnection's first frame comes after
+/// the last one by the wall time that passed between them, so it is on time for a reader that measures
+/// timestamps against the clock; indices go on counting), and the audio of the new connection joins the
+/// same `AudioPacketFeed` at the same offset. Each loss and return is reported
 /// through `onEvent` (on the reading thread). With `ReconnectPolicy.never`, or once the attempts are spent,
-/// `nextFrame()` throws `MediaError.streamLost` naming what happened, after every frame already decoded.
+/// the source ends (`nextFrame()` returns nil, so that every frame already read still reaches the outputs)
+/// and `lostStream` says what happened (`MediaError.streamLost`), for the caller to report as a failure.
 ///
 /// `interrupt()` (any thread) ends a read, an opening or a back-off wait at once; `nextFrame()` then
 /// returns nil. Otherwise used by one thread at a time, like `VideoFileSource`.
@@ -28,13 +30,13 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
     /// Seconds and frames added to the current connection's timestamps and indices (nil until its first frame).
     private var timeOffset: Double? = 0
     private var indexOffset = 0
-    /// Where the next connection's first frame goes on the time line.
-    private var resumeAt: Double = 0
     private var lastTimestamp: Double?
     private var lastIndex = -1
     private var lastFrameClock: Double = 0
     private var skippedBefore = 0
     private var pastWarnings = WarningLog()
+    /// Set when the stream was lost for good: the run ended for this reason, not at the end of its input.
+    public private(set) var lostStream: MediaError?
 
     /// Opens `path` (throws as `VideoFileSource` does when the first connection fails) and reopens it as
     /// `policy` allows, with the same `options`.
@@ -82,9 +84,12 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
             if !info.isLive, failure == nil, source.ending == .endOfInput { return nil }
             let reason = failure.map(describe) ?? source.ending?.reason ?? "the stream ended"
             retire(source)
-            guard policy.attempts != 0 else { throw MediaError.streamLost(info.name, reason: reason) }
+            guard policy.attempts != 0 else {
+                lostStream = MediaError.streamLost(info.name, reason: reason)
+                return nil
+            }
             onEvent(.disconnected(time: lastTimestamp ?? 0, reason: reason))
-            guard try reconnect(after: reason) else { return nil }
+            guard reconnect(after: reason) else { return nil }
         }
         return nil
     }
@@ -115,9 +120,11 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
         } else {
             // The first frame after a reconnection: it continues the time line where the wall clock says.
             let period = info.frameRate.map { 1 / $0 } ?? 1.0 / 30
-            let start = max(resumeAt, (lastTimestamp ?? -period) + period)
+            let last = lastTimestamp ?? -period
+            let start = max(last + ReconnectingSource.now() - lastFrameClock, last + period)
             offset = start - frame.timestamp
             timeOffset = offset
+            audio?.timeOffset = offset
             indexOffset = lastIndex + 1 - frame.index
         }
         frame.timestamp += offset
@@ -137,9 +144,9 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
         current = nil
     }
 
-    /// Reopens the stream with back-off; true once it is back, false when interrupted. Throws
-    /// `MediaError.streamLost` when the attempts are spent.
-    private func reconnect(after reason: String) throws -> Bool {
+    /// Reopens the stream with back-off; true once it is back, false when interrupted or when the attempts
+    /// are spent (then `lostStream` is set).
+    private func reconnect(after reason: String) -> Bool {
         let lostAt = ReconnectingSource.now()
         var lastReason = reason
         var attempt = 1
@@ -148,15 +155,16 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
             let interruption = ReadInterruption()
             activeInterruption.withLock { $0 = interruption }
             if stopRequested.load(ordering: .relaxed) { return false }
-            // The new connection's audio goes where its video will (timestamps start near 0 in a new stream).
-            let gap = ReconnectingSource.now() - (lastTimestamp == nil ? lostAt : lastFrameClock)
-            resumeAt = (lastTimestamp ?? 0) + gap
-            audio?.timeOffset = resumeAt
+            // The new connection's audio waits until its first video frame has its place on the time line.
+            audio?.timeOffset = nil
+            if lastTimestamp == nil { lastFrameClock = lostAt }
             do {
                 let source = try reopen(interruption)
                 current = source
                 timeOffset = nil
-                onEvent(.reconnected(time: resumeAt, gap: ReconnectingSource.now() - lostAt, attempts: attempt))
+                let gap = ReconnectingSource.now() - lostAt
+                onEvent(.reconnected(time: (lastTimestamp ?? 0) + ReconnectingSource.now() - lastFrameClock, gap: gap,
+                                     attempts: attempt))
                 return true
             } catch {
                 if stopRequested.load(ordering: .relaxed) { return false }
@@ -165,7 +173,8 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
             attempt += 1
         }
         onEvent(.gaveUp(attempts: attempt - 1, reason: lastReason))
-        throw MediaError.streamLost(info.name, reason: "\(reason); not back after \(attempt - 1) attempt\(attempt == 2 ? "" : "s"): \(lastReason)")
+        lostStream = MediaError.streamLost(info.name, reason: "\(reason); not back after \(attempt - 1) attempt\(attempt == 2 ? "" : "s"): \(lastReason)")
+        return false
     }
 
     /// Sleeps `seconds` unless interrupted first; false when interrupted.

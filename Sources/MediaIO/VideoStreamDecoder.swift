@@ -247,7 +247,7 @@ final class VideoStreamDecoder {
             }
             interruption.arm(seconds: stallTimeout)
             let read = av_read_frame(format, packet)
-            let stalled = interruption.deadlinePassed
+            let stalled = interruption.deadlinePassed || interruption.stallTripped
             interruption.arm(seconds: nil)
             if read < 0 {
                 if interruption.isRaised {

@@ -19,7 +19,7 @@ struct NetworkInputOptions: ParsableArguments, Sendable {
 
     @Option(name: .customLong("reconnect"), defaultAsFlag: ReconnectLimit.forever,
             help: ArgumentHelp("Reopen a live stream that ends, fails or stalls: COUNT attempts in a row with a "
-                               + "growing pause (0.25 s doubling up to 4 s), or forever (the default when no "
+                               + "growing pause (0.25 s doubling up to 1 s), or forever (the default when no "
                                + "value is given). Outputs go on across the gap.", valueName: "COUNT|forever"))
     var reconnect: ReconnectLimit? = nil
 

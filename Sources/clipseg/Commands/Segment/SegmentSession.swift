@@ -80,9 +80,9 @@ final class SegmentSession: @unchecked Sendable {
                 StandardError.write("clipseg: removed \(RemovableOutput.list(removed)): the run ended before any frame was written to \(pronoun)")
             }
         }
-        if case .failed(let error) = outcome.ending {
-            throw CommandFailure.runtime(SegmentStreamInput.lostStreamMessage(error, reconnecting: request.network.reconnect != nil)
-                                         ?? String(describing: error))
+        if case .failed(let error) = outcome.ending { throw CommandFailure.runtime(String(describing: error)) }
+        if signal == nil, let lost = SegmentStreamInput.lostStreamFailure(source, reconnecting: request.network.reconnect != nil) {
+            throw lost
         }
         return signal.map { InterruptPolicy.exitCode(for: $0) } ?? 0
     }

@@ -6,7 +6,7 @@ import VideoFrames
 /// Opens a `segment` input that is not a camera: a file, standard input, or a network stream. Network
 /// streams (`scheme://…`) are opened through `ReconnectingSource` with the `NetworkInputOptions`: a loss is
 /// printed at once (`--quiet` aside), recorded for the statistics output, and reopened when `--reconnect`
-/// allows; without it the run ends with `MediaError.streamLost` (`lostStreamMessage`).
+/// allows; otherwise the run ends there, every frame read written, and fails (`lostStreamFailure`).
 enum SegmentStreamInput {
     /// The opened input: the source, how to stop its reads from another thread, its audio, and the
     /// connection events for `--stats` (network inputs).
@@ -53,10 +53,11 @@ enum SegmentStreamInput {
         return Opened(source: stream, interrupt: { stream.interrupt() }, audio: stream.audio, events: events)
     }
 
-    /// The one line for a run that lost its stream: what happened, and the option that would have kept it.
-    static func lostStreamMessage(_ error: Error, reconnecting: Bool) -> String? {
-        guard case MediaError.streamLost = error else { return nil }
-        return reconnecting ? "\(error)" : "\(error); outputs were closed. Add --reconnect to reopen a lost stream"
+    /// The failure of a run whose stream was lost for good (exit 1): one line that says what happened and,
+    /// without `--reconnect`, the option that would have kept the run going.
+    static func lostStreamFailure(_ source: any FrameSource, reconnecting: Bool) -> CommandFailure? {
+        guard let lost = (source as? ReconnectingSource)?.lostStream else { return nil }
+        return .runtime(reconnecting ? "\(lost)" : "\(lost); outputs were closed. Add --reconnect to reopen a lost stream")
     }
 }
 

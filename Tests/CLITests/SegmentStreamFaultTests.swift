@@ -1,0 +1,128 @@
+import Foundation
+import TestSupport
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Faults of network streams, each ending with playable outputs and the documented exit status: a server
+/// killed mid-stream and restarted (`--reconnect`: the run goes on, one time line across the gap, the
+/// statistics say when), a stall with the socket open and garbage bytes (`--stall-timeout`), a server that
+/// never answers, and SIGINT while waiting to reconnect.
+final class SegmentStreamFaultTests: SegmentModelTestCase {
+    private func makeTS(_ name: String, seconds: Double) throws -> String {
+        let result = try ChildProcess.runTool("ffmpeg", ["-v", "error", "-y", "-f", "lavfi",
+                                                         "-i", "testsrc2=size=160x120:rate=15:duration=\(seconds)",
+                                                         "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-bf", "0",
+                                                         path(name)])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        return path(name)
+    }
+
+    private func serveHTTP(_ clip: String, port: UInt16) throws -> StreamServer {
+        let server = try StreamServer("ffmpeg", ["-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy",
+                                                 "-f", "mpegts", "-listen", "1", "http://127.0.0.1:\(port)/live.ts"],
+                                      folder: folder)
+        StreamServer.waitForListener(port: port)
+        return server
+    }
+
+    private func stderrLines(_ run: RunningSegment) -> [Substring] {
+        run.stderrText.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+    }
+
+    func testServerKilledAndRestartedIsReconnectedOnOneTimeLine() throws {
+        let clip = try makeTS("in.ts", seconds: 2)
+        let port = try StreamServer.freePort()
+        var server = try serveHTTP(clip, port: port)
+        let url = "http://127.0.0.1:\(port)/live.ts"
+        let stats = folder.path("stats.ndjson")
+        let run = try RunningSegment([url, "--model", model, "--prompt", "circle", "--reconnect", "--stall-timeout", "2",
+                                      "-o", path("out.mkv"), "--stats", stats.path], folder: folder)
+        XCTAssertTrue(eventually(60) { lineCount(stats) >= 10 }, run.stderrText)
+        server.stop()
+        XCTAssertTrue(eventually(20) { self.stderrLines(run).contains("clipseg: \(url): stream lost (the stream ended); reconnecting") },
+                      run.stderrText)
+        let before = lineCount(stats)
+        server = try serveHTTP(clip, port: port)
+        defer { server.stop() }
+        let back = Date()
+        XCTAssertTrue(eventually(20) { self.stderrLines(run).contains { $0.hasPrefix("clipseg: \(url): reconnected after ") } },
+                      run.stderrText)
+        let resumed = Date().timeIntervalSince(back)
+        XCTAssertTrue(eventually(60) { lineCount(stats) >= before + 10 }, run.stderrText)
+        run.send(SIGINT)
+        let (status, stderr) = run.finish(timeout: 30)
+        XCTAssertEqual(status, 130, stderr)
+        // Back-off is capped at 1 s and opening takes about half a second (the probe): resumed within 2 s of the
+        // server's return on an idle machine; the bound here leaves room for a busy one.
+        XCTAssertLessThan(resumed, 4, "reconnected \(resumed) s after the server came back")
+
+        let lines = try SegmentTestKit.statistics(stats)
+        let events = lines.compactMap { $0["event"] as? String }
+        XCTAssertEqual(events, ["disconnected", "reconnected"])
+        let reconnected = try XCTUnwrap(lines.first { $0["event"] as? String == "reconnected" })
+        XCTAssertGreaterThan(reconnected["gap_ms"] as? Int ?? 0, 0)
+        let frameLines = lines.filter { $0["frame"] != nil }
+        let counts = try SegmentTestKit.counts(in: stderr)
+        XCTAssertEqual(frameLines.count, counts.written, "statistics go on across the gap")
+        let indices = frameLines.compactMap { $0["frame"] as? Int }
+        XCTAssertEqual(indices, indices.sorted())
+        XCTAssertEqual(Set(indices).count, indices.count, "frame numbers go on counting after the gap")
+
+        let times = try SegmentTestKit.frameTimes(path("out.mkv"))
+        XCTAssertEqual(times.count, counts.written, "the video holds every frame received, both sides of the gap")
+        XCTAssertEqual(times, times.sorted(), "one increasing time line")
+        let largestStep = zip(times.dropFirst(), times).map { $0 - $1 }.max() ?? 0
+        XCTAssertGreaterThan(largestStep, 0.5, "the gap is kept as time, not squeezed out")
+    }
+
+    func testStallWithTheSocketOpenAndGarbageEndWithinTheStallTimeout() throws {
+        // Half a stream, then garbage, then silence with the connection held open.
+        let clip = try makeTS("in.ts", seconds: 2)
+        let stream = [UInt8](try Data(contentsOf: URL(fileURLWithPath: clip)))
+        var generator = SplitMix64(seed: 18)
+        let garbage = (0..<65536).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let server = try LoopbackStreamServer(sending: Array(stream.prefix(stream.count * 6 / 10)) + garbage)
+        defer { server.stop() }
+        let result = try SegmentTestKit.run([server.url, "--model", model, "--prompt", "circle", "--stall-timeout", "1",
+                                             "-o", path("out.mp4")], timeout: 60)
+        XCTAssertEqual(result.status, 1, result.stderrText)
+        XCTAssertEqual(result.stderrText.split(separator: "\n").last.map(String.init),
+                       "Error: \(server.url): stream lost (no data for 1 s); outputs were closed. Add --reconnect to reopen a lost stream")
+        let counts = try SegmentTestKit.counts(in: result.stderrText)
+        XCTAssertGreaterThan(counts.written, 0)
+        XCTAssertEqual(try SegmentTestKit.frameCount(path("out.mp4")), counts.written, "the video is finalised")
+    }
+
+    func testServerThatNeverAnswersEndsAfterTheStallTimeout() throws {
+        let server = try LoopbackStreamServer(sending: [])
+        defer { server.stop() }
+        let result = try SegmentTestKit.run([server.url, "--model", model, "--prompt", "circle", "--stall-timeout", "1",
+                                             "-o", path("out.mp4")], timeout: 60)
+        XCTAssertEqual(result.status, 1, result.stderrText)
+        let errors = result.stderrText.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        XCTAssertEqual(errors, ["Error: \(server.url): cannot read (no answer in 1 s)"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.mp4")), "no output is left behind")
+    }
+
+    func testSIGINTWhileWaitingToReconnectEndsAtOnceWithOutputsFinalised() throws {
+        let clip = try makeTS("in.ts", seconds: 2)
+        let port = try StreamServer.freePort()
+        let server = try serveHTTP(clip, port: port)
+        let url = "http://127.0.0.1:\(port)/live.ts"
+        let stats = folder.path("stats.ndjson")
+        let run = try RunningSegment([url, "--model", model, "--prompt", "circle", "--reconnect", "forever",
+                                      "-o", path("out.mp4"), "--stats", stats.path], folder: folder)
+        XCTAssertTrue(eventually(60) { lineCount(stats) >= 10 }, run.stderrText)
+        server.stop()
+        XCTAssertTrue(eventually(20) { self.stderrLines(run).contains { $0.hasSuffix("; reconnecting") } }, run.stderrText)
+        run.send(SIGINT)
+        let (status, stderr) = run.finish(timeout: 10)
+        XCTAssertEqual(status, 130, stderr)
+        let counts = try SegmentTestKit.counts(in: stderr)
+        XCTAssertEqual(try SegmentTestKit.frameCount(path("out.mp4")), counts.written)
+        let events = try SegmentTestKit.statistics(stats).compactMap { $0["event"] as? String }
+        XCTAssertEqual(events, ["disconnected"])
+    }
+}
