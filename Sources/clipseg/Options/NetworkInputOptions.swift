@@ -24,7 +24,7 @@ struct NetworkInputOptions: ParsableArguments, Sendable {
     var reconnect: ReconnectLimit? = nil
 
     @Option(name: .customLong("stall-timeout"), parsing: .unconditional,
-            help: ArgumentHelp("Seconds a network input may send nothing before it counts as lost (default 10).",
+            help: ArgumentHelp("Seconds a network input may send nothing before it counts as lost.",
                                valueName: "SECONDS"))
     var stallTimeout: Double = 10
 
