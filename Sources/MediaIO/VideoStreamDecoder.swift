@@ -92,6 +92,10 @@ final class VideoStreamDecoder {
         var context = avformat_alloc_context()
         guard context != nil else { throw MediaError.unreadable(name, reason: "out of memory") }
         context?.pointee.interrupt_callback = interruption.callback
+        // Registered before opening, so that what FFmpeg says while opening and probing is this input's too.
+        let listener = FFmpegLogCapture.shared.register(contexts: [context.map { UnsafeMutableRawPointer($0) }])
+        var listening = false
+        defer { if !listening { FFmpegLogCapture.shared.unregister(listener) } }
         var options: OpaquePointer? = nil
         let entries = openOptions.dictionaryEntries(for: location)
         for (key, value) in entries { av_dict_set(&options, key, value, 0) }
@@ -196,7 +200,9 @@ final class VideoStreamDecoder {
         } else {
             startTime = 0
         }
-        logListener = FFmpegLogCapture.shared.register(contexts: [UnsafeMutableRawPointer(context), UnsafeMutableRawPointer(codecContext)])
+        FFmpegLogCapture.shared.add(contexts: [UnsafeMutableRawPointer(codecContext)], to: listener)
+        logListener = listener
+        listening = true
         format = context
         codec = codecContext
         self.packet = packet
