@@ -10,26 +10,7 @@ import Glibc
 /// and without authentication (GStreamer's RTSP server), MPEG-TS over UDP from an ffmpeg sender. Streams
 /// are live (every frame written by default), credentials appear in no output, a lost stream ends the run
 /// with every output finalised and exit status 1.
-final class SegmentNetworkStreamTests: SegmentModelTestCase {
-    /// An MPEG-TS clip of `seconds` at 15 fps (keyframe every second), with a 440 Hz AAC track when `audio`.
-    private func makeTS(_ name: String, seconds: Double, audio: Bool = false) throws -> String {
-        var arguments = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=\(seconds)"]
-        if audio { arguments += ["-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)", "-c:a", "aac"] }
-        arguments += ["-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-bf", "0", path(name)]
-        let result = try ChildProcess.runTool("ffmpeg", arguments)
-        XCTAssertEqual(result.status, 0, result.stderrText)
-        return path(name)
-    }
-
-    /// `ffmpeg -re -i CLIP -c copy -f mpegts -listen 1 http://127.0.0.1:PORT/live.ts`, listening.
-    private func serveHTTP(_ clip: String, port: UInt16, loop: Bool = false) throws -> StreamServer {
-        let server = try StreamServer("ffmpeg", ["-v", "error", "-re"] + (loop ? ["-stream_loop", "-1"] : []) + [
-            "-i", clip, "-c", "copy", "-f", "mpegts", "-listen", "1", "http://127.0.0.1:\(port)/live.ts",
-        ], folder: folder)
-        StreamServer.waitForListener(port: port)
-        return server
-    }
-
+final class SegmentNetworkStreamTests: NetworkStreamTestCase {
     func testHTTPMPEGTSIsLiveKeepsItsSoundAndItsEndIsALostStream() throws {
         let clip = try makeTS("in.ts", seconds: 2, audio: true)
         let port = try StreamServer.freePort()
@@ -66,12 +47,8 @@ final class SegmentNetworkStreamTests: SegmentModelTestCase {
                                       folder: folder)
         defer { server.stop() }
         server.waitForReady()
-        let run = try RunningSegment(["http://127.0.0.1:\(port)/video", "--model", model, "--prompt", "circle",
-                                      "-o", path("out.mp4"), "--stats", path("stats.ndjson")], folder: folder)
-        XCTAssertTrue(eventually(60) { lineCount(folder.path("stats.ndjson")) >= 10 }, run.stderrText)
-        run.send(SIGINT)
-        let (status, stderr) = run.finish(timeout: 30)
-        XCTAssertEqual(status, 130, stderr)
+        let run = try startSegment("http://127.0.0.1:\(port)/video", ["-o", path("out.mp4")])
+        let stderr = interrupt(run)
         let counts = try SegmentTestKit.counts(in: stderr)
         XCTAssertEqual(try SegmentTestKit.frameCount(path("out.mp4")), counts.written)
         XCTAssertEqual(try SegmentTestKit.frameSize(path("out.mp4")), "160,120")
@@ -88,12 +65,9 @@ final class SegmentNetworkStreamTests: SegmentModelTestCase {
         let url = "rtsp://viewer:\(secret)@127.0.0.1:\(port)/live"
         for transport in ["tcp", "udp"] {
             let output = path("out-\(transport).mp4")
-            let run = try RunningSegment([url, "--rtsp-transport", transport, "--model", model, "--prompt", "ball",
-                                          "-o", output, "--stats", path("stats-\(transport).ndjson")], folder: folder)
-            XCTAssertTrue(eventually(60) { lineCount(folder.path("stats-\(transport).ndjson")) >= 10 }, run.stderrText)
-            run.send(SIGINT)
-            let (status, stderr) = run.finish(timeout: 30)
-            XCTAssertEqual(status, 130, "\(transport): \(stderr)")
+            let run = try startSegment(url, prompt: "ball", stats: "stats-\(transport).ndjson",
+                                       ["--rtsp-transport", transport, "-o", output])
+            let stderr = interrupt(run)
             assertNoSecret(secret, in: [stderr])
             let counts = try SegmentTestKit.counts(in: stderr)
             XCTAssertGreaterThanOrEqual(counts.read, 10, transport)
@@ -117,9 +91,7 @@ final class SegmentNetworkStreamTests: SegmentModelTestCase {
         let sender = try StreamServer("ffmpeg", ["-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy",
                                                  "-f", "mpegts", "udp://127.0.0.1:\(port)?pkt_size=1316"], folder: folder)
         defer { sender.stop() }
-        let run = try RunningSegment(["udp://127.0.0.1:\(port)", "--model", model, "--prompt", "circle", "--stall-timeout", "1",
-                                      "-o", path("out.mp4"), "--stats", path("stats.ndjson")], folder: folder)
-        XCTAssertTrue(eventually(60) { lineCount(folder.path("stats.ndjson")) >= 10 }, run.stderrText)
+        let run = try startSegment("udp://127.0.0.1:\(port)", ["--stall-timeout", "1", "-o", path("out.mp4")])
         sender.stop()
         let (status, stderr) = run.finish(timeout: 30)
         XCTAssertEqual(status, 1, stderr)
@@ -146,12 +118,8 @@ final class SegmentNetworkStreamTests: SegmentModelTestCase {
             return table.contains(String(format: "0100007F:%04X", port))
         }
         XCTAssertTrue(listening, sender.log)
-        let run = try RunningSegment(["srt://127.0.0.1:\(port)", "--model", model, "--prompt", "circle",
-                                      "-o", path("out.mp4"), "--stats", path("stats.ndjson")], folder: folder)
-        XCTAssertTrue(eventually(60) { lineCount(folder.path("stats.ndjson")) >= 10 }, run.stderrText)
-        run.send(SIGINT)
-        let (status, stderr) = run.finish(timeout: 30)
-        XCTAssertEqual(status, 130, stderr)
+        let run = try startSegment("srt://127.0.0.1:\(port)", ["-o", path("out.mp4")])
+        let stderr = interrupt(run)
         XCTAssertEqual(try SegmentTestKit.frameCount(path("out.mp4")), try SegmentTestKit.counts(in: stderr).written)
     }
 

@@ -86,11 +86,11 @@ final class ConnectionEventLines: @unchecked Sendable {
         func time(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
         switch event {
         case .disconnected(let at, let reason):
-            return "{\"event\":\"disconnected\",\"time\":\(time(at)),\"reason\":\(reason.jsonStringLiteral)}"
+            return "{\"event\":\"disconnected\",\"time\":\(time(at)),\"reason\":\(CredentialRedaction.redact(reason).jsonStringLiteral)}"
         case .reconnected(let at, let gap, let attempts):
             return "{\"event\":\"reconnected\",\"time\":\(time(at)),\"gap_ms\":\(Int((gap * 1000).rounded())),\"attempts\":\(attempts)}"
         case .gaveUp(let attempts, let reason):
-            return "{\"event\":\"gave_up\",\"attempts\":\(attempts),\"reason\":\(reason.jsonStringLiteral)}"
+            return "{\"event\":\"gave_up\",\"attempts\":\(attempts),\"reason\":\(CredentialRedaction.redact(reason).jsonStringLiteral)}"
         }
     }
 }
