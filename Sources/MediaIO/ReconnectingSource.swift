@@ -84,11 +84,11 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
             if !info.isLive, failure == nil, source.ending == .endOfInput { return nil }
             let reason = failure.map(describe) ?? source.ending?.reason ?? "the stream ended"
             retire(source)
+            onEvent(.disconnected(time: lastTimestamp ?? 0, reason: reason))
             guard policy.attempts != 0 else {
                 lostStream = MediaError.streamLost(info.name, reason: reason)
                 return nil
             }
-            onEvent(.disconnected(time: lastTimestamp ?? 0, reason: reason))
             guard reconnect(after: reason) else { return nil }
         }
         return nil

@@ -38,6 +38,9 @@ final class SegmentStreamFaultTests: NetworkStreamTestCase {
         XCTAssertEqual(events, ["disconnected", "reconnected"])
         let reconnected = try XCTUnwrap(lines.first { $0["event"] as? String == "reconnected" })
         XCTAssertGreaterThan(reconnected["gap_ms"] as? Int ?? 0, 0)
+        // Events stand among the frames by time: the loss after the last frame before it, the return before the first after.
+        let times = lines.map { $0["time"] as? Double ?? -1 }
+        XCTAssertEqual(times, times.sorted(), "statistics lines in time order")
         let frameLines = lines.filter { $0["frame"] != nil }
         let counts = try SegmentTestKit.counts(in: stderr)
         XCTAssertEqual(frameLines.count, counts.written, "statistics go on across the gap")
@@ -45,10 +48,10 @@ final class SegmentStreamFaultTests: NetworkStreamTestCase {
         XCTAssertEqual(indices, indices.sorted())
         XCTAssertEqual(Set(indices).count, indices.count, "frame numbers go on counting after the gap")
 
-        let times = try SegmentTestKit.frameTimes(path("out.mkv"))
-        XCTAssertEqual(times.count, counts.written, "the video holds every frame received, both sides of the gap")
-        XCTAssertEqual(times, times.sorted(), "one increasing time line")
-        let largestStep = zip(times.dropFirst(), times).map { $0 - $1 }.max() ?? 0
+        let videoTimes = try SegmentTestKit.frameTimes(path("out.mkv"))
+        XCTAssertEqual(videoTimes.count, counts.written, "the video holds every frame received, both sides of the gap")
+        XCTAssertEqual(videoTimes, videoTimes.sorted(), "one increasing time line")
+        let largestStep = zip(videoTimes.dropFirst(), videoTimes).map { $0 - $1 }.max() ?? 0
         XCTAssertGreaterThan(largestStep, 0.5, "the gap is kept as time, not squeezed out")
     }
 

@@ -16,14 +16,15 @@ final class StatisticsFrameSink: FrameSink {
     var needs: SinkNeeds { .statistics }
     var warnings: [String] { [] }
 
+    /// Events go in time order: those before the frame's time ahead of its line, those at it after.
     func write(_ frame: ComposedFrame) throws {
-        for event in events?.drain() ?? [] { try writer.write(line: event) }
-        guard let line = frame.statistics else { return }
-        try writer.write(line: line)
+        for event in events?.drain(before: frame.timestamp) ?? [] { try writer.write(line: event) }
+        if let line = frame.statistics { try writer.write(line: line) }
+        for event in events?.drain(before: frame.timestamp.nextUp) ?? [] { try writer.write(line: event) }
     }
 
     func finish() throws {
-        for event in events?.drain() ?? [] { try writer.write(line: event) }
+        for event in events?.drain(before: .infinity) ?? [] { try writer.write(line: event) }
         try writer.finish()
     }
 }

@@ -5,8 +5,8 @@ import VideoFrames
 
 /// Opens a `segment` input that is not a camera: a file, standard input, or a network stream. Network
 /// streams (`scheme://…`) are opened through `ReconnectingSource` with the `NetworkInputOptions`: a loss is
-/// printed at once (`--quiet` aside), recorded for the statistics output, and reopened when `--reconnect`
-/// allows; otherwise the run ends there, every frame read written, and fails (`lostStreamFailure`).
+/// recorded for the statistics output and, when `--reconnect` allows, printed at once (`--quiet` aside) and
+/// reopened; otherwise the run ends there, every frame read written, and fails (`lostStreamFailure`).
 enum SegmentStreamInput {
     /// The opened input: the source, how to stop its reads from another thread, its audio, and the
     /// connection events for `--stats` (network inputs).
@@ -40,10 +40,11 @@ enum SegmentStreamInput {
         let stream = try ReconnectingSource(path: request.input, maximumPixels: request.maxPixels, options: options,
                                             policy: request.network.reconnectPolicy) { event in
             events.append(event)
-            guard !quiet else { return }
+            // Without --reconnect the loss ends the run, and its error line says so.
+            guard !quiet, reconnecting else { return }
             switch event {
             case .disconnected(_, let reason):
-                StandardError.write("clipseg: \(name): stream lost (\(reason))" + (reconnecting ? "; reconnecting" : ""))
+                StandardError.write("clipseg: \(name): stream lost (\(reason)); reconnecting")
             case .reconnected(_, let gap, let attempts):
                 StandardError.write("clipseg: \(name): reconnected after \(String(format: "%.1f", gap)) s "
                                     + "(\(attempts) attempt\(attempts == 1 ? "" : "s"))")
@@ -62,28 +63,35 @@ enum SegmentStreamInput {
 }
 
 /// Connection events of a network input, waiting for the statistics output (`StatisticsFrameSink`) to
-/// write them as NDJSON lines between the frames. Thread-safe: appended on the reading thread.
+/// write them as NDJSON lines among the frames, by time. Thread-safe: appended on the reading thread.
 final class ConnectionEventLines: @unchecked Sendable {
     private let lock = NSLock()
-    private var lines: [String] = []
+    /// Time on the run's time line (seconds; +∞ for `gaveUp`, which comes last) and the line.
+    private var lines: [(time: Double, line: String)] = []
 
     func append(_ event: ConnectionEvent) {
+        let time: Double
+        switch event {
+        case .disconnected(let at, _), .reconnected(let at, _, _): time = at
+        case .gaveUp: time = .infinity
+        }
         let line = ConnectionEventLines.jsonLine(event)
-        lock.withLock { lines.append(line) }
+        lock.withLock { lines.append((time, line)) }
     }
 
-    /// The lines gathered since the last call, oldest first.
-    func drain() -> [String] {
+    /// The waiting lines of events before `time`, oldest first (`.infinity`: all of them).
+    func drain(before time: Double) -> [String] {
         lock.withLock {
-            defer { lines = [] }
-            return lines
+            let count = lines.firstIndex { !($0.time < time) && !(time == .infinity) } ?? lines.count
+            defer { lines.removeFirst(count) }
+            return lines.prefix(count).map(\.line)
         }
     }
 
     /// `{"event":"disconnected","time":12.4,"reason":"no data for 2 s"}`,
     /// `{"event":"reconnected","time":14.1,"gap_ms":1520,"attempts":2}`, `{"event":"gave_up","attempts":3,"reason":"…"}`.
     static func jsonLine(_ event: ConnectionEvent) -> String {
-        func time(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
+        func time(_ seconds: Double) -> String { String(format: "%.6f", seconds) }
         switch event {
         case .disconnected(let at, let reason):
             return "{\"event\":\"disconnected\",\"time\":\(time(at)),\"reason\":\(CredentialRedaction.redact(reason).jsonStringLiteral)}"
