@@ -83,7 +83,7 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
     public var warnings: [String] { decoder?.warnings.messages ?? closedWarnings }
 
     /// Why reading stopped (nil while it goes on, and after `close()`).
-    var ending: VideoStreamDecoder.StreamEnding? { decoder?.ending }
+    var ending: StreamEnding? { decoder?.ending }
 
     /// What ends this source's reads (see `interrupt()`).
     var readInterruption: ReadInterruption { interruption }

@@ -56,25 +56,6 @@ final class VideoStreamDecoder {
     /// Why reading stopped, once it has.
     private(set) var ending: StreamEnding?
 
-    /// How an input's reading came to an end.
-    enum StreamEnding: Equatable {
-        case endOfInput
-        case interrupted
-        /// No data for the stall timeout.
-        case stalled(seconds: Double)
-        /// A read failed (FFmpeg's words).
-        case failed(String)
-
-        var reason: String {
-            switch self {
-            case .endOfInput: return "the stream ended"
-            case .interrupted: return "stopped"
-            case .stalled(let seconds): return "no data for \(VideoStreamDecoder.seconds(seconds))"
-            case .failed(let text): return text
-            }
-        }
-    }
-
     /// Opens `location` and its decoder. `threaded: false` decodes on the calling thread only (still images).
     /// Throws `MediaError.tooManyPixels` when the stream's pictures exceed `maximumPixels` (before decoding any),
     /// and from `nextFrame()` when a picture later in the stream does (before it is handed on to be converted).
@@ -113,7 +94,7 @@ final class VideoStreamDecoder {
         av_dict_free(&options)
         guard status >= 0, let context else {
             if stalledWhileOpening, let stallTimeout {
-                throw MediaError.unreadable(name, reason: "no answer in \(VideoStreamDecoder.seconds(stallTimeout))")
+                throw MediaError.unreadable(name, reason: "no answer in \(StreamEnding.seconds(stallTimeout))")
             }
             throw VideoStreamDecoder.openError(status, name: name)
         }
@@ -133,7 +114,7 @@ final class VideoStreamDecoder {
         interruption.arm(seconds: nil)
         if status < 0 {
             if stalledWhileProbing, let stallTimeout {
-                throw MediaError.unreadable(name, reason: "no video within \(VideoStreamDecoder.seconds(stallTimeout))")
+                throw MediaError.unreadable(name, reason: "no video within \(StreamEnding.seconds(stallTimeout))")
             }
             throw MediaError.notMedia(name, reason: ffmpegErrorText(status))
         }
@@ -356,11 +337,6 @@ final class VideoStreamDecoder {
         guard pts != CLIPSEG_AV_NOPTS_VALUE else { return "an unknown time" }
         let seconds = Double(pts) * av_q2d(timeBase) - startTime
         return "\((seconds * 1000).rounded() / 1000) s"
-    }
-
-    /// "5 s", "0.5 s".
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     private static func openError(_ status: Int32, name: String) -> MediaError {
