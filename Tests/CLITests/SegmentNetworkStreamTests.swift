@@ -87,6 +87,19 @@ final class SegmentNetworkStreamTests: NetworkStreamTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("denied.mp4")), "nothing was opened for writing")
     }
 
+    func testRTSPWithoutAuthentication() throws {
+        try StreamServer.requireRTSPServer()
+        let port = try StreamServer.freePort()
+        let server = try StreamServer("/usr/bin/python3", [StreamServer.script("rtsp_server.py"), "\(port)"], folder: folder)
+        defer { server.stop() }
+        server.waitForReady()
+        let run = try startSegment("rtsp://127.0.0.1:\(port)/live", prompt: "ball", ["-o", path("out.mkv")])
+        let stderr = interrupt(run)
+        let counts = try SegmentTestKit.counts(in: stderr)
+        XCTAssertEqual(try SegmentTestKit.frameCount(path("out.mkv")), counts.written)
+        XCTAssertEqual(try SegmentTestKit.frameSize(path("out.mkv")), "160,120")
+    }
+
     func testUDPMPEGTSFromAnFFmpegSenderEndsAfterTheStallTimeout() throws {
         let clip = try makeTS("in.ts", seconds: 2)
         let port = try StreamServer.freePort(type: Int32(SOCK_DGRAM.rawValue))

@@ -11,7 +11,7 @@ import Glibc
 /// never answers, and SIGINT while waiting to reconnect.
 final class SegmentStreamFaultTests: NetworkStreamTestCase {
     func testServerKilledAndRestartedIsReconnectedOnOneTimeLine() throws {
-        let clip = try makeTS("in.ts", seconds: 2)
+        let clip = try makeTS("in.ts", seconds: 2, audio: true)
         let port = try StreamServer.freePort()
         var server = try serveHTTP(clip, port: port, loop: true)
         let url = "http://127.0.0.1:\(port)/live.ts"
@@ -53,6 +53,14 @@ final class SegmentStreamFaultTests: NetworkStreamTestCase {
         XCTAssertEqual(videoTimes, videoTimes.sorted(), "one increasing time line")
         let largestStep = zip(videoTimes.dropFirst(), videoTimes).map { $0 - $1 }.max() ?? 0
         XCTAssertGreaterThan(largestStep, 0.5, "the gap is kept as time, not squeezed out")
+        // The sound of the second connection joins the same time line.
+        let gapEnd = zip(videoTimes.dropFirst(), videoTimes).first { $0 - $1 == largestStep }?.0 ?? .infinity
+        let audio = try ChildProcess.runTool("ffprobe", ["-v", "error", "-select_streams", "a:0", "-show_entries",
+                                                         "packet=pts_time", "-of", "csv=p=0", path("out.mkv")])
+        let audioTimes = audio.stdoutText.split(separator: "\n").compactMap { Double($0) }
+        XCTAssertTrue(audioTimes.contains { $0 < gapEnd - largestStep }, "sound before the gap")
+        XCTAssertTrue(audioTimes.contains { $0 >= gapEnd }, "sound after the gap, on the video's time line")
+        XCTAssertLessThanOrEqual(audioTimes.max() ?? 0, (videoTimes.last ?? 0) + 0.5, "no sound past the video")
     }
 
     func testStallWithTheSocketOpenAndGarbageEndWithinTheStallTimeout() throws {
