@@ -15,7 +15,7 @@ final class StreamServer {
     /// Starts `executable` (a path, or a name looked up in /usr/bin) with `arguments`.
     init(_ executable: String, _ arguments: [String], folder: TemporaryDirectory) throws {
         logURL = folder.path("server-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/" + executable)
         process.arguments = arguments
         let log = try FileHandle(forWritingTo: logURL)

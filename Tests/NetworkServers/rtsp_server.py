@@ -26,7 +26,7 @@ server.set_address("127.0.0.1")
 server.set_service(port)
 factory = GstRtspServer.RTSPMediaFactory()
 if options.file:
-    factory.set_launch(f"( filesrc location={options.file} ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )")
+    factory.set_launch(f"( filesrc location={options.file} ! qtdemux ! rtph264pay name=pay0 pt=96 config-interval=1 )")
     factory.set_shared(False)
 else:
     factory.set_launch("( videotestsrc is-live=true pattern=ball ! video/x-raw,width=160,height=120,framerate=15/1 "
