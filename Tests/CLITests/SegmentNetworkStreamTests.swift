@@ -6,8 +6,9 @@ import Glibc
 #endif
 
 /// `clipseg segment` on network streams served on 127.0.0.1 by the test: MPEG-TS over HTTP (the ffmpeg CLI
-/// with `-listen 1`), MJPEG over HTTP (Tests/NetworkServers/mjpeg_server.py), RTSP over TCP and UDP with
-/// and without authentication (GStreamer's RTSP server), MPEG-TS over UDP from an ffmpeg sender. Streams
+/// with `-listen 1`), MJPEG over HTTP (Tests/NetworkServers/mjpeg_server.py), live HLS (Python's http.server),
+/// RTSP over TCP and UDP with and without authentication (GStreamer's RTSP server), MPEG-TS over UDP and SRT
+/// from ffmpeg senders. Streams
 /// are live (every frame written by default), credentials appear in no output, a lost stream ends the run
 /// with every output finalised and exit status 1.
 final class SegmentNetworkStreamTests: NetworkStreamTestCase {
@@ -55,6 +56,30 @@ final class SegmentNetworkStreamTests: NetworkStreamTestCase {
         let counts = try SegmentTestKit.counts(in: stderr)
         XCTAssertEqual(try SegmentTestKit.frameCount(path("out.mp4")), counts.written)
         XCTAssertEqual(try SegmentTestKit.frameSize(path("out.mp4")), "160,120")
+    }
+
+    func testLiveHLSOverHTTPIsReadWithItsSound() throws {
+        let clip = try makeTS("in.ts", seconds: 2, audio: true)
+        let hls = folder.path("hls")
+        try FileManager.default.createDirectory(at: hls, withIntermediateDirectories: true)
+        // A live playlist (no end, old segments deleted) written by ffmpeg, served by Python's http.server.
+        let writer = try StreamServer("ffmpeg", ["-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy",
+                                                 "-f", "hls", "-hls_time", "1", "-hls_list_size", "4",
+                                                 "-hls_flags", "delete_segments", hls.appendingPathComponent("live.m3u8").path],
+                                      folder: folder)
+        defer { writer.stop() }
+        let playlist = hls.appendingPathComponent("live.m3u8")
+        XCTAssertTrue(eventually(20) { lineCount(playlist) >= 8 }, writer.log)  // two segments listed
+        let port = try StreamServer.freePort()
+        let server = try StreamServer("/usr/bin/python3", ["-m", "http.server", "\(port)", "--bind", "127.0.0.1",
+                                                           "--directory", hls.path], folder: folder)
+        defer { server.stop() }
+        StreamServer.waitForListener(port: port)
+        let run = try startSegment("http://127.0.0.1:\(port)/live.m3u8", ["-o", path("out.mkv")])
+        let stderr = interrupt(run)
+        let counts = try SegmentTestKit.counts(in: stderr)
+        XCTAssertEqual(try SegmentTestKit.frameCount(path("out.mkv")), counts.written)
+        XCTAssertEqual(try SegmentTestKit.streamTypes(path("out.mkv")), ["video", "audio"])
     }
 
     func testRTSPOverTCPAndUDPWithAuthenticationKeepsThePasswordSecret() throws {
