@@ -23,24 +23,31 @@ final class ReconnectingSourceTests: XCTestCase {
         var events: [ConnectionEvent] { lock.withLock { list } }
     }
 
-    func testALostStreamIsReopenedOnOneTimeLineUntilTheAttemptsAreSpent() throws {
+    /// A stall of half a second counts as lost; the packets read while probing are kept (fewer frames lost).
+    private let options = InputOpenOptions(formatOptions: [("fflags", "autobsf")], stallTimeout: 0.5)
+
+    /// The bytes of an MPEG-TS clip of `seconds` at 10 fps.
+    private func clipBytes(seconds: Double) throws -> [UInt8] {
         let clip = folder.path("live.ts")
-        try MediaTool.makeClip(clip, source: "testsrc2=size=64x48:rate=10", duration: 2,
+        try MediaTool.makeClip(clip, source: "testsrc2=size=64x48:rate=10", duration: seconds,
                                codecArguments: ["-c:v", "libx264", "-g", "5", "-bf", "0"])
-        let bytes = [UInt8](try Data(contentsOf: clip))
+        return [UInt8](try Data(contentsOf: clip))
+    }
+
+    private func open(_ url: String, interruption: ReadInterruption = ReadInterruption()) throws -> VideoFileSource {
+        try VideoFileSource(location: InputLocation(url), maximumPixels: PixelLimit.defaultMaximum, options: options,
+                            audio: nil, interruption: interruption)
+    }
+
+    func testALostStreamIsReopenedOnOneTimeLineUntilTheAttemptsAreSpent() throws {
+        let bytes = try clipBytes(seconds: 2)
         // Each server sends the clip once, then holds the connection open without a byte more (a stall), and
         // accepts no second connection: reopening the second one finds nobody answering.
         let first = try LoopbackStreamServer(sending: bytes), second = try LoopbackStreamServer(sending: bytes)
         defer { first.stop(); second.stop() }
-        let options = InputOpenOptions(formatOptions: [("fflags", "autobsf")], stallTimeout: 0.5)
-        let opening = try VideoFileSource(location: InputLocation(first.url), maximumPixels: PixelLimit.defaultMaximum,
-                                          options: options, audio: nil, interruption: ReadInterruption())
         let log = EventLog()
-        let source = ReconnectingSource(first: opening, policy: ReconnectPolicy(attempts: 2, firstDelay: 0.05),
-                                        onEvent: { log.append($0) }) { interruption in
-            try VideoFileSource(location: InputLocation(second.url), maximumPixels: PixelLimit.defaultMaximum,
-                                options: options, audio: nil, interruption: interruption)
-        }
+        let source = ReconnectingSource(first: try open(first.url), policy: ReconnectPolicy(attempts: 2, firstDelay: 0.05),
+                                        onEvent: { log.append($0) }) { [self] in try open(second.url, interruption: $0) }
         var frames: [RGBFrame] = []
         while let frame = try source.nextFrame() { frames.append(frame) }
         source.close()
@@ -67,14 +74,9 @@ final class ReconnectingSourceTests: XCTestCase {
     }
 
     func testInterruptEndsTheWaitBetweenAttemptsAtOnce() throws {
-        let clip = folder.path("live.ts")
-        try MediaTool.makeClip(clip, source: "testsrc2=size=64x48:rate=10", duration: 1,
-                               codecArguments: ["-c:v", "libx264", "-g", "5", "-bf", "0"])
-        let server = try LoopbackStreamServer(sending: [UInt8](try Data(contentsOf: clip)))
+        let server = try LoopbackStreamServer(sending: try clipBytes(seconds: 1))
         defer { server.stop() }
-        let options = InputOpenOptions(formatOptions: [("fflags", "autobsf")], stallTimeout: 0.5)
-        let opening = try VideoFileSource(location: InputLocation(server.url), maximumPixels: PixelLimit.defaultMaximum,
-                                          options: options, audio: nil, interruption: ReadInterruption())
+        let opening = try open(server.url)
         let log = EventLog()
         // Waits of an hour between attempts: only interrupt() can end the run.
         let source = ReconnectingSource(first: opening, policy: ReconnectPolicy(attempts: nil, firstDelay: 3600, maximumDelay: 3600),
