@@ -6,21 +6,32 @@ SHELL := /bin/bash
 # Debian packages the build and the tests need (libcurl4: FoundationNetworking's URLSession, for clipseg download).
 DEB_PACKAGES := libv4l-dev libavcodec-dev libavformat-dev libavdevice-dev libswscale-dev libavutil-dev \
                 libopenblas-dev libdnnl-dev pkg-config ffmpeg libcurl4
-# Debian packages only the tests need (installed by `make test` through `deps`): a browser for the live
-# preview's page (SegmentPreviewTests).
-TEST_DEB_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages only the tests need (installed by `make test` through `test-deps`): a browser for the live
+# preview's page (SegmentPreviewTests); GStreamer's RTSP server through Debian's own Python (python3-gi), x264
+# and RTP payloading for the loopback RTSP stream (Tests/NetworkServers/rtsp_server.py).
+TEST_DEB_PACKAGES := chromium python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
+                     gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
 
 FAKECAM_SRC := $(wildcard Tests/FakeCamera/*.c)
 FAKECAM_LIB := .build/fakecam/libclipseg-fakecam.so
 
-.PHONY: all deps build release test test-cluster demo fakecam fuzz clean
+.PHONY: all deps test-deps build release test test-cluster demo fakecam fuzz clean
 
 all: build
 
 ## deps: install the Debian packages that are missing (apt-get update only when something is missing)
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@$(MAKE) --no-print-directory install-missing PACKAGES="$(DEB_PACKAGES)"
+
+## test-deps: the same for the packages only the tests need
+test-deps:
+	@$(MAKE) --no-print-directory install-missing PACKAGES="$(TEST_DEB_PACKAGES)"
+
+.PHONY: install-missing
+install-missing:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -41,8 +52,7 @@ $(FAKECAM_LIB): $(wildcard Tests/FakeCamera/*.c Tests/FakeCamera/*.h)
 	@mkdir -p $(dir $@)
 	@if [ -n "$(FAKECAM_SRC)" ]; then cc -O2 -Wall -shared -fPIC -o $@ $(FAKECAM_SRC) -ldl -lpthread; fi
 
-test: DEB_PACKAGES += $(TEST_DEB_PACKAGES)
-test: deps fakecam
+test: deps test-deps fakecam
 	swift test
 
 ## test-cluster: the Ray driver on a local two-node cluster (127.0.0.1), one node killed mid-run

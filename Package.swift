@@ -40,7 +40,8 @@ let package = Package(
         .library(name: "VideoFrames", targets: ["VideoFrames"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // 1.8: `@Option(defaultAsFlag:)` (`--reconnect [COUNT|forever]`).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
     ],
     targets: [
         // C system-library shims. Macros and variadic functions Swift cannot import are wrapped

@@ -30,30 +30,28 @@ static inline const char *clipseg_av_err2str(int errnum, char *buf, size_t size)
 }
 
 // FFmpeg's log, captured. A C callback (va_list cannot cross into Swift) formats each line at or
-// above the capture level and hands it to one Swift sink; lines at or above the print level still
-// go to FFmpeg's default stderr printer. State is private to the module that installs it (MediaIO).
+// above the capture or the print level and hands it, with its level, to one Swift sink, which routes
+// captured lines and prints the others itself (so that it can hide credentials in both). State is
+// private to the module that installs it (MediaIO).
 typedef void (*clipseg_log_sink)(void *context, int level, const char *line);
 static clipseg_log_sink clipseg_log_sink_function = 0;
 static int clipseg_log_print_level = AV_LOG_QUIET;
 static int clipseg_log_capture_level = AV_LOG_ERROR;
 
 static void clipseg_log_callback(void *context, int level, const char *fmt, va_list args) {
-    if (level <= clipseg_log_print_level) {
-        va_list copy;
-        va_copy(copy, args);
-        av_log_default_callback(context, level, fmt, copy);
-        va_end(copy);
+    if (level > clipseg_log_print_level && level > clipseg_log_capture_level) return;
+    if (!clipseg_log_sink_function) {
+        av_log_default_callback(context, level, fmt, args);
+        return;
     }
-    if (clipseg_log_sink_function && level <= clipseg_log_capture_level) {
-        char line[1024];
-        int print_prefix = 1;
-        av_log_format_line2(context, level, fmt, args, line, sizeof line, &print_prefix);
-        clipseg_log_sink_function(context, level, line);
-    }
+    char line[1024];
+    int print_prefix = 1;
+    av_log_format_line2(context, level, fmt, args, line, sizeof line, &print_prefix);
+    clipseg_log_sink_function(context, level, line);
 }
 
-/// Routes FFmpeg's log through `sink` (lines at `capture_level` or more severe) and prints lines at
-/// `print_level` or more severe to stderr as FFmpeg would. Call again to change the levels.
+/// Routes FFmpeg's lines at `capture_level` or `print_level` or more severe through `sink`, with their
+/// level (the sink prints those at `print_level`). Call again to change the levels.
 static inline void clipseg_install_log_capture(clipseg_log_sink sink, int print_level, int capture_level) {
     clipseg_log_sink_function = sink;
     clipseg_log_print_level = print_level;

@@ -1,12 +1,15 @@
 import CFFmpeg
 import Foundation
+import Synchronization
 
 /// Collects FFmpeg's own error lines (`[h264 @ 0x…] Invalid NAL unit size`) and routes each to the
 /// reader or writer whose FFmpeg contexts logged it, so damage FFmpeg conceals silently (frame-threaded
 /// decoders never return those errors) still reaches that reader's `warnings`.
 ///
 /// Lines from contexts nobody registered (a decoder's worker-thread copies, the demuxer while opening)
-/// go to every registered listener. Process-wide; thread-safe (FFmpeg logs from its worker threads).
+/// go to every registered listener. Every line, captured or printed, has its credentials hidden
+/// (`CredentialRedaction`: FFmpeg's messages may quote a URL). Process-wide; thread-safe (FFmpeg logs from
+/// its worker threads).
 final class FFmpegLogCapture: @unchecked Sendable {
     static let shared = FFmpegLogCapture()
 
@@ -60,11 +63,20 @@ final class FFmpegLogCapture: @unchecked Sendable {
 
     /// Installs the capture with FFmpeg, printing lines at `printLevel` or more severe to stderr.
     static func install(printLevel: Int32) {
-        clipseg_install_log_capture({ context, _, line in
+        FFmpegLogCapture.printLevel.store(printLevel, ordering: .relaxed)
+        clipseg_install_log_capture({ context, level, line in
             guard let line else { return }
-            FFmpegLogCapture.shared.receive(context: context, line: FFmpegLogCapture.tidy(String(cString: line), context: context))
+            let text = CredentialRedaction.redact(String(cString: line))
+            if level <= FFmpegLogCapture.printLevel.load(ordering: .relaxed) {
+                _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+            }
+            if level <= AV_LOG_ERROR {
+                FFmpegLogCapture.shared.receive(context: context, line: FFmpegLogCapture.tidy(text, context: context))
+            }
         }, printLevel, AV_LOG_ERROR)
     }
+
+    private static let printLevel = Atomic<Int32>(AV_LOG_QUIET)
 
     /// "[h264 @ 0x55d…] Invalid NAL unit size.\n" → "h264: Invalid NAL unit size."
     static func tidy(_ line: String, context: UnsafeMutableRawPointer?) -> String {

@@ -8,7 +8,7 @@ import Glibc
 struct InputLocation: Sendable, Equatable {
     enum Kind: Sendable, Equatable { case file, standardInput, url }
 
-    /// The string the user gave, used in every message.
+    /// The string the user gave with its credentials hidden (`CredentialRedaction`), used in every message.
     let name: String
     let kind: Kind
     /// What `avformat_open_input` is handed.
@@ -22,7 +22,8 @@ struct InputLocation: Sendable, Equatable {
     private static let maybeLiveSchemes: Set<String> = ["http", "https", "hls"]
 
     init(_ name: String) {
-        self.name = name
+        if InputLocation.scheme(of: name) != nil { CredentialRedaction.registerCredentials(in: name) }
+        self.name = CredentialRedaction.redact(name)
         if name == "-" {
             kind = .standardInput
             ffmpegURL = "pipe:0"
@@ -57,9 +58,12 @@ struct InputLocation: Sendable, Equatable {
 
     /// True for network protocols (reads get a timeout so a dead server cannot hang the program).
     var isNetwork: Bool {
-        guard kind == .url, let scheme = InputLocation.scheme(of: name) else { return false }
+        guard let scheme else { return false }
         return scheme != "file" && scheme != "pipe"
     }
+
+    /// The URL scheme, lowercased (`rtsp`, `http`, …), for URLs.
+    var scheme: String? { kind == .url ? InputLocation.scheme(of: name) : nil }
 
     /// For local files: the error to throw before FFmpeg is asked (missing, a folder, unreadable), or nil.
     func preflightError() -> MediaError? {

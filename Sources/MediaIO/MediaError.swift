@@ -33,6 +33,11 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidFrame(String, reason: String)
     /// The input's pictures are larger than the pixel limit (`PixelLimit`): `width × height` > `limit`.
     case tooManyPixels(String, width: Int, height: Int, limit: Int)
+    /// Options given for opening the input that neither its demuxer nor its protocol knows; `valid` lists
+    /// those they do know, sorted.
+    case unknownInputOptions(String, keys: [String], valid: [String])
+    /// A live stream ended, failed or stalled while being read; `reason` says which.
+    case streamLost(String, reason: String)
 
     public var description: String {
         switch self {
@@ -50,6 +55,11 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidFrame(let name, let reason): return "\(name): \(reason)"
         case .tooManyPixels(let name, let width, let height, let limit):
             return "\(name): pictures of \(width)×\(height) pixels are more than the limit of \(limit) pixels"
+        case .unknownInputOptions(let name, let keys, let valid):
+            let plural = keys.count == 1 ? "option" : "options"
+            return "\(name): unknown input \(plural) \(keys.joined(separator: ", ")); "
+                + "valid for this input: \(valid.joined(separator: ", "))"
+        case .streamLost(let name, let reason): return "\(name): stream lost (\(reason))"
         }
     }
 }

@@ -20,6 +20,9 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
     public let rotation: DisplayRotation
     /// The video decoder's name (`h264`, `vp9`, `ffv1`, …).
     public let codecName: String
+    /// The input's audio packets, as they are demuxed alongside the video (hand it to `VideoWriterOptions.audio`
+    /// to copy the sound); nil when the input has no audio.
+    public let audio: AudioPacketFeed?
 
     private var decoder: VideoStreamDecoder?
     /// Kept apart from `decoder` so `interrupt()` never touches state the reading thread owns.
@@ -37,22 +40,35 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
 
     /// Opens `path`: a file path, `-` for standard input, or a URL (`rtsp://…`, `http://…`, `udp://…`).
     /// Pictures larger than `maximumPixels` are refused when it opens (`MediaError.tooManyPixels`, nothing
-    /// decoded yet) and, should the size change later, skipped by the decoder (with a warning).
-    public init(path: String, maximumPixels: Int = PixelLimit.defaultMaximum) throws {
-        let location = InputLocation(path)
-        let decoder = try VideoStreamDecoder(location: location, maximumPixels: maximumPixels)
+    /// decoded yet) and, should the size change later, skipped by the decoder (with a warning). `options`:
+    /// AVOptions for the demuxer and protocol, the stall timeout of network reads. `audio`: the feed the
+    /// input's audio packets go to (a reconnection keeps the first connection's); nil makes a new one when
+    /// the input has sound. Every name in messages and `info` has its credentials hidden (`CredentialRedaction`).
+    public convenience init(path: String, maximumPixels: Int = PixelLimit.defaultMaximum,
+                            options: InputOpenOptions = InputOpenOptions(), audio: AudioPacketFeed? = nil) throws {
+        try self.init(location: InputLocation(path), maximumPixels: maximumPixels, options: options, audio: audio,
+                      interruption: ReadInterruption())
+    }
+
+    /// Opens `location`; `interruption` ends its opening and reads (`interrupt()` raises it).
+    init(location: InputLocation, maximumPixels: Int, options: InputOpenOptions, audio: AudioPacketFeed?,
+         interruption: ReadInterruption) throws {
+        let feed = audio ?? AudioPacketFeed()
+        let decoder = try VideoStreamDecoder(location: location, maximumPixels: maximumPixels, openOptions: options,
+                                             audioFeed: feed, interruption: interruption)
         // FFmpeg opens some damaged inputs (a JPEG cut after its first marker) as a stream whose
         // picture size it never learned; nothing in it decodes, and `info` could not size outputs.
         guard decoder.codedWidth > 0, decoder.codedHeight > 0 else {
-            throw MediaError.decodeFailed(path, reason: "the video stream has no picture size")
+            throw MediaError.decodeFailed(location.name, reason: "the video stream has no picture size")
         }
         self.decoder = decoder
-        interruption = decoder.interruption
-        converter = RGBConverter(name: path)
+        self.audio = audio ?? (feed.streams.isEmpty ? nil : feed)
+        self.interruption = decoder.interruption
+        converter = RGBConverter(name: location.name)
         rotation = decoder.rotation
         codecName = decoder.codecName
         let size = decoder.rotation.rotatedSize(width: decoder.codedWidth, height: decoder.codedHeight)
-        info = SourceInfo(name: path, width: size.width, height: size.height, frameRate: decoder.frameRate,
+        info = SourceInfo(name: location.name, width: size.width, height: size.height, frameRate: decoder.frameRate,
                           duration: decoder.duration, frameCount: decoder.frameCount,
                           isLive: location.isLive(durationKnown: decoder.duration != nil), hasAudio: decoder.hasAudio)
     }
@@ -65,6 +81,12 @@ public final class VideoFileSource: FrameSource, @unchecked Sendable {
     deinit { decoder?.close() }
 
     public var warnings: [String] { decoder?.warnings.messages ?? closedWarnings }
+
+    /// Why reading stopped (nil while it goes on, and after `close()`).
+    var ending: StreamEnding? { decoder?.ending }
+
+    /// What ends this source's reads (see `interrupt()`).
+    var readInterruption: ReadInterruption { interruption }
 
     public func nextFrame() throws -> RGBFrame? {
         while true {

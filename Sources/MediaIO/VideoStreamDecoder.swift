@@ -44,16 +44,27 @@ final class VideoStreamDecoder {
     private var logListener: Int?
     private(set) var warnings = WarningLog()
     private(set) var framesDecoded = 0
-    /// Raised by `interrupt()`; polled by FFmpeg inside blocking reads.
-    let interruption = ReadInterruption()
+    /// Raised by `interrupt()`; polled by FFmpeg inside blocking reads (with the stall deadline).
+    let interruption: ReadInterruption
     /// The largest picture (width × height) decoded pictures may have.
     let maximumPixels: Int
+    /// Seconds a network read may wait for data (nil: files, or no limit).
+    let stallTimeout: Double?
+    /// Where audio packets go, and which input streams they come from.
+    private let audioFeed: AudioPacketFeed?
+    private let audioMapping: [Int32: Int]
+    /// Why reading stopped, once it has.
+    private(set) var ending: StreamEnding?
 
     /// Opens `location` and its decoder. `threaded: false` decodes on the calling thread only (still images).
     /// Throws `MediaError.tooManyPixels` when the stream's pictures exceed `maximumPixels` (before decoding any),
     /// and from `nextFrame()` when a picture later in the stream does (before it is handed on to be converted).
-    init(location: InputLocation, threaded: Bool = true, maximumPixels: Int = PixelLimit.defaultMaximum) throws {
+    /// `openOptions`: AVOptions and the stall timeout; `audioFeed`: where the input's audio packets go (nil: nowhere).
+    init(location: InputLocation, threaded: Bool = true, maximumPixels: Int = PixelLimit.defaultMaximum,
+         openOptions: InputOpenOptions = InputOpenOptions(), audioFeed: AudioPacketFeed? = nil,
+         interruption: ReadInterruption = ReadInterruption()) throws {
         FFmpegLogLevel.applyDefaultOnce()
+        self.interruption = interruption
         self.location = location
         self.maximumPixels = maximumPixels
         if let error = location.preflightError() { throw error }
@@ -62,23 +73,51 @@ final class VideoStreamDecoder {
         var context = avformat_alloc_context()
         guard context != nil else { throw MediaError.unreadable(name, reason: "out of memory") }
         context?.pointee.interrupt_callback = interruption.callback
+        // Registered before opening, so that what FFmpeg says while opening and probing is this input's too.
+        let listener = FFmpegLogCapture.shared.register(contexts: [context.map { UnsafeMutableRawPointer($0) }])
+        var listening = false
+        defer { if !listening { FFmpegLogCapture.shared.unregister(listener) } }
         var options: OpaquePointer? = nil
-        if location.isNetwork {
-            // Ten seconds without data ends a network read instead of hanging; one second of stream is
-            // enough to learn a live video's parameters (FFmpeg's 5 s default delays the first frame).
-            av_dict_set(&options, "rw_timeout", "10000000", 0)
-            av_dict_set(&options, "analyzeduration", "1000000", 0)
-            if InputLocation.scheme(of: name) == "rtsp" { av_dict_set(&options, "timeout", "10000000", 0) }
-        }
+        let entries = openOptions.dictionaryEntries(for: location)
+        for (key, value) in entries { av_dict_set(&options, key, value, 0) }
+        stallTimeout = location.isNetwork ? openOptions.stallTimeout : nil
+        interruption.arm(seconds: stallTimeout)
         var status = avformat_open_input(&context, location.ffmpegURL, nil, &options)
+        let stalledWhileOpening = interruption.deadlinePassed
+        interruption.arm(seconds: nil)
+        var leftover: [String] = []
+        var entry: UnsafeMutablePointer<AVDictionaryEntry>? = nil
+        while let next = av_dict_get(options, "", entry, AV_DICT_IGNORE_SUFFIX) {
+            leftover.append(String(cString: next.pointee.key))
+            entry = next
+        }
         av_dict_free(&options)
-        guard status >= 0, let context else { throw VideoStreamDecoder.openError(status, name: name) }
+        guard status >= 0, let context else {
+            if stalledWhileOpening, let stallTimeout {
+                throw MediaError.unreadable(name, reason: "no answer in \(StreamEnding.seconds(stallTimeout))")
+            }
+            throw VideoStreamDecoder.openError(status, name: name)
+        }
         var keep = false
         var contextToClose: UnsafeMutablePointer<AVFormatContext>? = context
         defer { if !keep { avformat_close_input(&contextToClose) } }
 
+        let userKeys = Set(openOptions.formatOptions.map(\.key))
+        let unknown = leftover.filter { userKeys.contains($0) }
+        if !unknown.isEmpty {
+            throw MediaError.unknownInputOptions(name, keys: unknown,
+                                                 valid: InputOptionNames.valid(for: context, url: location.ffmpegURL))
+        }
+        interruption.arm(seconds: stallTimeout)
         status = avformat_find_stream_info(context, nil)
-        if status < 0 { throw MediaError.notMedia(name, reason: ffmpegErrorText(status)) }
+        let stalledWhileProbing = interruption.deadlinePassed
+        interruption.arm(seconds: nil)
+        if status < 0 {
+            if stalledWhileProbing, let stallTimeout {
+                throw MediaError.unreadable(name, reason: "no video within \(StreamEnding.seconds(stallTimeout))")
+            }
+            throw MediaError.notMedia(name, reason: ffmpegErrorText(status))
+        }
 
         var decoder: UnsafePointer<AVCodec>? = nil
         let best = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
@@ -89,11 +128,14 @@ final class VideoStreamDecoder {
             throw MediaError.noVideoStream(name)
         }
         var audio = false
+        let mapping = audioFeed?.attach(context) ?? [:]
         for i in 0..<Int(context.pointee.nb_streams) where i != Int(best) {
-            context.pointee.streams[i]?.pointee.discard = AVDISCARD_ALL
             if context.pointee.streams[i]?.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_AUDIO { audio = true }
+            if mapping[Int32(i)] == nil { context.pointee.streams[i]?.pointee.discard = AVDISCARD_ALL }
         }
         hasAudio = audio
+        audioMapping = mapping
+        self.audioFeed = mapping.isEmpty ? nil : audioFeed
         let parameters = stream.pointee.codecpar.pointee
         try PixelLimit.check(width: Int(parameters.width), height: Int(parameters.height), maximum: maximumPixels,
                              name: name)
@@ -108,6 +150,8 @@ final class VideoStreamDecoder {
         codecContext.pointee.pkt_timebase = stream.pointee.time_base
         codecContext.pointee.thread_count = threaded ? 0 : 1
         codecContext.pointee.thread_type = FF_THREAD_FRAME
+        // Low delay: pictures leave the decoder as soon as they can (no frame threads holding them back).
+        if openOptions.lowDelayDecoding(for: location) { codecContext.pointee.flags |= Int32(AV_CODEC_FLAG_LOW_DELAY) }
         status = avcodec_open2(codecContext, decoder, nil)
         if status < 0 {
             throw MediaError.decodeFailed(name, reason: "cannot open the \(String(cString: decoder.pointee.name)) decoder: \(ffmpegErrorText(status))")
@@ -137,7 +181,9 @@ final class VideoStreamDecoder {
         } else {
             startTime = 0
         }
-        logListener = FFmpegLogCapture.shared.register(contexts: [UnsafeMutableRawPointer(context), UnsafeMutableRawPointer(codecContext)])
+        FFmpegLogCapture.shared.add(contexts: [UnsafeMutableRawPointer(codecContext)], to: listener)
+        logListener = listener
+        listening = true
         format = context
         codec = codecContext
         self.packet = packet
@@ -186,17 +232,34 @@ final class VideoStreamDecoder {
                 // Frame threads are still busy; they deliver or report EOF on the next call.
                 continue
             }
+            interruption.arm(seconds: stallTimeout)
             let read = av_read_frame(format, packet)
+            let stalled = interruption.deadlinePassed || interruption.stallTripped
+            interruption.arm(seconds: nil)
             if read < 0 {
-                if read != CLIPSEG_AVERROR_EOF && !interruption.isRaised {
+                if interruption.isRaised {
+                    ending = .interrupted
+                } else if stalled, let stallTimeout {
+                    ending = .stalled(seconds: stallTimeout)
+                    readFailure = ending?.reason
+                } else if read == CLIPSEG_AVERROR_EOF {
+                    ending = .endOfInput
+                } else {
                     readFailure = ffmpegErrorText(read)
+                    ending = .failed(ffmpegErrorText(read))
                 }
                 draining = true
                 avcodec_send_packet(codec, nil)
                 continue
             }
             defer { av_packet_unref(packet) }
-            guard packet.pointee.stream_index == streamIndex else { continue }
+            guard packet.pointee.stream_index == streamIndex else {
+                if let audioFeed, let number = audioMapping[packet.pointee.stream_index],
+                   let stream = format.pointee.streams[Int(packet.pointee.stream_index)] {
+                    audioFeed.push(packet, inputStream: stream, feedIndex: number, startTime: startTime)
+                }
+                continue
+            }
             if packet.pointee.flags & AV_PKT_FLAG_CORRUPT != 0 {
                 warn("corrupt packet at \(describeTime(packet.pointee.pts))", problem: "corrupt packet")
             }

@@ -13,8 +13,8 @@ import VideoFrames
 ///
 /// Frames keep their timestamps (seconds, counted in 1/90000 s; variable rates survive). Frames of
 /// another size than the writer's are scaled to it. Odd sizes are padded by one repeated
-/// column/row for H.264 (which needs even sizes), noted in `warnings`. Audio of `options.audioSource`
-/// is stream-copied up to the end of the last frame written.
+/// column/row for H.264 (which needs even sizes), noted in `warnings`. Audio of `options.audio` (the
+/// input's own demuxer) is stream-copied up to the end of the last frame written.
 ///
 /// `finish()` writes the trailer; it is idempotent and safe on error paths (after a failure it only
 /// frees). A reader closing standard output surfaces as `MediaError.outputClosed`.
@@ -28,7 +28,7 @@ public final class VideoWriter: @unchecked Sendable {
     /// FFmpeg muxer and encoder chosen (`mp4`, `libx264`).
     public let containerName: String
     public let encoderName: String
-    /// Number of audio streams being copied from `options.audioSource`.
+    /// Number of audio streams being copied from `options.audio`.
     public let audioStreamCount: Int
 
     private let options: VideoWriterOptions
@@ -70,8 +70,8 @@ public final class VideoWriter: @unchecked Sendable {
         }
         stream.pointee.time_base = VideoEncoder.timeBase
         stream.pointee.avg_frame_rate = codecContext.pointee.framerate
-        if let source = options.audioSource, !format.isImageSequence {
-            let copier = AudioStreamCopier(source: source, muxer: muxer)
+        if let feed = options.audio, !format.isImageSequence {
+            let copier = AudioStreamCopier(feed: feed, muxer: muxer)
             for warning in copier.warnings { notes.append(warning) }
             audio = copier.streamCount > 0 ? copier : nil
         }

@@ -4,10 +4,10 @@ public struct VideoWriterOptions: Sendable, Equatable {
     /// Nominal frames per second: the stream's advertised rate, the encoder's rate control and
     /// keyframe spacing. Frames keep their own timestamps, so variable rates survive. Default 30.
     public var frameRate: Double
-    /// A file or URL whose audio streams are copied into the output packet for packet (no re-encoding),
-    /// interleaved with the video; nil copies nothing. Streams the output container cannot carry are
-    /// skipped with a warning. Standard input (`-`) cannot be re-read and is skipped with a warning.
-    public var audioSource: String?
+    /// The input's audio (`VideoFileSource.audio`), copied into the output packet for packet (no
+    /// re-encoding) as the source demuxes it, interleaved with the video; nil copies nothing. Streams the
+    /// output container cannot carry are skipped with a warning.
+    public var audio: AudioPacketFeed?
     /// Writes so that a killed process still leaves a playable file: fragmented MP4
     /// (`frag_keyframe+empty_moov+default_base_moof`) or Matroska with one-second clusters, a keyframe
     /// every second, and packets flushed as they are written.
@@ -29,14 +29,19 @@ public struct VideoWriterOptions: Sendable, Equatable {
     /// at one CRF the faster presets spend bits, not quality).
     public static let liveX264Preset = "ultrafast"
 
-    public init(frameRate: Double = 30, audioSource: String? = nil, fragmented: Bool = false, alpha: Bool = false,
+    public init(frameRate: Double = 30, audio: AudioPacketFeed? = nil, fragmented: Bool = false, alpha: Bool = false,
                 container: String? = nil, quality: Int? = nil, x264Preset: String = "veryfast") {
         self.frameRate = frameRate
-        self.audioSource = audioSource
+        self.audio = audio
         self.fragmented = fragmented
         self.alpha = alpha
         self.container = container
         self.quality = quality
         self.x264Preset = x264Preset
+    }
+
+    public static func == (a: VideoWriterOptions, b: VideoWriterOptions) -> Bool {
+        a.frameRate == b.frameRate && a.audio === b.audio && a.fragmented == b.fragmented && a.alpha == b.alpha
+            && a.container == b.container && a.quality == b.quality && a.x264Preset == b.x264Preset
     }
 }

@@ -120,7 +120,8 @@ final class VideoFileSourceStreamTests: XCTestCase {
         let server = try LoopbackStreamServer(sending: Array(bytes.prefix(bytes.count / 2)))
         defer { server.stop() }
 
-        let source = try VideoFileSource(path: server.url)
+        // The packets read while probing are kept (network inputs drop them by default: `fflags nobuffer`).
+        let source = try VideoFileSource(path: server.url, options: InputOpenOptions(formatOptions: [("fflags", "autobsf")]))
         XCTAssertTrue(source.info.isLive)
         let done = DispatchSemaphore(value: 0)
         let outcome = LockedFrames()

@@ -22,6 +22,15 @@ final class VideoWriterTests: XCTestCase {
         return writer
     }
 
+    /// Writes every frame of `source` as it is read (the writer takes the audio the source demuxes meanwhile).
+    private func write(_ source: VideoFileSource, to path: String, options: VideoWriterOptions) throws -> VideoWriter {
+        let writer = try VideoWriter(path: path, width: source.info.width, height: source.info.height, options: options)
+        while let frame = try source.nextFrame() { try writer.write(frame) }
+        source.close()
+        try writer.finish()
+        return writer
+    }
+
     /// Largest distance between a region's mean colour and `expected`.
     private func distance(_ frame: RGBFrame, x: Int, y: Int, _ expected: [Int]) -> Int {
         zip(frame.meanColor(x: x, y: y, width: 8, height: 8), expected).map { abs($0 - $1) }.max() ?? 255
@@ -106,10 +115,10 @@ final class VideoWriterTests: XCTestCase {
         let input = folder.path("with-audio.mp4")
         try MediaTool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
                               "-t", "1", "-c:v", "libx264", "-c:a", "aac", "-b:a", "64k", input.path])
-        let frames = try VideoFileSource.readAll(input.path)
         for name in ["copied.mp4", "copied.mkv"] {
             let url = folder.path(name)
-            let writer = try write(frames, to: url.path, options: VideoWriterOptions(frameRate: 10, audioSource: input.path))
+            let source = try VideoFileSource(path: input.path)
+            let writer = try write(source, to: url.path, options: VideoWriterOptions(frameRate: 10, audio: source.audio))
             XCTAssertEqual(writer.audioStreamCount, 1, name)
             let probe = try MediaTool.probe(url, countFrames: true)
             XCTAssertEqual(probe.audio.first?.codec_name, "aac", name)
@@ -134,7 +143,8 @@ final class VideoWriterTests: XCTestCase {
         try MediaTool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "lavfi", "-i", "sine", "-t", "0.5",
                               "-c:v", "mjpeg", "-c:a", "pcm_s16le", input.path])
         let url = folder.path("out.mp4")
-        let writer = try write(try VideoFileSource.readAll(input.path), to: url.path, options: VideoWriterOptions(frameRate: 10, audioSource: input.path))
+        let source = try VideoFileSource(path: input.path)
+        let writer = try write(source, to: url.path, options: VideoWriterOptions(frameRate: 10, audio: source.audio))
         XCTAssertEqual(writer.audioStreamCount, 0)
         XCTAssertEqual(writer.warnings, ["\(url.path): audio stream 1 (pcm_s16le) cannot be copied into mp4; dropped"])
         XCTAssertTrue(try MediaTool.probe(url).audio.isEmpty)

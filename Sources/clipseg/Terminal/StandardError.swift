@@ -1,3 +1,4 @@
+import MediaIO
 import UserText
 #if canImport(Glibc)
 import Glibc
@@ -22,8 +23,9 @@ enum StandardError {
         writeRaw(text)
     }
 
-    /// Text as it is, without adding a newline (progress redraws, which hold no user text unescaped).
+    /// Text as it is, without adding a newline (progress redraws, which hold no user text unescaped), with
+    /// credentials hidden (`CredentialRedaction`: a URL's password, secret `--input-option` values).
     static func writeRaw(_ text: String) {
-        _ = text.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
+        _ = CredentialRedaction.redact(text).withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
     }
 }

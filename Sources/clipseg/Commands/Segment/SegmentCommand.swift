@@ -201,6 +201,9 @@ struct SegmentCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Time shard") var timeWindow: TimeWindowOptions
 
+    @OptionGroup(title: "Network streams")
+    var network: NetworkInputOptions
+
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))
     var cameraSize: CameraSize?

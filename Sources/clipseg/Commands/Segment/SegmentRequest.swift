@@ -41,6 +41,7 @@ struct SegmentRequest: Sendable {
     var tokenReuse: TokenReuseOptions
     var followMotion: FollowMotionOptions
     var timeWindow: TimeWindow?
+    var network: NetworkInputOptions
     var promptEffects: PromptEffects
     var quiet: Bool
     /// `--preview`: where the page listens, nil without it; how many may watch the video at once.
@@ -92,6 +93,8 @@ struct SegmentRequest: Sendable {
         tokenReuse = c.tokenReuse
         followMotion = c.followMotion
         timeWindow = c.timeWindow.window
+        network = c.network
+        CredentialRedaction.registerCredentials(in: c.input)
         quiet = c.quiet
         previewAddress = c.previewOptions.address
         previewViewers = c.previewOptions.maximumViewers

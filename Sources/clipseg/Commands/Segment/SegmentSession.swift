@@ -72,6 +72,9 @@ final class SegmentSession: @unchecked Sendable {
         let signal = interruption.signal
         var failed = false
         if case .failed = outcome.ending { failed = true }
+        let lostStream = signal == nil
+            ? SegmentStreamInput.lostStreamFailure(source, reconnecting: request.network.reconnect != nil) : nil
+        if lostStream != nil { failed = true }
         let removed = failed || signal != nil || quitRequested.isSet ? removeUnwrittenOutputs(outcome) : []
         if !request.quiet {
             let warnings = isCamera ? outcome.warnings.filter { !source.warnings.contains($0) } : outcome.warnings
@@ -88,6 +91,7 @@ final class SegmentSession: @unchecked Sendable {
             }
         }
         if case .failed(let error) = outcome.ending { throw CommandFailure.runtime(String(describing: error)) }
+        if let lostStream { throw lostStream }
         return signal.map { InterruptPolicy.exitCode(for: $0) } ?? 0
     }
 

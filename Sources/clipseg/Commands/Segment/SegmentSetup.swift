@@ -70,13 +70,9 @@ enum SegmentSetup {
                 followMotion: request.followMotion.enabled(live: live, keepDroppedFrames: keepDroppedFrames),
                 outputWidth: info.width, outputHeight: info.height, effects: request.promptEffects,
                 framedPrompt: request.framedPrompt)
-            // Audio is copied from the input file or stream (standard input cannot be read twice).
-            let audioSource = opened.isCamera || request.input == "-" || request.timeWindow != nil ? nil : request.input
-            if request.input == "-", info.hasAudio, let output = request.outputs.lazy.compactMap(\.videoFile).first,
-               !request.quiet {
-                StandardError.write("warning: -o \(output): the sound of standard input is not copied (it cannot be "
-                                    + "read twice); give the input as a file name to keep it")
-            }
+            // Audio is copied from the packets the input's own demuxer reads (the input is opened once); a time
+            // shard carries no sound.
+            let audio = request.timeWindow == nil ? opened.audio : nil
             if !live, !request.quiet, let device = request.outputs.first(where: { $0.videoFile == nil })?.path {
                 StandardError.write("warning: -o \(device): a file is read as fast as the model goes; add --realtime to "
                                     + "play it to the virtual camera at its own frame rate")
@@ -84,7 +80,7 @@ enum SegmentSetup {
             interruption.enter(.openingOutputs)
             try request.outputPaths.removeStaleFrames()
             let outputs = try ThreadNiceness.run(loweredBy: mediaNiceness, name: "clipseg-codec") {
-                try openOutputs(request, info: info, live: live, audioSource: audioSource, interruption: interruption)
+                try openOutputs(request, info: info, live: live, audio: audio, events: opened.events, interruption: interruption)
             }
             return SegmentSession(
                 request: request, backend: backend, prompts: prompts, composition: composition,
@@ -154,6 +150,8 @@ enum SegmentSetup {
         var source: any FrameSource
         var interrupt: @Sendable () -> Void
         var isCamera: Bool
+        var audio: AudioPacketFeed? = nil
+        var events: ConnectionEventLines? = nil
     }
 
     private static func openSource(_ request: SegmentRequest) throws -> OpenedSource {
@@ -171,9 +169,10 @@ enum SegmentSetup {
         guard request.cameraSize == nil && request.cameraFrameRate == nil else {
             throw CommandFailure.usage("--camera-size and --fps apply to cameras (/dev/videoN, camera:N); \(request.input) is not one")
         }
-        let file = try VideoFileSource(path: request.input, maximumPixels: request.maxPixels)
-        let source: any FrameSource = request.timeWindow.map { TimeWindowSource(source: file, window: $0) } ?? file
-        return OpenedSource(source: source, interrupt: { file.interrupt() }, isCamera: false)
+        let input = try SegmentStreamInput.open(request)
+        let source: any FrameSource = request.timeWindow.map { TimeWindowSource(source: input.source, window: $0) } ?? input.source
+        return OpenedSource(source: source, interrupt: input.interrupt, isCamera: false, audio: input.audio,
+                            events: input.events)
     }
 
     /// An opened output and what to remove when nothing gets written to it.
@@ -185,8 +184,8 @@ enum SegmentSetup {
     /// The outputs, in the order videos (and virtual cameras), masks, statistics, recordings, events. On a failure
     /// or a signal (checked after each
     /// one opens) those already open are closed and removed, and the error is thrown.
-    private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, live: Bool, audioSource: String?,
-                                    interruption: SegmentInterruption) throws -> [OpenedOutput] {
+    private static func openOutputs(_ request: SegmentRequest, info: SourceInfo, live: Bool, audio: AudioPacketFeed?,
+                                    events: ConnectionEventLines?, interruption: SegmentInterruption) throws -> [OpenedOutput] {
         var outputs: [OpenedOutput] = []
         /// Opens one output; when that fails, removes only what the attempt itself created.
         func add(_ path: String?, _ open: () throws -> any FrameSink) throws {
@@ -203,7 +202,7 @@ enum SegmentSetup {
             for output in request.outputs {
                 switch output {
                 case .video(let path):
-                    try add(path) { try openVideo(path, request: request, info: info, live: live, audioSource: audioSource) }
+                    try add(path) { try openVideo(path, request: request, info: info, live: live, audio: audio) }
                 case .virtualCamera(let device):
                     let size = request.virtualCameraSize ?? CameraSize(width: info.width, height: info.height)
                     try add(nil) {
@@ -213,7 +212,7 @@ enum SegmentSetup {
                 }
             }
             if let path = request.masks { try add(path) { try openMasks(path, request: request, info: info) } }
-            if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path)) } }
+            if let path = request.stats { try add(path) { StatisticsFrameSink(writer: try StatisticsWriter(path: path), events: events) } }
             if let prompt = request.recording.recordWhen, let folder = request.recording.recordDirectory {
                 var options = VideoWriterOptions(frameRate: info.frameRate ?? 30)
                 if live { options.x264Preset = VideoWriterOptions.liveX264Preset }
@@ -256,8 +255,8 @@ enum SegmentSetup {
     /// The video output. Live sources (cameras, streams, `--realtime`) are encoded with the live preset: the
     /// encoder shares the cores with the model, and every CPU second it spends makes the masks later.
     private static func openVideo(_ output: String, request: SegmentRequest, info: SourceInfo, live: Bool,
-                                  audioSource: String?) throws -> VideoFrameSink {
-        var options = VideoWriterOptions(frameRate: info.frameRate ?? 30, audioSource: audioSource,
+                                  audio: AudioPacketFeed?) throws -> VideoFrameSink {
+        var options = VideoWriterOptions(frameRate: info.frameRate ?? 30, audio: audio,
                                          fragmented: request.fragmented)
         if live { options.x264Preset = VideoWriterOptions.liveX264Preset }
         var writer: VideoWriter?

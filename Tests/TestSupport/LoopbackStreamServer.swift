@@ -4,15 +4,16 @@ import Glibc
 #endif
 
 /// A one-connection TCP server on 127.0.0.1 that sends `bytes` and then keeps the connection open
-/// without sending more — a live stream that stalls. For `tcp://` input tests.
-final class LoopbackStreamServer: @unchecked Sendable {
-    let port: UInt16
+/// without sending more — a live stream that stalls (or, sending nothing, a server that never answers).
+/// For `tcp://` input tests.
+public final class LoopbackStreamServer: @unchecked Sendable {
+    public let port: UInt16
     private let listener: Int32
     private let bytes: [UInt8]
     private let finished = DispatchSemaphore(value: 0)
     private let release = DispatchSemaphore(value: 0)
 
-    init(sending bytes: [UInt8]) throws {
+    public init(sending bytes: [UInt8]) throws {
         self.bytes = bytes
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         listener = descriptor
@@ -32,7 +33,7 @@ final class LoopbackStreamServer: @unchecked Sendable {
     }
 
     /// `tcp://127.0.0.1:<port>`.
-    var url: String { "tcp://127.0.0.1:\(port)" }
+    public var url: String { "tcp://127.0.0.1:\(port)" }
 
     private func serve() {
         let connection = accept(listener, nil, nil)
@@ -45,7 +46,7 @@ final class LoopbackStreamServer: @unchecked Sendable {
     }
 
     /// Closes the connection and the listening socket.
-    func stop() {
+    public func stop() {
         release.signal()
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
