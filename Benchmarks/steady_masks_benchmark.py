@@ -163,7 +163,7 @@ def main() -> None:
     for smooth in variants:
         r = results[smooth]
         name = {"off": "no smoothing", "auto": "--smooth auto (motion-aware)"}.get(smooth, f"--smooth {smooth} (plain EMA)")
-        rows.append([name, f"{r['flicker_percent']:.2f}", f"{r['lag_frames']:.2f}", f"{r['moving_iou']:.3f}"])
+        rows.append([name, f"{r['flicker_percent']:.3f}", f"{r['lag_frames']:.2f}", f"{r['moving_iou']:.3f}"])
     print(f"machine: {machine_info.cpu_model()}; clip {WIDTH}x{HEIGHT}, {FRAMES} frames, moving circle "
           f"{SPEED:g} px/frame; {args.threads} threads")
     print(format_table(["variant", "flicker % (still)", "lag frames (moving)", "IoU (moving)"], rows))

@@ -11,7 +11,7 @@ public struct MotionAwareSmoothing: Sendable, Equatable {
     /// Change from which a block counts as moving (weight 1); greater than `stillChange`.
     public var movingChange: Float
 
-    public init(stillWeight: Float = 0.25, stillChange: Float = 1, movingChange: Float = 4) {
+    public init(stillWeight: Float = 0.25, stillChange: Float = 0.75, movingChange: Float = 2.5) {
         self.stillWeight = stillWeight
         self.stillChange = stillChange
         self.movingChange = movingChange
