@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FAKECAM_SRC := $(wildcard Tests/FakeCamera/*.c)
 FAKECAM_LIB := .build/fakecam/libclipseg-fakecam.so
 
-.PHONY: all deps build release test demo fakecam fuzz clean
+.PHONY: all deps build release test test-cluster demo fakecam fuzz clean
 
 all: build
 
@@ -40,6 +40,15 @@ $(FAKECAM_LIB): $(wildcard Tests/FakeCamera/*.c Tests/FakeCamera/*.h)
 
 test: deps fakecam
 	swift test
+
+## test-cluster: the Ray driver on a local two-node cluster (127.0.0.1), one node killed mid-run
+## (Distributed/test_cluster.py); Ray is installed into a virtual environment outside the repository
+RAY_VENV ?= $(HOME)/.cache/clipseg/ray-venv
+test-cluster:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(DEB_PACKAGES) python3-venv"
+	swift build
+	@[ -x "$(RAY_VENV)/bin/ray" ] || { python3 -m venv "$(RAY_VENV)" && "$(RAY_VENV)/bin/pip" install -q -r Distributed/requirements.txt; }
+	"$(RAY_VENV)/bin/python" Distributed/test_cluster.py --clipseg .build/debug/clipseg
 
 ## fuzz: build the libFuzzer targets (Tests/Fuzz, with ASan) and run each for FUZZ_SECONDS; see Tests/Fuzz/README.md
 FUZZ_TARGET ?= all

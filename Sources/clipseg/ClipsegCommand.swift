@@ -22,7 +22,7 @@ struct ClipsegCommand: AsyncParsableCommand {
         and 143 interrupted by SIGINT (Ctrl-C) and SIGTERM, after finalising the outputs.
         """,
         subcommands: [SegmentCommand.self, ImageCommand.self, TokenizeCommand.self, DevicesCommand.self, BenchCommand.self,
-                      DownloadCommand.self]
+                      DownloadCommand.self, ConcatCommand.self, BatchCommand.self]
     )
 
     @Flag(help: "Show the version, the build's git commit, the FFmpeg, OpenBLAS and oneDNN versions and the CPU features in use.")

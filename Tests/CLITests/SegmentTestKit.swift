@@ -166,13 +166,14 @@ final class RunningSegment {
     let stdoutURL: URL
     let stderrURL: URL
 
-    init(_ arguments: [String], folder: TemporaryDirectory, environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], folder: TemporaryDirectory, environment: [String: String] = [:],
+         command: String = "segment") throws {
         stdoutURL = folder.path("child-stdout-\(UUID().uuidString)")
         stderrURL = folder.path("child-stderr-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = TestPaths.clipsegBinary
-        process.arguments = ["segment"] + arguments
+        process.arguments = [command] + arguments
         process.environment = ChildProcess.childEnvironment(environment)
         process.standardInput = input
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)

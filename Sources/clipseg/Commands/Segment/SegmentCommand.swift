@@ -6,6 +6,7 @@ import MediaIO
 import Pipeline
 import StreamKit
 import UserText
+import VideoFrames
 
 /// `clipseg segment INPUT [options]`: segments a video file, a stream or a live camera by text and/or
 /// image prompts, frame by frame, through the pipelined chain of `SegmentationPipeline`.
@@ -59,6 +60,13 @@ struct SegmentCommand: AsyncParsableCommand {
           Replace the background with a picture (or a colour: green, #00ff00):
             clipseg segment talk.mp4 --prompt "a person" --mode replace \\
               --background beach.jpg -o beach.mp4
+          Keep the person and the guitar, blur the rest, black out the papers
+          (redaction fails closed: frames without recent masks are painted whole):
+            clipseg segment talk.mp4 --keep "a person" --keep "a guitar" \\
+              --mode blur --redact "the papers" -o private.mp4
+          Follow the speaker, and keep a clip each time a dog shows up:
+            clipseg segment camera:0 --frame "a person" -o v4l2:/dev/video10 \\
+              --record-when "a dog" --record-dir dogs/ --events events.ndjson
           Try a live run on a file, changing the prompt while it runs:
             clipseg segment in.mp4 --prompt cat --realtime --masks m.y4m \\
               --control -        # then type: prompt set dog
@@ -182,7 +190,7 @@ struct SegmentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Effects per prompt")
     var regionEffects: RegionEffectOptions
 
-    @OptionGroup(title: "Effects per prompt")
+    @OptionGroup(title: "Auto-framing")
     var framing: FramingOptions
 
     @OptionGroup(title: "Events")
@@ -190,6 +198,8 @@ struct SegmentCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Recording when something appears")
     var recording: RecordingOptions
+
+    @OptionGroup(title: "Time shard") var timeWindow: TimeWindowOptions
 
     @Option(name: .customLong("camera-size"),
             help: ArgumentHelp("Camera frame size to ask for; the nearest offered size is used.", valueName: "WxH"))

@@ -2,6 +2,7 @@ import Foundation
 import MaskRender
 import MediaIO
 import Pipeline
+import VideoFrames
 
 /// The validated settings of one `clipseg segment` run, as plain values for the setup thread.
 struct SegmentRequest: Sendable {
@@ -41,6 +42,7 @@ struct SegmentRequest: Sendable {
     var control: String?
     var tokenReuse: TokenReuseOptions
     var followMotion: FollowMotionOptions
+    var timeWindow: TimeWindow?
     var promptEffects: PromptEffects
     var quiet: Bool
     /// Every path read and written; its old picture frames are removed just before the outputs open.
@@ -89,6 +91,7 @@ struct SegmentRequest: Sendable {
         control = c.control
         tokenReuse = c.tokenReuse
         followMotion = c.followMotion
+        timeWindow = c.timeWindow.window
         quiet = c.quiet
         outputPaths = try c.outputPaths(maskFormat: maskFormat, videoOutputs: outputs)
         outputPaths.readsStandardInput = c.input == "-" || c.control == "-"

@@ -70,7 +70,7 @@ enum SegmentSetup {
                 outputWidth: info.width, outputHeight: info.height, effects: request.promptEffects,
                 framedPrompt: request.framedPrompt)
             // Audio is copied from the input file or stream (standard input cannot be read twice).
-            let audioSource = opened.isCamera || request.input == "-" ? nil : request.input
+            let audioSource = opened.isCamera || request.input == "-" || request.timeWindow != nil ? nil : request.input
             if request.input == "-", info.hasAudio, let output = request.outputs.lazy.compactMap(\.videoFile).first,
                !request.quiet {
                 StandardError.write("warning: -o \(output): the sound of standard input is not copied (it cannot be "
@@ -157,6 +157,7 @@ enum SegmentSetup {
 
     private static func openSource(_ request: SegmentRequest) throws -> OpenedSource {
         if let device = CameraDevice.path(for: request.input) {
+            guard request.timeWindow == nil else { throw CommandFailure.usage("--start and --duration apply to files and streams, not cameras") }
             var options = CameraOptions()
             if let size = request.cameraSize { options.size = size }
             if let rate = request.cameraFrameRate { options.frameRate = rate }
@@ -170,7 +171,8 @@ enum SegmentSetup {
             throw CommandFailure.usage("--camera-size and --fps apply to cameras (/dev/videoN, camera:N); \(request.input) is not one")
         }
         let file = try VideoFileSource(path: request.input, maximumPixels: request.maxPixels)
-        return OpenedSource(source: file, interrupt: { file.interrupt() }, isCamera: false)
+        let source: any FrameSource = request.timeWindow.map { TimeWindowSource(source: file, window: $0) } ?? file
+        return OpenedSource(source: source, interrupt: { file.interrupt() }, isCamera: false)
     }
 
     /// An opened output and what to remove when nothing gets written to it.
