@@ -7,15 +7,23 @@ public struct MaskOptions: Sendable, Equatable {
     /// Exponential moving average of probabilities across frames: weight of the NEWEST frame, in (0, 1]
     /// (`p = alpha * p_now + (1 - alpha) * p_before`; 1 or nil means no smoothing, 0.3 is strong smoothing).
     public var smoothing: Float?
+    /// Motion-aware smoothing (`--smooth auto`): when set it replaces `smoothing`, and the shaper needs the
+    /// picture's change (`MaskShaper.shape(…, pictureChange:)`).
+    public var motionAwareSmoothing: MotionAwareSmoothing?
     /// Feather radius in frame pixels: masks are box-blurred twice with this radius (0 = hard edges).
     public var featherRadius: Int
 
-    public init(threshold: Float = 0.4, soft: Bool = false, smoothing: Float? = nil, featherRadius: Int = 0) {
+    public init(threshold: Float = 0.4, soft: Bool = false, smoothing: Float? = nil, featherRadius: Int = 0,
+                motionAwareSmoothing: MotionAwareSmoothing? = nil) {
+        self.motionAwareSmoothing = motionAwareSmoothing
         self.threshold = threshold
         self.soft = soft
         self.smoothing = smoothing
         self.featherRadius = featherRadius
     }
+
+    /// Whether the shaper keeps probabilities between frames (one plane per prompt).
+    public var keepsSmoothingState: Bool { motionAwareSmoothing != nil || (smoothing.map { $0 < 1 } ?? false) }
 
     /// The first invalid setting, or nil when all are valid.
     public func validationError() -> MaskOptionsError? {
@@ -25,6 +33,9 @@ public struct MaskOptions: Sendable, Equatable {
         if let smoothing, !(smoothing.isFinite && smoothing > 0 && smoothing <= 1) {
             return MaskOptionsError(setting: .smoothing, requirement: "must be greater than 0 and at most 1 "
                                     + "(the weight of the newest frame), got \(smoothing)")
+        }
+        if let requirement = motionAwareSmoothing?.requirementViolated {
+            return MaskOptionsError(setting: .smoothing, requirement: requirement)
         }
         if featherRadius < 0 || featherRadius > 1000 {
             return MaskOptionsError(setting: .featherRadius,

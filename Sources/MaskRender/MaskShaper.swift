@@ -8,6 +8,9 @@ import Foundation
 ///    prompt's, `p = max(0, p - n)`, so a pixel survives only where the positive clearly beats the negative;
 /// 3. `--smooth ALPHA`: exponential moving average of the probabilities across frames, state per prompt,
 ///    restarted whenever the prompt list (its revision), the prompt count or the frame size changes;
+///    `--smooth auto` (`MotionAwareSmoothing`): the same average with a weight per pixel from the picture's
+///    change (`PictureChange`, bilinearly upsampled from blocks to the frame), steady where the picture is
+///    still and following at once where it moves;
 /// 4. masks: binary `p >= threshold ? 255 : 0`, or with `--soft` `round(255 * p)`;
 /// 5. `--feather PX`: each mask is box-blurred twice with radius PX (a soft edge about 2·PX wide);
 /// 6. union = pixel-wise maximum of the masks.
@@ -22,6 +25,10 @@ public struct MaskShaper: Sendable {
     private var probabilities: [Float] = []
     private var negative: [Float] = []
     private var smoothed: [Float] = []
+    /// Motion-aware smoothing: `[height, width]` weight of the newest frame per pixel, and its block upsampler.
+    private var weights: [Float] = []
+    private var blockWeights: [Float] = []
+    private var weightResampler: BilinearResampler?
     private var smoothingKey: (revision: Int, prompts: Int, width: Int, height: Int)?
     private var masks: [UInt8] = []
     private var union: [UInt8] = []
@@ -40,9 +47,12 @@ public struct MaskShaper: Sendable {
     ///     (in the prompt list's order, e.g. Pipeline's `PromptSet`), then negative prompts.
     ///   - frameWidth, frameHeight: the size of the frame the masks are for (≥ 1).
     ///   - promptRevision: the prompt list's revision (Pipeline's `PromptSet.revision`); a change restarts smoothing.
+    ///   - pictureChange: with motion-aware smoothing, how much the picture changed since the previous frame
+    ///     shaped (its blocks are stretched over the frame); nil: every pixel is smoothed as a still one.
     public mutating func shape(logits: UnsafeBufferPointer<Float>, logitsWidth: Int, logitsHeight: Int,
                                positiveCount: Int, negativeCount: Int = 0,
-                               frameWidth: Int, frameHeight: Int, promptRevision: Int = 0) -> ShapedMasks {
+                               frameWidth: Int, frameHeight: Int, promptRevision: Int = 0,
+                               pictureChange: PictureChange? = nil) -> ShapedMasks {
         let plane = frameWidth * frameHeight
         let logitsPlane = logitsWidth * logitsHeight
         precondition(positiveCount >= 0 && negativeCount >= 0 && plane > 0 && logitsPlane > 0
@@ -71,8 +81,12 @@ public struct MaskShaper: Sendable {
                               plane: plane, resampler: &resampler)
         }
         self.resampler = resampler
-        if let alpha = options.smoothing, alpha < 1 {
-            smooth(alpha: alpha, key: (promptRevision, positiveCount, frameWidth, frameHeight))
+        let key = (revision: promptRevision, prompts: positiveCount, width: frameWidth, height: frameHeight)
+        if let motionAware = options.motionAwareSmoothing {
+            makeWeights(motionAware, change: pictureChange, width: frameWidth, height: frameHeight)
+            smooth(alpha: motionAware.stillWeight, perPixel: true, key: key)
+        } else if let alpha = options.smoothing, alpha < 1 {
+            smooth(alpha: alpha, perPixel: false, key: key)
         } else {
             smoothingKey = nil
         }
@@ -84,11 +98,11 @@ public struct MaskShaper: Sendable {
     /// `shape` for logits held in an array.
     public mutating func shape(logits: [Float], logitsWidth: Int, logitsHeight: Int, positiveCount: Int,
                                negativeCount: Int = 0, frameWidth: Int, frameHeight: Int,
-                               promptRevision: Int = 0) -> ShapedMasks {
+                               promptRevision: Int = 0, pictureChange: PictureChange? = nil) -> ShapedMasks {
         logits.withUnsafeBufferPointer {
             shape(logits: $0, logitsWidth: logitsWidth, logitsHeight: logitsHeight, positiveCount: positiveCount,
                   negativeCount: negativeCount, frameWidth: frameWidth, frameHeight: frameHeight,
-                  promptRevision: promptRevision)
+                  promptRevision: promptRevision, pictureChange: pictureChange)
         }
     }
 
@@ -127,20 +141,49 @@ public struct MaskShaper: Sendable {
         }
     }
 
-    private mutating func smooth(alpha: Float, key: (revision: Int, prompts: Int, width: Int, height: Int)) {
+    /// The weight of the newest frame per frame pixel into `weights` (`stillWeight` everywhere without a change map).
+    private mutating func makeWeights(_ motionAware: MotionAwareSmoothing, change: PictureChange?, width: Int, height: Int) {
+        resize(&weights, width * height, 0 as Float)
+        guard let change else {
+            for i in weights.indices { weights[i] = motionAware.stillWeight }
+            return
+        }
+        blockWeights = change.change.map(motionAware.weight(forChange:))
+        if weightResampler.map({ $0.sourceWidth != change.width || $0.sourceHeight != change.height
+                                 || $0.targetWidth != width || $0.targetHeight != height }) ?? true {
+            weightResampler = BilinearResampler(sourceWidth: change.width, sourceHeight: change.height,
+                                                targetWidth: width, targetHeight: height)
+        }
+        var resampler = weightResampler!
+        weightResampler = nil  // keeps its scratch buffer uniquely referenced while in use
+        blockWeights.withUnsafeBufferPointer { blocks in
+            weights.withUnsafeMutableBufferPointer { resampler.resample(blocks, into: $0) }
+        }
+        weightResampler = resampler
+    }
+
+    /// Exponential moving average: weight `alpha` for the newest frame, or with `perPixel` the weight in
+    /// `weights` for each pixel (the same plane for every prompt).
+    private mutating func smooth(alpha: Float, perPixel: Bool,
+                                 key: (revision: Int, prompts: Int, width: Int, height: Int)) {
         let continuing = smoothingKey.map { $0 == key } ?? false
         smoothingKey = key
         guard continuing, smoothed.count == probabilities.count else {
             smoothed = probabilities
             return
         }
-        let keep = 1 - alpha
+        let plane = key.width * key.height
         smoothed.withUnsafeMutableBufferPointer { state in
             probabilities.withUnsafeMutableBufferPointer { now in
-                for i in now.indices {
-                    let value = alpha * now[i] + keep * state[i]
-                    state[i] = value
-                    now[i] = value
+                weights.withUnsafeBufferPointer { weights in
+                    for start in stride(from: 0, to: now.count, by: plane) {
+                        for i in 0..<plane {
+                            let weight = perPixel ? weights[i] : alpha
+                            let value = weight * now[start + i] + (1 - weight) * state[start + i]
+                            state[start + i] = value
+                            now[start + i] = value
+                        }
+                    }
                 }
             }
         }

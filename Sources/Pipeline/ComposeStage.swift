@@ -83,6 +83,8 @@ actor ComposeStage {
     private var current: CurrentMasks?
     /// `followMotion`: the reference thumbnail (last processed frame) and the last motion field.
     private var motion: MaskMotionFollower?
+    /// Motion-aware smoothing (`--smooth auto`): the picture's change between processed frames.
+    private var pictureChange: PictureChangeTracker?
     /// Live runs: what composing a frame with moved masks last cost (seconds; halved at each processed frame).
     private var movingCost = 0.0
     private let initialNames: [String]
@@ -106,6 +108,7 @@ actor ComposeStage {
         effects = settings.effects
         painter = RegionEffectPainter(redactionMargin: settings.effects.redactionMargin, background: settings.background)
         motion = settings.followMotion && settings.keepDroppedFrames ? MaskMotionFollower() : nil
+        pictureChange = settings.maskOptions.motionAwareSmoothing != nil ? PictureChangeTracker() : nil
         initialNames = initialPromptNames
     }
 
@@ -117,6 +120,8 @@ actor ComposeStage {
     /// `--control smooth`: the newest frame's weight in the masks' running average (1: none), from the next
     /// processed frame on.
     func setSmoothing(_ weight: Float) {
+        // A weight asked for by name replaces motion-aware smoothing (the live default): plain EMA, or none at 1.
+        shaper.options.motionAwareSmoothing = nil
         shaper.options.smoothing = weight < 1 ? weight : nil
     }
 
@@ -149,7 +154,7 @@ actor ComposeStage {
             switch outcome {
             case .processed(let decoded):
                 current = nil  // lets the shaper reuse its buffers
-                current = CurrentMasks(masks: shape(decoded), index: frame.index, names: decoded.positiveNames,
+                current = CurrentMasks(masks: shape(decoded, on: frame), index: frame.index, names: decoded.positiveNames,
                                        timestamp: frame.timestamp, tokensRecomputed: decoded.tokensRecomputed)
                 monitor.recordProcessed(capturedAt: captured.capturedAt)
                 motion?.reset(to: frame)
@@ -200,13 +205,16 @@ actor ComposeStage {
         }
     }
 
-    private func shape(_ decoded: MaskDecoderOutput) -> ShapedMasks {
+    /// The masks of `decoded`, computed on `frame` (whose change since the last processed frame steers
+    /// motion-aware smoothing).
+    private func shape(_ decoded: MaskDecoderOutput, on frame: RGBFrame) -> ShapedMasks {
+        let change = pictureChange?.change(to: frame)
         let logits = decoded.logits
         return logits.values.withUnsafeBufferPointer { values in
             shaper.shape(logits: values, logitsWidth: logits.width, logitsHeight: logits.height,
                          positiveCount: decoded.positiveCount, negativeCount: decoded.negativeCount,
                          frameWidth: settings.outputWidth, frameHeight: settings.outputHeight,
-                         promptRevision: decoded.promptRevision)
+                         promptRevision: decoded.promptRevision, pictureChange: change)
         }
     }
 

@@ -79,8 +79,9 @@ final class SegmentLiveTests: SegmentModelTestCase {
         let new = try SegmentTestKit.y4mFrames(folder.path("new.y4m")).frames
         XCTAssertGreaterThan(zip(old, new).filter { $0 != $1 }.count, 50, "the two prompts must give different masks")
 
-        // Full passes (--no-reuse): frames with their own mask are compared with full passes bit for bit.
-        let run = try RunningSegment(common + ["--prompt", "cat", "--realtime", "--no-reuse", "--control", "-",
+        // Full passes (--no-reuse) and no smoothing (--smooth off; live runs smooth by default): frames with their
+        // own mask are compared with full passes bit for bit.
+        let run = try RunningSegment(common + ["--prompt", "cat", "--realtime", "--no-reuse", "--smooth", "off", "--control", "-",
                                                "--masks", path("live.y4m"), "--stats", path("live.ndjson")],
                                      folder: folder)
         let stats = folder.path("live.ndjson")

@@ -32,7 +32,8 @@ final class PreviewFrameSink: FrameSink {
                                 + "needs the token in this address")
         }
         // Printed even with --quiet: the page's controls need the token in this address.
-        StandardError.write("clipseg: preview at \(server.url)")
+        // The token in the address is the run's own, made for the user: shown whole (other lines hide tokens).
+        StandardError.writeWithoutRedaction("clipseg: preview at \(server.url)")
     }
 
     var name: String { "preview" }

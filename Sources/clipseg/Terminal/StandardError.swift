@@ -23,6 +23,13 @@ enum StandardError {
         writeRaw(text)
     }
 
+    /// One line shown whole, credentials included: only for a secret the run made for the user to use (the
+    /// preview's address with its token), never for anything a user or a file supplied.
+    static func writeWithoutRedaction(_ line: String) {
+        let text = line.escapingControlCharacters + "\n"
+        _ = text.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
+    }
+
     /// Text as it is, without adding a newline (progress redraws, which hold no user text unescaped), with
     /// credentials hidden (`CredentialRedaction`: a URL's password, secret `--input-option` values).
     static func writeRaw(_ text: String) {

@@ -163,9 +163,10 @@ struct SegmentCommand: AsyncParsableCommand {
     @Flag(help: "Soft masks: probabilities 0…255 instead of 0 or 255.")
     var soft = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Smooth masks over time: weight of the newest frame (0 < ALPHA ≤ 1; 0.3 is strong).",
-                               valueName: "ALPHA"))
-    var smooth: Float?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Smooth masks over time: weight of the newest frame (0 < ALPHA ≤ 1; 0.3 is strong), "
+                               + "auto (steady where the picture is still, following where it moves; default for live sources) or off.",
+                               valueName: "ALPHA|auto|off"))
+    var smooth: SmoothingChoice?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Feather mask edges by this many pixels.", valueName: "PX"))
     var feather: Int = 0
@@ -248,7 +249,7 @@ struct SegmentCommand: AsyncParsableCommand {
         if control == "-" && input == "-" {
             throw ValidationError("--control - and INPUT - cannot both read standard input")
         }
-        if let error = MaskOptions(threshold: threshold, soft: soft, smoothing: smooth, featherRadius: feather)
+        if let error = MaskOptions(threshold: threshold, soft: soft, smoothing: smooth?.weight, featherRadius: feather)
             .validationError() {
             let option = switch error.setting {
             case .threshold: "--threshold"

@@ -82,7 +82,7 @@ struct SegmentMemoryCheck {
             outputs: FrameMemoryEstimate.Outputs(video: !request.outputs.isEmpty, masks: request.masks != nil,
                                                  statistics: request.stats != nil,
                                                  maskPlanes: request.maskLayout == .stack ? positives : 1),
-            smoothing: request.maskOptions.smoothing != nil,
+            smoothing: request.maskOptions(live: live).keepsSmoothingState,
             blurOrReplace: request.mode == .blur || request.mode == .replace,
             cores: ProcessInfo.processInfo.activeProcessorCount, modelThreads: request.threads)
     }

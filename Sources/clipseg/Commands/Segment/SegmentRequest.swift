@@ -31,7 +31,10 @@ struct SegmentRequest: Sendable {
     var recording: RecordingOptions
     var framedPrompt: String?
     var fragmented: Bool
+    /// The mask settings given; a run uses `maskOptions(live:)` (smoothing's default depends on the source).
     var maskOptions: MaskOptions
+    /// `--smooth` (nil: the default, `SmoothingChoice.resolve`).
+    var smoothing: SmoothingChoice?
     var realtime: Bool
     /// nil: the default (keep frames for live sources).
     var keepFrames: Bool?
@@ -84,7 +87,8 @@ struct SegmentRequest: Sendable {
         events = c.eventOptions.events
         presenceRule = c.eventOptions.rule
         fragmented = c.fragmented
-        maskOptions = MaskOptions(threshold: c.threshold, soft: c.soft, smoothing: c.smooth, featherRadius: c.feather)
+        maskOptions = MaskOptions(threshold: c.threshold, soft: c.soft, smoothing: c.smooth?.weight, featherRadius: c.feather)
+        smoothing = c.smooth
         realtime = c.realtime
         keepFrames = c.keepFrames ? true : (c.processedOnly ? false : nil)
         cameraSize = c.cameraSize

@@ -65,7 +65,7 @@ enum SegmentSetup {
         do {
             let keepDroppedFrames = request.keepFrames ?? live
             let composition = CompositionSettings(
-                mode: request.mode, background: background, maskOptions: request.maskOptions,
+                mode: request.mode, background: background, maskOptions: request.maskOptions(live: live),
                 maskLayout: request.maskLayout, keepDroppedFrames: keepDroppedFrames,
                 followMotion: request.followMotion.enabled(live: live, keepDroppedFrames: keepDroppedFrames),
                 outputWidth: info.width, outputHeight: info.height, effects: request.promptEffects,
