@@ -106,7 +106,7 @@ final class SegmentBadInputTests: SegmentModelTestCase {
         let (status, stderr) = run.finish()
         XCTAssertEqual(status, 0, stderr)
         let lines = stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let usage = "(expected prompt add TEXT | prompt remove TEXT | prompt set TEXT[;TEXT...] | threshold 0..1 | smooth 0..1 | quit)"
+        let usage = "(expected prompt add TEXT | prompt remove TEXT | prompt set TEXT[;TEXT...] | threshold 0..1 | smooth 0..1 | effect KIND TEXT | quit)"
         for expected in [
             "clipseg: control: unknown control command 'jump' \(usage)",
             "clipseg: control: unknown control command 'x\\0y' \(usage)",
