@@ -133,6 +133,21 @@ final class BatchCommandTests: XCTestCase {
         XCTAssertTrue(twice.stderrText.contains("line 2: output \(folder.path("out").path)/a.y4m is also an output or input of line 1"),
                       twice.stderrText)
     }
+
+    /// A job whose output is its own input (here through a hard link, under another name), even with -y: refused
+    /// before anything runs, the input untouched.
+    func testAnOutputThatReachesAnInputIsRefusedEvenWithOverwrite() throws {
+        let a = try clip("a.mp4")
+        let link = folder.path("out/same.mp4").path
+        XCTAssertEqual(Glibc.link(a, link), 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: a))
+        let manifest = try writeManifest(["{\"input\": \"\(a)\", \"prompts\": [\"a circle\"], \"output\": \"\(link)\"}"])
+        let result = try batch([manifest, "-y"])
+        XCTAssertEqual(result.status, 64, result.stderrText)
+        XCTAssertEqual(result.stderrText, "Error: \(manifest): line 1 -o \(link) would write over line 1 input \(a) (the same file); "
+                       + "an output never replaces an input\n")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), before)
+    }
 }
 
 /// Process ids of `pid`'s children (every thread's).

@@ -101,6 +101,10 @@ final class SegmentEffectsTests: XCTestCase {
             (["--fill", "papers"], "--fill takes TEXT=COLOR, e.g. --fill \"the papers=black\""),
             (["--fill", "papers=nocolour"], "--fill papers=nocolour: "),
             (["--blur", "a cat", "--redact-max-age", "0"], "--redact-max-age must be a positive number of seconds"),
+            (["--record-when", "a cat", "--record-dir", model.appendingPathComponent("config.json").path],
+             "--record-dir \(model.appendingPathComponent("config.json").path) is a file, not a folder"),
+            (["--record-when", "a cat"], "--record-when TEXT and --record-dir DIR go together"),
+            (["--frame", "a cat", "--mode", "cutout"], "--frame crops the picture; --mode cutout's transparency would not follow it"),
         ] {
             let result = try SegmentTestKit.run(["clip.mp4", "--model", model.path, "-o", "out.mp4"] + arguments)
             XCTAssertEqual(result.status, 64, "\(arguments): \(result.stderrText)")

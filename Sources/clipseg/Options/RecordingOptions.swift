@@ -27,6 +27,10 @@ struct RecordingOptions: ParsableArguments {
             throw ValidationError("--record-when TEXT and --record-dir DIR go together")
         }
         if let recordWhen, recordWhen.allSatisfy(\.isWhitespace) { throw ValidationError("--record-when: a prompt cannot be empty") }
+        var isFolder: ObjCBool = false
+        if let recordDirectory, FileManager.default.fileExists(atPath: recordDirectory, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("--record-dir \(recordDirectory) is a file, not a folder")
+        }
         for (option, value) in [("--pre-roll", preRoll), ("--post-roll", postRoll)] where !(value >= 0 && value <= 60) {
             throw ValidationError("\(option) must be between 0 and 60 seconds, got \(value)")
         }

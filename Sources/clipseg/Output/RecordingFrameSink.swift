@@ -42,7 +42,11 @@ final class RecordingFrameSink: FrameSink {
         if ringLimit < wanted {
             notes.append("--record-when: pre-roll cut to \(ringLimit) frames (\(Self.maximumBufferedBytes >> 20) MB of pictures)")
         }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure.runtime("--record-dir \(folder.path): cannot create the folder (\((error as NSError).localizedDescription))")
+        }
         // Never overwrite: numbering goes on after the clips already in the folder.
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         clipsWritten = existing.compactMap { name -> Int? in

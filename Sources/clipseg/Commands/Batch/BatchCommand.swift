@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileSafety
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -86,6 +87,7 @@ struct BatchCommand: ParsableCommand {
         if let report, parsed.jobs.contains(where: { $0.outputs.map(\.path).contains(report) || $0.input == report }) {
             throw CommandFailure.usage("--report \(report) is also a job's input or output")
         }
+        try Self.checkClashes(parsed.jobs, manifest: manifest)
         let total = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let runner = BatchRunner(jobs: parsed.jobs, settings: .init(
             jobs: jobs, threadsPerJob: max(1, total / min(jobs, parsed.jobs.count)), model: model,
@@ -121,5 +123,20 @@ struct BatchCommand: ParsableCommand {
         }
         if let signal = runner.interruption { throw ExitCode(128 + signal) }
         if outcomes.contains(where: { $0.status == .failed }) { throw ExitCode.failure }
+    }
+
+    /// No job's output may reach any job's input, the manifest, or another output (by what the paths reach, as
+    /// `segment` checks its own): refused before anything runs, so `-y` can never replace an input.
+    static func checkClashes(_ jobs: [BatchJob], manifest: String) throws {
+        var inputs = [RoledPath(role: "the manifest", place: manifest)]
+        inputs += jobs.map { RoledPath(role: "line \($0.line) input", place: $0.input) }
+        let outputs = jobs.flatMap { job in
+            job.outputs.map { RoledPath(role: "line \(job.line) \($0.role)", place: OutputPaths.file($0.path)) }
+        }
+        if let clash = PathClashCheck.firstClash(inputs: inputs, outputs: outputs) {
+            throw CommandFailure.usage("\(manifest): " + (clash.otherIsInput
+                ? "\(clash.outputRole) \(clash.outputPath) would write over \(clash.otherRole) \(clash.otherPath) (the same file); an output never replaces an input"
+                : "\(clash.outputRole) \(clash.outputPath) and \(clash.otherRole) \(clash.otherPath) would write to the same file; give each output its own name"))
+        }
     }
 }
